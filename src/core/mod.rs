@@ -1,0 +1,13 @@
+//! The pure core: every rule of the widget that can be decided without a browser.
+
+pub mod charge;
+pub mod countdown;
+pub mod deeplink;
+pub mod device;
+pub mod i18n;
+pub mod jakarta;
+pub mod json;
+pub mod machine;
+pub mod qr;
+pub mod schedule;
+pub mod status;
