@@ -1,0 +1,61 @@
+# One entry point for the README, CI and the benches.
+#   make demo    set up, build, and run the demo shop + local Midtrans simulator
+#   make test    set up and run every check and test
+#   make build   write the npm package to pkg/
+#   make bench   print size and speed figures
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export WASM_BINDGEN_TEST_TIMEOUT ?= 120
+
+.PHONY: help setup setup-test build demo test lint test-native test-wasm test-browser bench fmt clean
+
+help:
+	@echo "make demo   - set up, build and run the demo shop with the local Midtrans simulator"
+	@echo "make test   - set up and run all checks and tests"
+	@echo "make build  - build the npm package into pkg/"
+	@echo "make bench  - print size and speed figures"
+
+setup:
+	@scripts/setup.sh
+
+setup-test:
+	@scripts/setup.sh --test
+
+build: setup
+	@scripts/build.sh
+
+demo: build
+	@cargo build --release -p gopay-demo -p gopay-simulator
+	@scripts/demo.sh
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p gopay-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+test-native:
+	cargo test --workspace
+
+test-wasm:
+	cargo test -p gopay-widget --target wasm32-unknown-unknown
+
+test-browser: build
+	node --test --test-concurrency=1 tests/browser/
+
+test: setup-test
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory test-native
+	@$(MAKE) --no-print-directory test-wasm
+	@$(MAKE) --no-print-directory test-browser
+	@echo "make test: all checks passed"
+
+bench: build
+	@scripts/bench.sh
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf pkg node_modules artifacts

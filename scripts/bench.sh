@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Prints the project's figures: shipped bytes (raw, gzip -9, brotli -q 11), the QR SVG size
+# against the smallest run-length path, the lifecycle simulation, and the status load run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== Shipped files (pkg/)"
+printf '%-32s %10s %10s %10s\n' file raw gzip brotli
+total_raw=0; total_gz=0; total_br=0
+for f in pkg/index.js pkg/gopay_widget_wasm.js pkg/gopay_widget_wasm_bg.wasm; do
+  raw=$(wc -c < "$f"); gz=$(gzip -9 -c "$f" | wc -c); br=$(brotli -q 11 -c "$f" | wc -c)
+  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
+  printf '%-32s %10d %10d %10d\n' "$(basename "$f")" "$raw" "$gz" "$br"
+done
+printf '%-32s %10d %10d %10d\n' "total (wasm + JS; CSS is inside)" "$total_raw" "$total_gz" "$total_br"
+budget=$((90 * 1024))
+if [ "$total_br" -le "$budget" ]; then verdict=PASS; else verdict=FAIL; fi
+printf 'budget: brotli total <= %d bytes (90 KB): %s (%.1f KB; goal 50 KB)\n\n' "$budget" "$verdict" "$(awk -v b="$total_br" 'BEGIN{print b/1024}')"
+
+echo "== QR SVG size"
+cargo run -q --release --example qr_size
+
+if [ -f examples/lifecycle_bench.rs ]; then
+  echo; echo "== Lifecycle simulation"
+  cargo run -q --release --example lifecycle_bench
+fi
+
+if [ -x scripts/bench-load.sh ] && [ "${SKIP_LOAD:-}" != 1 ]; then
+  echo; echo "== Status endpoint load"
+  scripts/bench-load.sh
+fi

@@ -1,0 +1,157 @@
+// Shared pieces of the browser tests: a real static HTTP server on loopback, Debian's
+// Chromium driven by playwright-core, and fixtures with times made current.
+import http from "node:http";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
+import { chromium } from "playwright-core";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const FIXTURES = path.resolve(ROOT, "../shared/midtrans/fixtures");
+export const ARTIFACTS = path.join(ROOT, "artifacts");
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".css": "text/css",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+};
+
+export const BLANK_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>widget test</title></head>
+<body><div id="host"></div></body></html>`;
+
+/**
+ * Starts a server on 127.0.0.1 with a free port. `routes` maps "METHOD /path" to a handler
+ * `(req, res, url) => void`; everything else is a static file under the repository root,
+ * and `/` is a blank page. Returns `{ url, close, requests }` (every request seen, in order).
+ */
+export async function startServer(routes = {}, { headers = {} } = {}) {
+  const requests = [];
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, "http://127.0.0.1");
+    requests.push({ method: req.method, path: url.pathname, search: url.search, at: Date.now() });
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    const route = routes[`${req.method} ${url.pathname}`] || routes[`* ${url.pathname}`];
+    if (route) return route(req, res, url);
+    if (url.pathname === "/") {
+      res.writeHead(200, { "content-type": TYPES[".html"] });
+      return res.end(BLANK_PAGE);
+    }
+    const file = path.join(ROOT, decodeURIComponent(url.pathname));
+    if (!file.startsWith(ROOT + path.sep)) {
+      res.writeHead(403);
+      return res.end();
+    }
+    try {
+      const body = await fs.readFile(file);
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end("not found");
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
+  };
+}
+
+export const CHROMIUM_ARGS = [
+  "--headless=new",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/** Collects console errors and page errors; tests assert there are none. */
+export function watchErrors(page) {
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}
+
+export async function fixture(name) {
+  return JSON.parse(await fs.readFile(path.join(FIXTURES, name), "utf8"));
+}
+
+/** Jakarta wall-clock time (UTC+7) as Midtrans writes it. */
+export function jakarta(ms) {
+  return new Date(ms + 7 * 3600_000).toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** The fixture with a transaction that started now and expires in `minutes`. */
+export function fresh(charge, { minutes = 15, now = Date.now() } = {}) {
+  return {
+    ...charge,
+    transaction_time: jakarta(now),
+    expiry_time: jakarta(now + minutes * 60_000),
+  };
+}
+
+/** Decodes every QR code in a PNG file with zbarimg; returns the payloads. */
+export function decodeQr(pngPath) {
+  const out = execFileSync("zbarimg", ["--raw", "-q", pngPath], { encoding: "utf8" });
+  return out.replace(/\n$/, "").split("\n");
+}
+
+/**
+ * Mounts a widget in the page's #host through the package's mount() and records every
+ * gopay-* event that reaches `window` and every callback call.
+ */
+export async function mountInPage(page, options) {
+  await page.evaluate(async (options) => {
+    window.__events = [];
+    window.__callbacks = [];
+    for (const name of ["gopay-status", "gopay-success", "gopay-failure", "gopay-expire", "gopay-error"]) {
+      window.addEventListener(name, (e) => window.__events.push({ type: e.type, detail: e.detail }));
+    }
+    const { mount } = await import("/pkg/index.js");
+    const cb = (name) => (detail) => window.__callbacks.push({ name, detail });
+    window.__handle = await mount(document.getElementById("host"), {
+      ...options,
+      onStatus: cb("status"),
+      onSuccess: cb("success"),
+      onFailure: cb("failure"),
+      onExpire: cb("expire"),
+      onError: cb("error"),
+    });
+  }, options);
+}
+
+export async function hostState(page) {
+  return page.getAttribute("#host", "data-state");
+}
+
+export async function events(page) {
+  return page.evaluate(() => window.__events);
+}

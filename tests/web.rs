@@ -1,0 +1,95 @@
+//! wasm-bindgen tests in headless Chromium: mounting renders the QR as an `<svg>`, and bad
+//! input ends in the error state with one `gopay-error` event.
+#![cfg(target_arch = "wasm32")]
+
+use gopay_widget::embed::mount_widget;
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const QRIS: &str = include_str!("../../shared/midtrans/fixtures/qris-charge-docs-shape.json");
+
+fn host() -> HtmlElement {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let el: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    doc.body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+fn options(charge: &str) -> JsValue {
+    let o = Object::new();
+    Reflect::set(&o, &"charge".into(), &charge.into()).unwrap();
+    Reflect::set(&o, &"locale".into(), &"en".into()).unwrap();
+    o.into()
+}
+
+async fn settle() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 30)
+            .unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+/// Records the `detail.code` of each gopay-error event on `el`.
+fn record_errors(el: &HtmlElement) -> Array {
+    let seen = Array::new();
+    let s = seen.clone();
+    let cb = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+        s.push(&Reflect::get(&e.detail(), &"code".into()).unwrap());
+    });
+    el.add_event_listener_with_callback("gopay-error", cb.as_ref().unchecked_ref())
+        .unwrap();
+    cb.forget();
+    seen
+}
+
+#[wasm_bindgen_test]
+async fn mount_renders_an_svg_qr() {
+    let el = host();
+    let errors = record_errors(&el);
+    let mut handle = mount_widget(el.clone(), options(QRIS)).unwrap();
+    settle().await;
+    let root = el.shadow_root().expect("open shadow root");
+    let svg = root.query_selector("svg").unwrap().expect("an svg");
+    assert_eq!(svg.get_attribute("role").as_deref(), Some("img"));
+    let path = root.query_selector("svg path").unwrap().unwrap();
+    assert!(path.get_attribute("d").unwrap().len() > 100);
+    assert!(root.text_content().unwrap().contains("IDR 789,000"));
+    assert_eq!(errors.length(), 0);
+    handle.destroy();
+    assert!(root.query_selector("svg").unwrap().is_none());
+    assert_eq!(el.get_attribute("data-state"), None);
+}
+
+#[wasm_bindgen_test]
+async fn bad_input_shows_the_error_state_once() {
+    for bad in ["{", "[]", "null", r#"{"order_id":[1]}"#, r#"{"status_code":"401","status_message":"nope"}"#] {
+        let el = host();
+        let errors = record_errors(&el);
+        let _handle = mount_widget(el.clone(), options(bad)).unwrap();
+        settle().await;
+        assert_eq!(el.get_attribute("data-state").as_deref(), Some("error"), "{bad}");
+        assert_eq!(errors.length(), 1, "{bad}");
+        let root = el.shadow_root().unwrap();
+        assert!(root.query_selector("svg").unwrap().is_none());
+        assert!(!root.text_content().unwrap().trim().is_empty());
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_charge_object_is_accepted_too() {
+    let el = host();
+    let o = Object::new();
+    Reflect::set(&o, &"charge".into(), &js_sys::JSON::parse(QRIS).unwrap()).unwrap();
+    let _handle = mount_widget(el.clone(), o.into()).unwrap();
+    settle().await;
+    assert!(el.shadow_root().unwrap().query_selector("svg").unwrap().is_some());
+}
