@@ -133,11 +133,20 @@ mod tests {
     #[test]
     fn fixture_times_match_known_instants() {
         // 2021-06-23 08:22:03 UTC.
-        assert_eq!(parse_jakarta("2021-06-23 15:22:03"), Some(1_624_436_523_000));
+        assert_eq!(
+            parse_jakarta("2021-06-23 15:22:03"),
+            Some(1_624_436_523_000)
+        );
         // 2017-10-04 05:00:00 UTC.
-        assert_eq!(parse_jakarta("2017-10-04 12:00:00"), Some(1_507_093_200_000));
+        assert_eq!(
+            parse_jakarta("2017-10-04 12:00:00"),
+            Some(1_507_093_200_000)
+        );
         // 2026-11-25 07:03:11 UTC.
-        assert_eq!(parse_jakarta("2026-11-25 14:03:11"), Some(1_795_590_191_000));
+        assert_eq!(
+            parse_jakarta("2026-11-25 14:03:11"),
+            Some(1_795_590_191_000)
+        );
     }
 
     #[test]
@@ -200,7 +209,11 @@ mod tests {
 
     #[test]
     fn extreme_years_round_trip() {
-        for s in ["0001-01-01 00:00:00", "9999-12-31 23:59:59", "1969-12-31 23:59:59"] {
+        for s in [
+            "0001-01-01 00:00:00",
+            "9999-12-31 23:59:59",
+            "1969-12-31 23:59:59",
+        ] {
             let ms = parse_jakarta(s).unwrap();
             assert_eq!(format_jakarta(ms), s);
         }
