@@ -1,8 +1,348 @@
 //! Indonesian and English strings and IDR formatting.
 
 /// The widget's two languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Locale {
+    /// Indonesian, the default: most GoPay customers read it first.
+    #[default]
     Id,
     En,
+}
+
+impl Locale {
+    /// A BCP 47 tag or `<html lang>` value: `id`, `id-ID`, `in` (the old code
+    /// for Indonesian), `en`, `en-US`, `en_GB`..., case-insensitive. Other
+    /// languages are `None`, so the caller can try the next source.
+    pub fn parse(tag: &str) -> Option<Locale> {
+        let tag = tag.trim();
+        let primary = tag.split(['-', '_']).next().unwrap_or("");
+        if primary.eq_ignore_ascii_case("id") || primary.eq_ignore_ascii_case("in") {
+            Some(Locale::Id)
+        } else if primary.eq_ignore_ascii_case("en") {
+            Some(Locale::En)
+        } else {
+            None
+        }
+    }
+
+    /// The language tag for `lang` attributes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Locale::Id => "id",
+            Locale::En => "en",
+        }
+    }
+}
+
+/// An amount in rupiah as people read it: `Rp275.000` (id), `IDR 275,000` (en).
+pub fn format_idr(amount: u64, locale: Locale) -> String {
+    let (prefix, sep) = match locale {
+        Locale::Id => ("Rp", '.'),
+        Locale::En => ("IDR ", ','),
+    };
+    let digits = amount.to_string();
+    let mut out = String::with_capacity(prefix.len() + digits.len() * 4 / 3);
+    out.push_str(prefix);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// Every fixed string of the view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Msg {
+    /// Widget heading.
+    Title,
+    AmountLabel,
+    OrderLabel,
+    TimeLeftLabel,
+    /// Heading of the QR instructions.
+    QrStepsTitle,
+    /// Heading of the deeplink instructions.
+    DeeplinkStepsTitle,
+    /// The deeplink button; [`deeplink_steps`] refers to it by this text.
+    OpenGopay,
+    /// From the deeplink view to the QR.
+    PayWithQr,
+    /// From the QR view back to the deeplink button.
+    ShowPayButton,
+    SaveQr,
+    Loading,
+    Pending,
+    Confirming,
+    Success,
+    Failure,
+    Expire,
+    Reversed,
+    Error,
+    /// The status endpoint keeps failing but the widget keeps trying.
+    Trouble,
+    /// The local countdown ran out; the merchant has not said "expire" yet.
+    ExpiredConfirming,
+    FiveMinutesLeft,
+    OneMinuteLeft,
+    TimeIsUp,
+}
+
+impl Msg {
+    /// Every message, for tests and tooling.
+    pub const ALL: [Msg; 23] = [
+        Msg::Title,
+        Msg::AmountLabel,
+        Msg::OrderLabel,
+        Msg::TimeLeftLabel,
+        Msg::QrStepsTitle,
+        Msg::DeeplinkStepsTitle,
+        Msg::OpenGopay,
+        Msg::PayWithQr,
+        Msg::ShowPayButton,
+        Msg::SaveQr,
+        Msg::Loading,
+        Msg::Pending,
+        Msg::Confirming,
+        Msg::Success,
+        Msg::Failure,
+        Msg::Expire,
+        Msg::Reversed,
+        Msg::Error,
+        Msg::Trouble,
+        Msg::ExpiredConfirming,
+        Msg::FiveMinutesLeft,
+        Msg::OneMinuteLeft,
+        Msg::TimeIsUp,
+    ];
+}
+
+/// The text of `msg` in `locale`.
+pub fn t(locale: Locale, msg: Msg) -> &'static str {
+    use Msg::*;
+    match locale {
+        Locale::Id => match msg {
+            Title => "Bayar dengan GoPay atau aplikasi QRIS apa pun",
+            AmountLabel => "Total pembayaran",
+            OrderLabel => "Nomor pesanan",
+            TimeLeftLabel => "Sisa waktu",
+            QrStepsTitle => "Cara membayar dengan kode QR",
+            DeeplinkStepsTitle => "Cara membayar lewat aplikasi",
+            OpenGopay => "Buka GoPay",
+            PayWithQr => "Bayar pakai kode QR",
+            ShowPayButton => "Tampilkan tombol bayar",
+            SaveQr => "Simpan gambar QR",
+            Loading => "Memuat pembayaran…",
+            Pending => "Menunggu pembayaran",
+            Confirming => "Sedang memeriksa pembayaran Anda…",
+            Success => "Pembayaran diterima",
+            Failure => "Pembayaran gagal",
+            Expire => "Waktu pembayaran ini sudah habis",
+            Reversed => "Pembayaran ini sudah dikembalikan atau dibatalkan",
+            Error => "Pembayaran ini tidak bisa ditampilkan",
+            Trouble => "Toko sedang sulit dihubungi, kami terus mencoba",
+            ExpiredConfirming => "Waktu di sini sudah habis, sedang memastikan ke toko",
+            FiveMinutesLeft => "Tinggal 5 menit lagi",
+            OneMinuteLeft => "Tinggal 1 menit lagi",
+            TimeIsUp => "Waktu habis",
+        },
+        Locale::En => match msg {
+            Title => "Pay with GoPay or any QRIS app",
+            AmountLabel => "Amount",
+            OrderLabel => "Order ID",
+            TimeLeftLabel => "Time left",
+            QrStepsTitle => "How to pay with the QR code",
+            DeeplinkStepsTitle => "How to pay in the app",
+            OpenGopay => "Open GoPay",
+            PayWithQr => "Pay with QR instead",
+            ShowPayButton => "Show payment button",
+            SaveQr => "Save QR image",
+            Loading => "Loading payment…",
+            Pending => "Waiting for payment",
+            Confirming => "Checking your payment…",
+            Success => "Payment received",
+            Failure => "Payment failed",
+            Expire => "This payment has expired",
+            Reversed => "This payment was refunded or reversed",
+            Error => "This payment cannot be shown",
+            Trouble => "Having trouble reaching the shop, still trying",
+            ExpiredConfirming => "Time ran out here, confirming with the merchant",
+            FiveMinutesLeft => "5 minutes left",
+            OneMinuteLeft => "1 minute left",
+            TimeIsUp => "Time is up",
+        },
+    }
+}
+
+/// Steps for paying by scanning the QR.
+pub fn qr_steps(locale: Locale) -> &'static [&'static str] {
+    match locale {
+        Locale::Id => &[
+            "Buka aplikasi Gojek, GoPay, atau aplikasi lain yang mendukung QRIS.",
+            "Ketuk Bayar atau Pindai.",
+            "Arahkan kamera ke kode QR ini.",
+            "Periksa jumlah dan nama toko.",
+            "Konfirmasi dengan PIN Anda.",
+        ],
+        Locale::En => &[
+            "Open Gojek, GoPay or any other app that supports QRIS.",
+            "Tap Pay or Scan.",
+            "Point the camera at this QR code.",
+            "Check the amount and the merchant name.",
+            "Confirm with your PIN.",
+        ],
+    }
+}
+
+/// Steps for paying in the app opened by the deeplink.
+pub fn deeplink_steps(locale: Locale) -> &'static [&'static str] {
+    match locale {
+        Locale::Id => &[
+            "Ketuk Buka GoPay.",
+            "Aplikasi Gojek atau GoPay akan terbuka.",
+            "Periksa rincian pembayaran.",
+            "Konfirmasi dengan PIN Anda.",
+            "Kembali ke halaman ini untuk melihat hasilnya.",
+        ],
+        Locale::En => &[
+            "Tap Open GoPay.",
+            "The Gojek or GoPay app opens.",
+            "Check the payment details.",
+            "Confirm with your PIN.",
+            "Come back to this page to see the result.",
+        ],
+    }
+}
+
+/// The accessible name of the QR image.
+pub fn qr_label(locale: Locale, amount_text: &str, order_id: &str) -> String {
+    match locale {
+        Locale::Id => format!(
+            "Kode QR untuk membayar {amount_text} untuk pesanan {order_id} dengan GoPay atau aplikasi QRIS apa pun"
+        ),
+        Locale::En => format!(
+            "QR code to pay {amount_text} for order {order_id} with GoPay or any QRIS app"
+        ),
+    }
+}
+
+/// Unit after a day count in a countdown: `2 hari 03:15:00` / `2d 03:15:00`.
+pub fn day_unit(locale: Locale) -> &'static str {
+    match locale {
+        Locale::Id => "hari",
+        Locale::En => "d",
+    }
+}
+
+/// Unit after an hour count, for countdowns that spell hours out.
+pub fn hour_unit(locale: Locale) -> &'static str {
+    match locale {
+        Locale::Id => "jam",
+        Locale::En => "h",
+    }
+}
+
+/// Unit after a minute count.
+pub fn minute_unit(locale: Locale) -> &'static str {
+    match locale {
+        Locale::Id => "menit",
+        Locale::En => "min",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_tags() {
+        for (tag, want) in [
+            ("id", Some(Locale::Id)),
+            ("ID", Some(Locale::Id)),
+            ("id-ID", Some(Locale::Id)),
+            ("in", Some(Locale::Id)),
+            ("in-ID", Some(Locale::Id)),
+            (" en ", Some(Locale::En)),
+            ("en-US", Some(Locale::En)),
+            ("EN_gb", Some(Locale::En)),
+            ("ms", None),
+            ("jv-ID", None),
+            ("ind", None),
+            ("eng", None),
+            ("e", None),
+            ("", None),
+            ("-id", None),
+            ("idn", None),
+        ] {
+            assert_eq!(Locale::parse(tag), want, "{tag:?}");
+        }
+        assert_eq!(Locale::default(), Locale::Id);
+        assert_eq!(Locale::En.as_str(), "en");
+    }
+
+    #[test]
+    fn rupiah() {
+        assert_eq!(format_idr(275_000, Locale::Id), "Rp275.000");
+        assert_eq!(format_idr(275_000, Locale::En), "IDR 275,000");
+        assert_eq!(format_idr(1, Locale::Id), "Rp1");
+        assert_eq!(format_idr(999, Locale::Id), "Rp999");
+        assert_eq!(format_idr(1_000, Locale::Id), "Rp1.000");
+        assert_eq!(format_idr(10_000, Locale::En), "IDR 10,000");
+        assert_eq!(format_idr(1_234_567, Locale::Id), "Rp1.234.567");
+        assert_eq!(
+            format_idr(999_999_999_999_999, Locale::En),
+            "IDR 999,999,999,999,999"
+        );
+        assert_eq!(format_idr(0, Locale::Id), "Rp0");
+        assert_eq!(
+            format_idr(u64::MAX, Locale::Id),
+            "Rp18.446.744.073.709.551.615"
+        );
+    }
+
+    #[test]
+    fn every_message_is_written_in_both_languages() {
+        for msg in Msg::ALL {
+            let (id, en) = (t(Locale::Id, msg), t(Locale::En, msg));
+            assert!(!id.trim().is_empty() && !en.trim().is_empty(), "{msg:?}");
+            // "Error" and friends may coincide by accident; none of ours should.
+            assert_ne!(id, en, "{msg:?} is not translated");
+        }
+        for l in [Locale::Id, Locale::En] {
+            let mut all: Vec<_> = Msg::ALL.iter().map(|&m| t(l, m)).collect();
+            all.sort_unstable();
+            all.dedup();
+            assert_eq!(
+                all.len(),
+                Msg::ALL.len(),
+                "two messages share a text in {l:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn steps_match_the_buttons_they_mention() {
+        for l in [Locale::Id, Locale::En] {
+            assert!(qr_steps(l).len() >= 5);
+            assert_eq!(deeplink_steps(l).len(), 5);
+            assert_eq!(qr_steps(l).len(), qr_steps(Locale::En).len());
+            assert!(deeplink_steps(l)[0].contains(t(l, Msg::OpenGopay)));
+            assert!(qr_steps(l).iter().any(|s| s.contains("QRIS")));
+            assert!(qr_steps(l).iter().any(|s| s.contains("PIN")));
+        }
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(
+            qr_label(Locale::En, "Rp275.000", "order03"),
+            "QR code to pay Rp275.000 for order order03 with GoPay or any QRIS app"
+        );
+        let id = qr_label(Locale::Id, "Rp275.000", "order03");
+        assert!(id.contains("Rp275.000") && id.contains("order03") && id.contains("QRIS"));
+        assert_eq!(day_unit(Locale::Id), "hari");
+        assert_eq!(day_unit(Locale::En), "d");
+        assert_ne!(hour_unit(Locale::Id), hour_unit(Locale::En));
+        assert_ne!(minute_unit(Locale::Id), minute_unit(Locale::En));
+    }
 }
