@@ -1,0 +1,1 @@
+//! Demo merchant shop backend for the gopay-widget.

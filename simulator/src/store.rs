@@ -1,0 +1,296 @@
+//! The simulator's transactions, in memory: a simulator restart starts from a clean slate.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaymentType {
+    Gopay,
+    Qris,
+}
+
+impl PaymentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentType::Gopay => "gopay",
+            PaymentType::Qris => "qris",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Pending,
+    Settlement,
+    Deny,
+    Cancel,
+    Expire,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Settlement => "settlement",
+            Status::Deny => "deny",
+            Status::Cancel => "cancel",
+            Status::Expire => "expire",
+        }
+    }
+
+    /// `status_code` of an HTTP notification.
+    pub fn notification_code(self) -> &'static str {
+        match self {
+            Status::Pending => "201",
+            Status::Settlement => "200",
+            Status::Deny | Status::Cancel | Status::Expire => "202",
+        }
+    }
+
+    /// `status_code` of the status API, which reports an expired transaction as 407.
+    pub fn status_api_code(self) -> &'static str {
+        match self {
+            Status::Expire => "407",
+            other => other.notification_code(),
+        }
+    }
+}
+
+/// What became of one notification.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub status: Status,
+    pub outcome: String,
+    pub delivered: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Transaction {
+    pub order_id: String,
+    pub transaction_id: String,
+    /// The deeplink's transaction reference.
+    pub tref: String,
+    pub payment_type: PaymentType,
+    /// Whole rupiah.
+    pub gross_amount: u64,
+    pub created_ms: u64,
+    pub expiry_ms: u64,
+    pub status: Status,
+    pub settlement_ms: Option<u64>,
+    pub callback_url: Option<String>,
+    pub qr_string: String,
+    pub acquirer: Option<String>,
+    pub deliveries: Vec<Delivery>,
+}
+
+impl Transaction {
+    pub fn gross_amount_str(&self) -> String {
+        format!("{}.00", self.gross_amount)
+    }
+
+    pub fn transaction_time(&self) -> String {
+        crate::jakarta::format(self.created_ms / 1000)
+    }
+
+    /// Shown rounded down, so a countdown to it never outlives the transaction.
+    pub fn expiry_time(&self) -> String {
+        crate::jakarta::format(self.expiry_ms / 1000)
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum TransitionError {
+    NotFound,
+    NotPending(Status),
+    /// Its expiry has passed; the expiry task is about to record it.
+    Expired,
+}
+
+#[derive(Default)]
+pub struct Store {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    by_order: HashMap<String, Transaction>,
+    /// transaction_id and tref -> order_id.
+    aliases: HashMap<String, String>,
+}
+
+impl Inner {
+    fn key(&self, id: &str) -> Option<String> {
+        if self.by_order.contains_key(id) {
+            Some(id.to_string())
+        } else {
+            self.aliases.get(id).cloned()
+        }
+    }
+}
+
+impl Store {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic elsewhere leaves the map consistent: every change is a single insert.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a transaction unless its order_id is taken; false when it is.
+    pub fn insert(&self, tx: Transaction) -> bool {
+        let mut inner = self.lock();
+        if inner.by_order.contains_key(&tx.order_id) {
+            return false;
+        }
+        inner
+            .aliases
+            .insert(tx.transaction_id.clone(), tx.order_id.clone());
+        inner.aliases.insert(tx.tref.clone(), tx.order_id.clone());
+        inner.by_order.insert(tx.order_id.clone(), tx);
+        true
+    }
+
+    /// Finds by order_id, transaction_id or deeplink tref.
+    pub fn find(&self, id: &str) -> Option<Transaction> {
+        let inner = self.lock();
+        let key = inner.key(id)?;
+        inner.by_order.get(&key).cloned()
+    }
+
+    /// Newest first.
+    pub fn list(&self) -> Vec<Transaction> {
+        let mut all: Vec<_> = self.lock().by_order.values().cloned().collect();
+        all.sort_by_key(|tx| std::cmp::Reverse(tx.created_ms));
+        all
+    }
+
+    /// Moves a pending transaction to `to`. Paying or denying after the expiry fails.
+    pub fn transition(
+        &self,
+        id: &str,
+        to: Status,
+        now_ms: u64,
+    ) -> Result<Transaction, TransitionError> {
+        let mut inner = self.lock();
+        let key = inner.key(id).ok_or(TransitionError::NotFound)?;
+        let tx = inner
+            .by_order
+            .get_mut(&key)
+            .ok_or(TransitionError::NotFound)?;
+        if tx.status != Status::Pending {
+            return Err(TransitionError::NotPending(tx.status));
+        }
+        if to != Status::Expire && to != Status::Cancel && now_ms >= tx.expiry_ms {
+            return Err(TransitionError::Expired);
+        }
+        tx.status = to;
+        if to == Status::Settlement {
+            tx.settlement_ms = Some(now_ms);
+        }
+        Ok(tx.clone())
+    }
+
+    /// Records the start of a notification; returns its index for [`Store::record_delivery`].
+    pub fn start_delivery(&self, order_id: &str, status: Status) -> usize {
+        let mut inner = self.lock();
+        match inner.by_order.get_mut(order_id) {
+            Some(tx) => {
+                tx.deliveries.push(Delivery {
+                    status,
+                    outcome: "sending".into(),
+                    delivered: false,
+                });
+                tx.deliveries.len() - 1
+            }
+            None => 0,
+        }
+    }
+
+    pub fn record_delivery(&self, order_id: &str, index: usize, outcome: String, delivered: bool) {
+        let mut inner = self.lock();
+        if let Some(d) = inner
+            .by_order
+            .get_mut(order_id)
+            .and_then(|tx| tx.deliveries.get_mut(index))
+        {
+            d.outcome = outcome;
+            d.delivered = delivered;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tx(order_id: &str) -> Transaction {
+        Transaction {
+            order_id: order_id.into(),
+            transaction_id: format!("tid-{order_id}"),
+            tref: format!("tref-{order_id}"),
+            payment_type: PaymentType::Gopay,
+            gross_amount: 10_000,
+            created_ms: 1_000,
+            expiry_ms: 61_000,
+            status: Status::Pending,
+            settlement_ms: None,
+            callback_url: None,
+            qr_string: String::new(),
+            acquirer: None,
+            deliveries: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn duplicate_order_ids_are_refused() {
+        let store = Store::default();
+        assert!(store.insert(tx("a")));
+        assert!(!store.insert(tx("a")));
+        assert_eq!(store.list().len(), 1);
+    }
+
+    #[test]
+    fn found_by_any_identifier() {
+        let store = Store::default();
+        assert!(store.insert(tx("a")));
+        for id in ["a", "tid-a", "tref-a"] {
+            assert_eq!(store.find(id).unwrap().order_id, "a");
+        }
+        assert!(store.find("b").is_none());
+    }
+
+    #[test]
+    fn only_pending_transactions_move() {
+        let store = Store::default();
+        assert!(store.insert(tx("a")));
+        let paid = store.transition("a", Status::Settlement, 2_000).unwrap();
+        assert_eq!(paid.settlement_ms, Some(2_000));
+        assert_eq!(
+            store
+                .transition("tid-a", Status::Expire, 70_000)
+                .unwrap_err(),
+            TransitionError::NotPending(Status::Settlement)
+        );
+        assert_eq!(
+            store.transition("x", Status::Deny, 2_000).unwrap_err(),
+            TransitionError::NotFound
+        );
+    }
+
+    #[test]
+    fn paying_after_expiry_fails_but_expiring_works() {
+        let store = Store::default();
+        assert!(store.insert(tx("a")));
+        assert_eq!(
+            store
+                .transition("a", Status::Settlement, 61_000)
+                .unwrap_err(),
+            TransitionError::Expired
+        );
+        assert_eq!(
+            store
+                .transition("a", Status::Expire, 61_000)
+                .unwrap()
+                .status,
+            Status::Expire
+        );
+    }
+}

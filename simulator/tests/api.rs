@@ -1,0 +1,661 @@
+//! The simulator over real HTTP on loopback: shapes, auth, errors, expiry, notifications.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use gopay_simulator::{qris, signature_key, Config, LOCAL_SERVER_KEY};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+
+async fn start(config: Config) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(gopay_simulator::serve(
+        listener,
+        config,
+        std::future::pending(),
+    ));
+    base
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn order_id(tag: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "T-{tag}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+async fn post_charge(base: &str, key: &str, body: &Value) -> (StatusCode, Value) {
+    let response = client()
+        .post(format!("{base}/v2/charge"))
+        .basic_auth(key, Some(""))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+fn qris_body(order_id: &str, amount: u64) -> Value {
+    json!({
+        "payment_type": "qris",
+        "transaction_details": { "order_id": order_id, "gross_amount": amount },
+        "item_details": [{ "id": "a", "price": amount, "quantity": 1, "name": "A" }],
+        "qris": { "acquirer": "gopay" },
+    })
+}
+
+fn gopay_body(order_id: &str, amount: u64, callback: &str) -> Value {
+    json!({
+        "payment_type": "gopay",
+        "transaction_details": { "order_id": order_id, "gross_amount": amount },
+        "gopay": { "enable_callback": true, "callback_url": callback },
+    })
+}
+
+async fn get_json(url: &str, key: Option<&str>) -> (StatusCode, Value) {
+    let mut request = client().get(url);
+    if let Some(key) = key {
+        request = request.basic_auth(key, Some(""));
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+/// "YYYY-MM-DD HH:MM:SS" as seconds since an arbitrary origin, enough to subtract two.
+fn seconds(timestamp: &str) -> i64 {
+    assert_eq!(timestamp.len(), 19, "{timestamp}");
+    let n = |r: std::ops::Range<usize>| timestamp[r].parse::<i64>().unwrap();
+    ((n(0..4) * 400 + n(5..7) * 31 + n(8..10)) * 24 + n(11..13)) * 3600 + n(14..16) * 60 + n(17..19)
+}
+
+fn is_uuid_v4(id: &str) -> bool {
+    let parts: Vec<_> = id.split('-').collect();
+    parts.iter().map(|p| p.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
+        && id.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+        && parts[2].starts_with('4')
+}
+
+fn action<'a>(charge: &'a Value, name: &str) -> &'a str {
+    charge["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name)
+        .and_then(|a| a["url"].as_str())
+        .unwrap_or_else(|| panic!("no action {name} in {charge}"))
+}
+
+#[tokio::test]
+async fn qris_charge_has_the_documented_shape_and_a_scannable_qr() {
+    let base = start(Config::default()).await;
+    let id = order_id("qris");
+    let (status, charge) = post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&id, 149_500)).await;
+    assert_eq!(status, StatusCode::OK, "{charge}");
+    assert_eq!(charge["status_code"], "201");
+    assert_eq!(charge["status_message"], "QRIS transaction is created");
+    assert_eq!(charge["order_id"], id.as_str());
+    assert_eq!(charge["gross_amount"], "149500.00");
+    assert_eq!(charge["currency"], "IDR");
+    assert_eq!(charge["payment_type"], "qris");
+    assert_eq!(charge["transaction_status"], "pending");
+    assert_eq!(charge["fraud_status"], "accept");
+    assert_eq!(charge["acquirer"], "gopay");
+    assert!(charge["merchant_id"].as_str().unwrap().starts_with('G'));
+    let tid = charge["transaction_id"].as_str().unwrap();
+    assert!(is_uuid_v4(tid), "{tid}");
+    let created = seconds(charge["transaction_time"].as_str().unwrap());
+    let expiry = seconds(charge["expiry_time"].as_str().unwrap());
+    assert_eq!(expiry - created, 15 * 60, "default expiry is 15 minutes");
+
+    let qr_string = charge["qr_string"].as_str().unwrap();
+    let fields = qris::verify(qr_string).expect("CRC verifies");
+    assert!(fields.contains(&("54", "149500.00")));
+    assert_eq!(qris::reference(qr_string).unwrap().as_deref(), Some(tid));
+
+    assert_eq!(charge["actions"].as_array().unwrap().len(), 1);
+    let image_url = action(&charge, "generate-qr-code");
+    assert_eq!(image_url, format!("{base}/v2/qris/{tid}/qr-code"));
+    let response = client().get(image_url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    let png = response.bytes().await.unwrap();
+    let image = image::load_from_memory(&png).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(image);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1);
+    assert_eq!(grids[0].decode().unwrap().1, qr_string);
+}
+
+#[tokio::test]
+async fn gopay_charge_carries_deeplink_status_and_cancel_actions() {
+    let base = start(Config::default()).await;
+    let id = order_id("gopay");
+    let callback = "http://127.0.0.1:9/return?from=gopay";
+    let (status, charge) =
+        post_charge(&base, LOCAL_SERVER_KEY, &gopay_body(&id, 10_000, callback)).await;
+    assert_eq!(status, StatusCode::OK, "{charge}");
+    assert_eq!(charge["status_message"], "GoPay transaction is created");
+    assert_eq!(charge["payment_type"], "gopay");
+    assert!(charge.get("qr_string").is_none());
+    let tid = charge["transaction_id"].as_str().unwrap();
+    let names: Vec<_> = charge["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "generate-qr-code-v2",
+            "generate-qr-code",
+            "deeplink-redirect",
+            "get-status",
+            "cancel"
+        ]
+    );
+    let deeplink = reqwest::Url::parse(action(&charge, "deeplink-redirect")).unwrap();
+    assert!(deeplink
+        .as_str()
+        .starts_with(&format!("{base}/app/deeplink?tref=")));
+    let query: Vec<(String, String)> = deeplink.query_pairs().into_owned().collect();
+    assert!(
+        query.contains(&("callback_url".into(), callback.into())),
+        "{query:?}"
+    );
+
+    let png = client()
+        .get(action(&charge, "generate-qr-code"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(png.headers()["content-type"], "image/png");
+
+    let (status, body) = get_json(action(&charge, "get-status"), Some(LOCAL_SERVER_KEY)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["order_id"], id.as_str());
+    assert_eq!(body["transaction_id"], tid);
+    assert_eq!(body["transaction_status"], "pending");
+    assert_eq!(body["status_code"], "201");
+    assert_eq!(
+        body["signature_key"],
+        signature_key(&id, "201", "10000.00", LOCAL_SERVER_KEY)
+    );
+
+    let cancel = client()
+        .post(action(&charge, "cancel"))
+        .basic_auth(LOCAL_SERVER_KEY, Some(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), StatusCode::OK);
+    let body: Value = cancel.json().await.unwrap();
+    assert_eq!(body["transaction_status"], "cancel");
+    let again = client()
+        .post(action(&charge, "cancel"))
+        .basic_auth(LOCAL_SERVER_KEY, Some(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::PRECONDITION_FAILED);
+    let body: Value = again.json().await.unwrap();
+    assert_eq!(body["status_code"], "412");
+}
+
+#[tokio::test]
+async fn errors_have_midtrans_codes_and_shapes() {
+    let base = start(Config::default()).await;
+    let id = order_id("err");
+
+    // No credentials, then a wrong key.
+    let response = client()
+        .post(format!("{base}/v2/charge"))
+        .json(&qris_body(&id, 1000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status_code"], "401");
+    assert_eq!(
+        body["status_message"],
+        "Transaction cannot be authorized with the current client/server key."
+    );
+    assert!(body["id"].is_string());
+    let (status, _) = post_charge(&base, "SB-Mid-server-WRONG", &qris_body(&id, 1000)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = get_json(&format!("{base}/v2/{id}/status"), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // A refused charge leaves the order id free; the second use of it is a 406.
+    let (status, _) = post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&id, 1000)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&id, 1000)).await;
+    assert_eq!(status, StatusCode::NOT_ACCEPTABLE);
+    assert_eq!(body["status_code"], "406");
+    assert!(body["status_message"]
+        .as_str()
+        .unwrap()
+        .starts_with("The request could not be completed due to a conflict"));
+
+    let (status, body) = get_json(
+        &format!("{base}/v2/NO-SUCH-ORDER/status"),
+        Some(LOCAL_SERVER_KEY),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["status_code"], "404");
+
+    let mut bad = qris_body(&order_id("err"), 1000);
+    bad["item_details"][0]["price"] = json!(999);
+    bad["custom_expiry"] = json!({ "expiry_duration": 5, "unit": "second" });
+    bad["transaction_details"]["order_id"] = json!("bad id/with slash");
+    let (status, body) = post_charge(&base, LOCAL_SERVER_KEY, &bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["status_code"], "400");
+    let messages = body["validation_messages"].as_array().unwrap();
+    let text = |needle: &str| {
+        messages
+            .iter()
+            .any(|m| m.as_str().unwrap().contains(needle))
+    };
+    assert!(text("order_id"), "{messages:?}");
+    assert!(text("custom_expiry"), "{messages:?}");
+
+    let mut mismatch = qris_body(&order_id("err"), 1000);
+    mismatch["item_details"][0]["price"] = json!(999);
+    let (status, body) = post_charge(&base, LOCAL_SERVER_KEY, &mismatch).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["validation_messages"][0]
+        .as_str()
+        .unwrap()
+        .contains("not equal to the sum of item_details"));
+
+    let response = client()
+        .post(format!("{base}/v2/charge"))
+        .basic_auth(LOCAL_SERVER_KEY, Some(""))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status_code"], "413");
+}
+
+/// A merchant endpoint that records notifications and answers 500 to the first `failures`.
+#[derive(Clone, Default)]
+struct Merchant {
+    received: Arc<Mutex<Vec<(Instant, Value)>>>,
+    failures: Arc<AtomicUsize>,
+}
+
+impl Merchant {
+    async fn listen_on(&self, listener: TcpListener) {
+        async fn receive(State(m): State<Merchant>, Json(body): Json<Value>) -> StatusCode {
+            m.received.lock().unwrap().push((Instant::now(), body));
+            let left = m.failures.load(Ordering::SeqCst);
+            if left > 0 {
+                m.failures.store(left - 1, Ordering::SeqCst);
+                StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                StatusCode::OK
+            }
+        }
+        let app = Router::new()
+            .route("/notify", post(receive))
+            .with_state(self.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+    }
+
+    fn statuses(&self, order_id: &str) -> Vec<String> {
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, b)| b["order_id"] == order_id)
+            .map(|(_, b)| b["transaction_status"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    async fn wait_for(&self, order_id: &str, status: &str, within: Duration) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let found = self
+                .received
+                .lock()
+                .unwrap()
+                .iter()
+                .rev()
+                .find(|(_, b)| b["order_id"] == order_id && b["transaction_status"] == status)
+                .map(|(_, b)| b.clone());
+            if let Some(body) = found {
+                return body;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {status} notification for {order_id}; got {:?}",
+                self.statuses(order_id)
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+fn fast_config(notify_url: String) -> Config {
+    Config {
+        notify_url,
+        retry_first_delay: Duration::from_millis(100),
+        retry_max_delay: Duration::from_millis(400),
+        late_expire: Duration::from_millis(600),
+        min_expiry: Duration::from_secs(1),
+        ..Config::default()
+    }
+}
+
+fn assert_signed(body: &Value, key: &str) {
+    let expected = signature_key(
+        body["order_id"].as_str().unwrap(),
+        body["status_code"].as_str().unwrap(),
+        body["gross_amount"].as_str().unwrap(),
+        key,
+    );
+    assert_eq!(body["signature_key"], expected.as_str());
+    assert_eq!(body["status_message"], "midtrans payment notification");
+}
+
+#[tokio::test]
+async fn expires_at_expiry_and_notifies_late() {
+    let merchant = Merchant::default();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let notify = format!("http://{}/notify", listener.local_addr().unwrap());
+    merchant.listen_on(listener).await;
+    let base = start(fast_config(notify)).await;
+    let id = order_id("exp");
+    let mut body = qris_body(&id, 5_000);
+    body["custom_expiry"] = json!({ "expiry_duration": 2, "unit": "second" });
+    let started = Instant::now();
+    let (status, charge) = post_charge(&base, LOCAL_SERVER_KEY, &body).await;
+    assert_eq!(status, StatusCode::OK, "{charge}");
+    let created = seconds(charge["transaction_time"].as_str().unwrap());
+    assert_eq!(
+        seconds(charge["expiry_time"].as_str().unwrap()) - created,
+        2
+    );
+
+    let pending = merchant
+        .wait_for(&id, "pending", Duration::from_secs(2))
+        .await;
+    assert_signed(&pending, LOCAL_SERVER_KEY);
+    assert_eq!(pending["status_code"], "201");
+
+    // Still pending just before the expiry.
+    tokio::time::sleep(Duration::from_millis(1500).saturating_sub(started.elapsed())).await;
+    let url = format!("{base}/v2/{id}/status");
+    let (_, status_body) = get_json(&url, Some(LOCAL_SERVER_KEY)).await;
+    assert_eq!(status_body["transaction_status"], "pending");
+
+    // Expired once the time has passed; the status API reports it at once, with code 407.
+    tokio::time::sleep(Duration::from_millis(2300).saturating_sub(started.elapsed())).await;
+    let (_, status_body) = get_json(&url, Some(LOCAL_SERVER_KEY)).await;
+    assert_eq!(status_body["transaction_status"], "expire");
+    assert_eq!(status_body["status_code"], "407");
+    assert!(
+        !merchant.statuses(&id).contains(&"expire".to_string()),
+        "notified before the late delay"
+    );
+
+    // Paying is refused now.
+    let pay = client()
+        .post(format!("{base}/simulator/transactions/{id}/pay"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pay.status(), StatusCode::CONFLICT);
+
+    let expire = merchant
+        .wait_for(&id, "expire", Duration::from_secs(3))
+        .await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(2600),
+        "late delay respected"
+    );
+    assert_signed(&expire, LOCAL_SERVER_KEY);
+    assert_eq!(expire["status_code"], "202");
+    assert_eq!(merchant.statuses(&id), ["pending", "expire"]);
+}
+
+#[tokio::test]
+async fn notifications_are_retried_until_the_merchant_answers() {
+    let merchant = Merchant::default();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let notify = format!("http://{}/notify", listener.local_addr().unwrap());
+    merchant.listen_on(listener).await;
+    let base = start(fast_config(notify)).await;
+    let id = order_id("retry");
+    let (status, _) = post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&id, 7_000)).await;
+    assert_eq!(status, StatusCode::OK);
+    merchant
+        .wait_for(&id, "pending", Duration::from_secs(2))
+        .await;
+
+    merchant.failures.store(2, Ordering::SeqCst);
+    let response = client()
+        .post(format!("{base}/simulator/transactions/{id}/pay"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let paid: Value = response.json().await.unwrap();
+    assert_eq!(paid["transaction_status"], "settlement");
+    let settlement = merchant
+        .wait_for(&id, "settlement", Duration::from_secs(3))
+        .await;
+    assert_signed(&settlement, LOCAL_SERVER_KEY);
+    assert_eq!(settlement["status_code"], "200");
+    assert!(settlement["settlement_time"].is_string());
+    // Give the third delivery time to be recorded as the good one.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let (_, summary) = get_json(&format!("{base}/simulator/transactions/{id}"), None).await;
+        let last = summary["notifications"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        if last["delivered"] == true {
+            assert_eq!(last["transaction_status"], "settlement");
+            assert!(
+                last["outcome"].as_str().unwrap().contains("attempt 3"),
+                "{last}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "never delivered: {summary}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        merchant.statuses(&id),
+        ["pending", "settlement", "settlement", "settlement"]
+    );
+}
+
+#[tokio::test]
+async fn a_merchant_that_was_down_still_gets_the_notification() {
+    // Take a free port, then leave it closed while the payment happens.
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let base = start(fast_config(format!("http://127.0.0.1:{port}/notify"))).await;
+    let id = order_id("down");
+    let (status, _) = post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&id, 8_000)).await;
+    assert_eq!(status, StatusCode::OK);
+    let response = client()
+        .post(format!("{base}/simulator/transactions/{id}/pay"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let merchant = Merchant::default();
+    merchant
+        .listen_on(TcpListener::bind(("127.0.0.1", port)).await.unwrap())
+        .await;
+    let settlement = merchant
+        .wait_for(&id, "settlement", Duration::from_secs(5))
+        .await;
+    assert_signed(&settlement, LOCAL_SERVER_KEY);
+}
+
+#[tokio::test]
+async fn the_simulated_app_pays_and_returns_to_the_callback() {
+    let base = start(Config::default()).await;
+    let id = order_id("app");
+    let (_, charge) = post_charge(
+        &base,
+        LOCAL_SERVER_KEY,
+        &gopay_body(&id, 25_000, "http://127.0.0.1:9/?lang=id"),
+    )
+    .await;
+    let deeplink = action(&charge, "deeplink-redirect");
+    let page = client().get(deeplink).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Rp25.000"), "{html}");
+    assert!(html.contains(&id));
+
+    let tref = reqwest::Url::parse(deeplink)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "tref")
+        .unwrap()
+        .1
+        .into_owned();
+    let response = client()
+        .post(format!("{base}/app/deeplink"))
+        .form(&[("tref", tref.as_str()), ("action", "pay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"],
+        format!("http://127.0.0.1:9/?lang=id&order_id={id}&result=success").as_str()
+    );
+    let (_, status) = get_json(&format!("{base}/v2/{id}/status"), Some(LOCAL_SERVER_KEY)).await;
+    assert_eq!(status["transaction_status"], "settlement");
+    assert!(status["settlement_time"].is_string());
+
+    // Denying a paid transaction fails, and the customer still goes back, with "failure".
+    let response = client()
+        .post(format!("{base}/app/deeplink"))
+        .form(&[("tref", tref.as_str()), ("action", "deny")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(response.headers()["location"]
+        .to_str()
+        .unwrap()
+        .ends_with("result=failure"));
+    let (_, status) = get_json(&format!("{base}/v2/{id}/status"), Some(LOCAL_SERVER_KEY)).await;
+    assert_eq!(status["transaction_status"], "settlement");
+}
+
+#[tokio::test]
+async fn the_phone_page_finds_a_pasted_qr_and_acts_on_it() {
+    let base = start(Config::default()).await;
+    let id = order_id("phone");
+    let (_, charge) = post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&id, 12_000)).await;
+    let qr_string = charge["qr_string"].as_str().unwrap();
+
+    let home = client()
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains(&format!("data-order-id=\"{id}\"")));
+
+    let scanned = client()
+        .post(format!("{base}/phone/scan"))
+        .form(&[("payload", qr_string)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scanned.status(), StatusCode::OK);
+    let html = scanned.text().await.unwrap();
+    assert!(html.contains(&id) && html.contains("Rp12.000"), "{html}");
+
+    // A payload with a broken checksum is refused with a reason.
+    let altered = qr_string.replace("12000.00", "13000.00");
+    let refused = client()
+        .post(format!("{base}/phone/scan"))
+        .form(&[("payload", altered.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+    assert!(refused.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("checksum"));
+
+    let (status, found) = {
+        let response = client()
+            .post(format!("{base}/simulator/scan"))
+            .json(&json!({ "payload": qr_string }))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found["order_id"], id.as_str());
+
+    let denied = client()
+        .post(format!("{base}/phone/act"))
+        .form(&[("order_id", id.as_str()), ("action", "deny")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), StatusCode::SEE_OTHER);
+    let (_, status) = get_json(&format!("{base}/v2/{id}/status"), Some(LOCAL_SERVER_KEY)).await;
+    assert_eq!(status["transaction_status"], "deny");
+    assert_eq!(status["status_code"], "202");
+
+    let again = client()
+        .post(format!("{base}/simulator/transactions/{id}/pay"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let unknown = client()
+        .post(format!("{base}/simulator/transactions/{id}/refund"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
