@@ -44,7 +44,7 @@ pub fn format_idr(amount: u64, locale: Locale) -> String {
     let mut out = String::with_capacity(prefix.len() + digits.len() * 4 / 3);
     out.push_str(prefix);
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(d);

@@ -376,19 +376,21 @@ impl<'a> Plan<'a> {
             for (b, body) in Body::ALL.iter().enumerate() {
                 let start = run.corner(body.start);
                 let body_cost = body.cost(run);
-                let prevs: Vec<(usize, Option<(i32, i32)>, usize)> = if i == 0 {
-                    vec![(0, None, 0)]
-                } else {
-                    (0..4)
-                        .filter_map(|c| best[c].map(|cost| (c, Some(runs[i - 1].corner(c)), cost)))
-                        .collect()
-                };
-                for (pc, pen, so_far) in prevs {
-                    let total = so_far + move_to(pen, start).0 + body_cost;
-                    let e = body.end();
+                let e = body.end();
+                let mut consider = |total: usize, prev_corner: usize| {
                     if next[e].is_none_or(|cur| total < cur) {
                         next[e] = Some(total);
-                        choice[e] = (b, pc);
+                        choice[e] = (b, prev_corner);
+                    }
+                };
+                if i == 0 {
+                    consider(move_to(None, start).0 + body_cost, 0);
+                    continue;
+                }
+                for (pc, so_far) in best.iter().enumerate() {
+                    if let Some(so_far) = so_far {
+                        let pen = runs[i - 1].corner(pc);
+                        consider(so_far + move_to(Some(pen), start).0 + body_cost, pc);
                     }
                 }
             }
