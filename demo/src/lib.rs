@@ -1,1 +1,382 @@
-//! Demo merchant shop backend for the gopay-widget.
+//! Demo merchant shop backend for the gopay-widget: serves the shop page and the widget
+//! package, creates orders and their Midtrans charges, verifies Midtrans notifications, and
+//! answers the widget's status polls from its SQLite file.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+mod api;
+pub mod catalogue;
+pub mod db;
+pub mod midtrans;
+pub mod status;
+
+/// The key the shop and the local simulator share when no real key is set. Not a Midtrans key.
+pub const LOCAL_SERVER_KEY: &str = "SB-Mid-server-LOCAL-SIMULATOR";
+pub const LOCAL_MIDTRANS_URL: &str = "http://127.0.0.1:8081";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// Midtrans' documented bounds of `custom_expiry`.
+const EXPIRY_RANGE: std::ops::RangeInclusive<u64> = 20..=7 * 86_400;
+
+#[derive(Clone)]
+pub struct Config {
+    pub server_key: String,
+    /// Where Midtrans is: the local simulator, the sandbox or production.
+    pub midtrans_base_url: String,
+    pub db_path: PathBuf,
+    /// Origin customers reach the shop at, for the GoPay callback; `None` uses the listen address.
+    pub public_url: Option<String>,
+    pub www_dir: PathBuf,
+    pub pkg_dir: PathBuf,
+    /// `custom_expiry` of every charge, in seconds; `None` keeps Midtrans' 15 minutes.
+    pub expiry_seconds: Option<u64>,
+    /// Enables `POST /api/test/faults`.
+    pub test_controls: bool,
+    /// Least time between two Midtrans status checks of one order.
+    pub status_refresh: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("server_key", &"<redacted>")
+            .field("midtrans_base_url", &self.midtrans_base_url)
+            .field("db_path", &self.db_path)
+            .field("public_url", &self.public_url)
+            .field("expiry_seconds", &self.expiry_seconds)
+            .field("test_controls", &self.test_controls)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// From the process environment and command line (`--expiry-seconds N`).
+    pub fn from_env(args: &[String]) -> Result<Config, String> {
+        Config::from_lookup(|name| std::env::var(name).ok(), args)
+    }
+
+    /// From `get` (an environment) and command-line `args`.
+    pub fn from_lookup(
+        get: impl Fn(&str) -> Option<String>,
+        args: &[String],
+    ) -> Result<Config, String> {
+        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let key = get("MIDTRANS_SERVER_KEY");
+        let real_key = key.as_deref().is_some_and(|k| k != LOCAL_SERVER_KEY);
+        // A real key without a base URL means the Midtrans sandbox; nothing means the simulator.
+        let base = match get("MIDTRANS_BASE_URL") {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None if real_key => midtrans::SANDBOX_BASE_URL.to_string(),
+            None => LOCAL_MIDTRANS_URL.to_string(),
+        };
+        let mut expiry = get("EXPIRY_SECONDS");
+        let mut rest = args.iter();
+        while let Some(arg) = rest.next() {
+            if let Some(value) = arg.strip_prefix("--expiry-seconds=") {
+                expiry = Some(value.to_string());
+            } else if arg == "--expiry-seconds" {
+                expiry = Some(
+                    rest.next()
+                        .cloned()
+                        .ok_or("--expiry-seconds needs a number")?,
+                );
+            } else {
+                return Err(format!("unknown argument {arg:?} (try --help)"));
+            }
+        }
+        let expiry_seconds = match expiry {
+            None => None,
+            Some(text) => match text.trim().parse::<u64>() {
+                Ok(secs) if EXPIRY_RANGE.contains(&secs) => Some(secs),
+                _ => {
+                    return Err(format!(
+                        "expiry must be a number of seconds from {} to {} (Midtrans' limits), not {text:?}",
+                        EXPIRY_RANGE.start(),
+                        EXPIRY_RANGE.end()
+                    ))
+                }
+            },
+        };
+        Ok(Config {
+            server_key: key.unwrap_or_else(|| LOCAL_SERVER_KEY.to_string()),
+            midtrans_base_url: base,
+            db_path: get("SHOP_DB")
+                .map_or_else(|| PathBuf::from("target/demo/shop.db"), PathBuf::from),
+            public_url: get("SHOP_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
+            www_dir: get("SHOP_WWW_DIR").map_or_else(|| PathBuf::from("www"), PathBuf::from),
+            pkg_dir: get("SHOP_PKG_DIR").map_or_else(|| PathBuf::from("pkg"), PathBuf::from),
+            expiry_seconds,
+            test_controls: get("SHOP_TEST_CONTROLS").as_deref() == Some("1"),
+            status_refresh: Duration::from_secs(2),
+        })
+    }
+
+    /// The widget's `environment` option.
+    pub fn environment(&self) -> &'static str {
+        if self.midtrans_base_url == midtrans::PRODUCTION_BASE_URL {
+            "production"
+        } else {
+            "sandbox"
+        }
+    }
+
+    pub fn uses_local_simulator(&self) -> bool {
+        self.midtrans_base_url != midtrans::SANDBOX_BASE_URL
+            && self.midtrans_base_url != midtrans::PRODUCTION_BASE_URL
+    }
+
+    /// Where a tester pays: the local simulator's phone page or Midtrans' sandbox simulator.
+    pub fn simulator_page(&self) -> Option<String> {
+        if self.midtrans_base_url == midtrans::SANDBOX_BASE_URL {
+            Some("https://simulator.sandbox.midtrans.com/v2/qris/index".into())
+        } else if self.uses_local_simulator() {
+            Some(format!("{}/", self.midtrans_base_url))
+        } else {
+            None
+        }
+    }
+
+    /// The shop pages' Content-Security-Policy; QR images may come from Midtrans' origin.
+    pub fn content_security_policy(&self) -> String {
+        let midtrans_origin = reqwest::Url::parse(&self.midtrans_base_url)
+            .ok()
+            .filter(|u| u.scheme() == "http")
+            .map(|u| format!(" {}", u.origin().ascii_serialization()))
+            .unwrap_or_default();
+        format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+             img-src 'self' data:{midtrans_origin} https:; connect-src 'self'; \
+             base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        )
+    }
+}
+
+/// Test-only fault injection, armed through `POST /api/test/faults`.
+#[derive(Debug, Default)]
+struct Faults {
+    status_failures: u32,
+    status_fail_until: Option<Instant>,
+    notification_failures: u32,
+}
+
+/// Shared state of a running shop.
+struct App {
+    config: Config,
+    public_url: String,
+    db: db::Db,
+    midtrans: midtrans::Client,
+    /// When each open order was last checked with Midtrans.
+    refreshed: Mutex<HashMap<String, Instant>>,
+    faults: Mutex<Faults>,
+}
+
+impl App {
+    /// Claims the next Midtrans status check of `order_id` if none happened recently, so a
+    /// thousand polling widgets cost at most one call per order per `status_refresh`.
+    fn claim_refresh(&self, order_id: &str) -> bool {
+        let now = Instant::now();
+        let mut refreshed = self.refreshed.lock().unwrap_or_else(|e| e.into_inner());
+        match refreshed.get(order_id) {
+            Some(last) if now.duration_since(*last) < self.config.status_refresh => false,
+            _ => {
+                refreshed.insert(order_id.to_string(), now);
+                true
+            }
+        }
+    }
+
+    fn forget_refresh(&self, order_id: &str) {
+        self.refreshed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(order_id);
+    }
+
+    fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
+        self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The shop's routes. Opens (or creates) the order database.
+pub fn router(config: Config, public_url: String) -> Result<Router, String> {
+    if let Some(dir) = config
+        .db_path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let db = db::Db::open(&config.db_path)
+        .map_err(|e| format!("cannot open {}: {e}", config.db_path.display()))?;
+    let csp = HeaderValue::from_str(&config.content_security_policy())
+        .map_err(|e| format!("content security policy: {e}"))?;
+    let www = ServeDir::new(&config.www_dir);
+    let pkg = ServeDir::new(&config.pkg_dir);
+    let app = Arc::new(App {
+        midtrans: midtrans::Client::new(&config.midtrans_base_url, &config.server_key),
+        config,
+        public_url,
+        db,
+        refreshed: Mutex::default(),
+        faults: Mutex::default(),
+    });
+    let router = api::routes(app.config.test_controls)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .with_state(app)
+        .nest_service("/pkg", pkg)
+        .fallback_service(www)
+        // Static files: revalidate, so a rebuilt package is picked up on reload.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            csp,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ));
+    Ok(router)
+}
+
+/// Serves on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
+    let public_url = match &config.public_url {
+        Some(url) => url.clone(),
+        None => format!(
+            "http://{}",
+            listener.local_addr().map_err(|e| e.to_string())?
+        ),
+    };
+    let app = router(config, public_url)?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)], args: &[&str]) -> Result<Config, String> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        Config::from_lookup(|name| vars.get(name).cloned(), &args)
+    }
+
+    #[test]
+    fn no_key_means_the_local_simulator() {
+        let c = config(&[], &[]).unwrap();
+        assert_eq!(c.server_key, LOCAL_SERVER_KEY);
+        assert_eq!(c.midtrans_base_url, LOCAL_MIDTRANS_URL);
+        assert_eq!(
+            c.simulator_page().as_deref(),
+            Some("http://127.0.0.1:8081/")
+        );
+        assert_eq!(c.environment(), "sandbox");
+        assert!(c
+            .content_security_policy()
+            .contains("img-src 'self' data: http://127.0.0.1:8081 https:"));
+        assert_eq!(c.expiry_seconds, None);
+        assert!(!c.test_controls);
+    }
+
+    #[test]
+    fn a_real_key_without_a_base_url_means_the_sandbox() {
+        let c = config(&[("MIDTRANS_SERVER_KEY", "SB-Mid-server-abc")], &[]).unwrap();
+        assert_eq!(c.midtrans_base_url, "https://api.sandbox.midtrans.com");
+        assert_eq!(c.environment(), "sandbox");
+        assert!(!c.content_security_policy().contains("http://"));
+        assert!(!format!("{c:?}").contains("abc"), "the key is not printed");
+        // The local demo key never selects the sandbox.
+        let c = config(&[("MIDTRANS_SERVER_KEY", LOCAL_SERVER_KEY)], &[]).unwrap();
+        assert_eq!(c.midtrans_base_url, LOCAL_MIDTRANS_URL);
+        let c = config(
+            &[
+                ("MIDTRANS_SERVER_KEY", "SB-Mid-server-abc"),
+                ("MIDTRANS_BASE_URL", "http://127.0.0.1:9999/"),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.midtrans_base_url, "http://127.0.0.1:9999");
+    }
+
+    #[test]
+    fn expiry_from_flag_or_environment_within_midtrans_limits() {
+        assert_eq!(
+            config(&[("EXPIRY_SECONDS", "60")], &[])
+                .unwrap()
+                .expiry_seconds,
+            Some(60)
+        );
+        assert_eq!(
+            config(&[("EXPIRY_SECONDS", "60")], &["--expiry-seconds", "30"])
+                .unwrap()
+                .expiry_seconds,
+            Some(30)
+        );
+        assert_eq!(
+            config(&[], &["--expiry-seconds=45"])
+                .unwrap()
+                .expiry_seconds,
+            Some(45)
+        );
+        assert!(config(&[], &["--expiry-seconds", "5"]).is_err());
+        assert!(config(&[], &["--expiry-seconds"]).is_err());
+        assert!(config(&[("EXPIRY_SECONDS", "soon")], &[]).is_err());
+        assert!(config(&[], &["--verbose"]).is_err());
+    }
+
+    #[test]
+    fn refreshes_are_rationed_per_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = config(&[], &[]).unwrap();
+        c.db_path = dir.path().join("shop.db");
+        c.status_refresh = Duration::from_millis(200);
+        let app = App {
+            midtrans: midtrans::Client::new(&c.midtrans_base_url, &c.server_key),
+            db: db::Db::open(&c.db_path).unwrap(),
+            config: c,
+            public_url: String::new(),
+            refreshed: Mutex::default(),
+            faults: Mutex::default(),
+        };
+        assert!(app.claim_refresh("A"));
+        assert!(!app.claim_refresh("A"));
+        assert!(app.claim_refresh("B"));
+        std::thread::sleep(Duration::from_millis(220));
+        assert!(app.claim_refresh("A"));
+        app.forget_refresh("B");
+        assert!(app.claim_refresh("B"));
+    }
+}

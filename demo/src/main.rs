@@ -1,1 +1,93 @@
-fn main() {}
+use std::process::ExitCode;
+
+use tokio::net::TcpListener;
+
+const HELP: &str = "gopay-demo: the demo shop for the GoPay widget
+
+Usage: gopay-demo [--expiry-seconds N]
+
+  --expiry-seconds N   charges expire after N seconds (20 to 604800; also EXPIRY_SECONDS)
+
+Environment:
+  SHOP_ADDR            listen address (default 127.0.0.1:8080)
+  SHOP_PUBLIC_URL      origin customers reach the shop at (default http://<listen address>)
+  SHOP_DB              SQLite file of orders (default target/demo/shop.db)
+  SHOP_WWW_DIR         shop page directory (default www)
+  SHOP_PKG_DIR         widget package directory, served at /pkg (default pkg)
+  MIDTRANS_SERVER_KEY  server key (default: the local simulator's demo key)
+  MIDTRANS_BASE_URL    Midtrans API (default: the local simulator at http://127.0.0.1:8081,
+                       or the Midtrans sandbox when MIDTRANS_SERVER_KEY is a real key)
+  SHOP_TEST_CONTROLS   1 enables POST /api/test/faults (end-to-end tests only)
+";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{HELP}");
+        return ExitCode::SUCCESS;
+    }
+    let config = match gopay_demo::Config::from_env(&args) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("gopay-demo: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let addr = std::env::var("SHOP_ADDR").unwrap_or_else(|_| gopay_demo::DEFAULT_ADDR.into());
+    let listener = match TcpListener::bind(&addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("gopay-demo: cannot listen on {addr}: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let url = match (&config.public_url, listener.local_addr()) {
+        (Some(url), _) => url.clone(),
+        (None, Ok(local)) => format!("http://{local}"),
+        (None, Err(_)) => format!("http://{addr}"),
+    };
+    println!("Shop: {url}/");
+    let midtrans = if config.uses_local_simulator() {
+        "local simulator"
+    } else {
+        "Midtrans"
+    };
+    println!("  Midtrans API: {} ({midtrans})", config.midtrans_base_url);
+    if let Some(page) = config.simulator_page() {
+        println!("  Pay in the simulator: {page}");
+    }
+    println!("  Orders: {}", config.db_path.display());
+    if let Some(secs) = config.expiry_seconds {
+        println!("  Payments expire after {secs} s");
+    }
+    if !config.pkg_dir.join("index.js").is_file() {
+        println!(
+            "  Note: {} has no index.js yet; build the widget package first",
+            config.pkg_dir.display()
+        );
+    }
+    match gopay_demo::serve(listener, config, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("gopay-demo: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM: finish the requests in flight, then stop.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,88 @@
+//! Which transaction status wins when notifications and status checks disagree or repeat.
+
+/// How far along a transaction is. A status replaces the stored one only when it ranks higher,
+/// so duplicates change nothing, a late `pending` never undoes a result, a settlement beats an
+/// expiry that raced it, and a refund may follow a settlement.
+pub fn rank(status: &str) -> u8 {
+    match status.to_ascii_lowercase().as_str() {
+        // The shop's own states before Midtrans has confirmed a charge.
+        CREATED | CHARGE_FAILED => 0,
+        "pending" | "authorize" => 1,
+        "deny" | "cancel" | "expire" | "expired" | "failure" => 2,
+        "capture" => 3,
+        "settlement" => 4,
+        "partial_refund" | "partial_chargeback" => 5,
+        "refund" | "chargeback" => 6,
+        // Unknown statuses are treated like pending: stored over nothing, never over a result.
+        _ => 1,
+    }
+}
+
+/// An order whose charge is being created.
+pub const CREATED: &str = "created";
+/// An order whose charge Midtrans refused or never answered.
+pub const CHARGE_FAILED: &str = "charge_failed";
+
+/// Whether the shop should still ask Midtrans about this order.
+pub fn is_open(status: &str) -> bool {
+    rank(status) <= 1
+}
+
+/// Whether `next` should replace `current`.
+pub fn advances(current: &str, next: &str) -> bool {
+    rank(next) > rank(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_pending_never_undoes_a_result() {
+        for terminal in ["settlement", "deny", "expire", "cancel", "refund"] {
+            assert!(!advances(terminal, "pending"), "{terminal}");
+            assert!(advances("pending", terminal), "{terminal}");
+        }
+    }
+
+    #[test]
+    fn duplicates_change_nothing() {
+        for status in ["pending", "settlement", "expire"] {
+            assert!(!advances(status, status));
+        }
+    }
+
+    #[test]
+    fn settlement_beats_expiry_in_either_order() {
+        assert!(advances("expire", "settlement"));
+        assert!(!advances("settlement", "expire"));
+    }
+
+    #[test]
+    fn first_failure_sticks() {
+        assert!(!advances("deny", "expire"));
+        assert!(!advances("expire", "cancel"));
+    }
+
+    #[test]
+    fn reversals_follow_payment() {
+        assert!(advances("settlement", "refund"));
+        assert!(advances("settlement", "partial_refund"));
+        assert!(advances("partial_refund", "refund"));
+        assert!(!advances("refund", "settlement"));
+        assert!(advances("capture", "settlement"));
+    }
+
+    #[test]
+    fn charge_states_give_way_to_anything_from_midtrans() {
+        assert!(advances(CREATED, "pending"));
+        assert!(advances(CHARGE_FAILED, "pending"));
+        assert!(advances(CREATED, "something-new"));
+        assert!(!advances("something-new", "pending"));
+        assert!(is_open(CREATED) && is_open("pending") && !is_open("settlement"));
+        assert!(
+            advances("PENDING", "Settlement"),
+            "compared case-insensitively"
+        );
+    }
+}

@@ -1,0 +1,724 @@
+//! The shop against the local Midtrans simulator, both over real HTTP on loopback.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use gopay_demo::Config;
+use gopay_simulator::signature_key;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+const KEY: &str = "SB-Mid-server-TEST-ONLY-7f3a9c";
+
+struct Options {
+    shop_key: &'static str,
+    /// Where the simulator sends notifications; `None` means the shop.
+    notify_url: Option<String>,
+    expiry_seconds: Option<u64>,
+    status_refresh: Duration,
+    test_controls: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            shop_key: KEY,
+            notify_url: None,
+            expiry_seconds: None,
+            status_refresh: Duration::from_millis(200),
+            test_controls: true,
+        }
+    }
+}
+
+/// A simulator and a shop, with the shop's SQLite file and package directory in a temp dir.
+struct World {
+    shop: String,
+    sim: String,
+    shop_addr: SocketAddr,
+    config: Config,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), String>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    async fn new(options: Options) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let sim_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let shop_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sim = format!("http://{}", sim_listener.local_addr().unwrap());
+        let shop_addr = shop_listener.local_addr().unwrap();
+        let shop = format!("http://{shop_addr}");
+        let sim_config = gopay_simulator::Config {
+            server_key: KEY.into(),
+            notify_url: options
+                .notify_url
+                .unwrap_or_else(|| format!("{shop}/api/midtrans/notification")),
+            retry_first_delay: Duration::from_millis(100),
+            retry_max_delay: Duration::from_millis(400),
+            late_expire: Duration::from_millis(300),
+            min_expiry: Duration::from_secs(1),
+            ..gopay_simulator::Config::default()
+        };
+        tokio::spawn(gopay_simulator::serve(
+            sim_listener,
+            sim_config,
+            std::future::pending(),
+        ));
+        let pkg = dir.path().join("pkg");
+        std::fs::create_dir(&pkg).unwrap();
+        std::fs::write(pkg.join("index.js"), "export async function mount() {}\n").unwrap();
+        std::fs::write(pkg.join("gopay_widget_wasm_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+        let config = Config {
+            server_key: options.shop_key.into(),
+            midtrans_base_url: sim.clone(),
+            db_path: dir.path().join("data").join("shop.db"),
+            public_url: None,
+            www_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../www"),
+            pkg_dir: pkg,
+            expiry_seconds: options.expiry_seconds,
+            test_controls: options.test_controls,
+            status_refresh: options.status_refresh,
+        };
+        let mut world = World {
+            shop,
+            sim,
+            shop_addr,
+            config,
+            stop: None,
+            task: None,
+            _dir: dir,
+        };
+        world.run_shop(shop_listener);
+        world
+    }
+
+    fn run_shop(&mut self, listener: TcpListener) {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        self.task = Some(tokio::spawn(gopay_demo::serve(
+            listener,
+            self.config.clone(),
+            shutdown,
+        )));
+        self.stop = Some(stop);
+    }
+
+    /// Stops the shop and waits until its port and database are released.
+    async fn stop_shop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
+        }
+    }
+
+    /// Starts a new shop process-alike on the same port and database.
+    async fn restart_shop(&mut self) {
+        let listener = TcpListener::bind(self.shop_addr).await.unwrap();
+        self.run_shop(listener);
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn json_of(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+async fn create_order(w: &World, device: &str, items: Value) -> (StatusCode, Value) {
+    let response = client()
+        .post(format!("{}/api/orders", w.shop))
+        .json(&json!({ "items": items, "device": device }))
+        .send()
+        .await
+        .unwrap();
+    json_of(response).await
+}
+
+async fn buy(w: &World, device: &str) -> Value {
+    let (status, charge) = create_order(w, device, json!([{ "id": "batik-tote", "qty": 2 }])).await;
+    assert_eq!(status, StatusCode::OK, "{charge}");
+    assert_eq!(charge["status_code"], "201");
+    charge
+}
+
+async fn shop_status(w: &World, order_id: &str) -> (StatusCode, Value) {
+    let response = client()
+        .get(format!("{}/api/orders/{order_id}/status", w.shop))
+        .send()
+        .await
+        .unwrap();
+    json_of(response).await
+}
+
+async fn wait_for_status(w: &World, order_id: &str, wanted: &str, within: Duration) -> Value {
+    let deadline = Instant::now() + within;
+    loop {
+        let (code, body) = shop_status(w, order_id).await;
+        if code == StatusCode::OK && body["transaction_status"] == wanted {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{order_id} never became {wanted}: {code} {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn simulator(w: &World, order_id: &str, action: &str) -> Value {
+    let response = client()
+        .post(format!(
+            "{}/simulator/transactions/{order_id}/{action}",
+            w.sim
+        ))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// A notification as Midtrans sends it, signed with `key`.
+fn notification(charge: &Value, status: &str, code: &str, key: &str) -> Value {
+    let order_id = charge["order_id"].as_str().unwrap();
+    let amount = charge["gross_amount"].as_str().unwrap();
+    json!({
+        "transaction_time": charge["transaction_time"],
+        "transaction_status": status,
+        "transaction_id": charge["transaction_id"],
+        "status_message": "midtrans payment notification",
+        "status_code": code,
+        "signature_key": signature_key(order_id, code, amount, key),
+        "payment_type": charge["payment_type"],
+        "order_id": order_id,
+        "gross_amount": amount,
+        "fraud_status": "accept",
+    })
+}
+
+async fn notify(w: &World, body: &Value) -> (StatusCode, Value) {
+    let response = client()
+        .post(format!("{}/api/midtrans/notification", w.shop))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    json_of(response).await
+}
+
+#[tokio::test]
+async fn desktop_order_is_paid_by_qr_and_the_status_follows() {
+    let w = World::new(Options::default()).await;
+    let charge = buy(&w, "desktop").await;
+    let order_id = charge["order_id"].as_str().unwrap();
+    assert!(order_id.starts_with("SHOP-"));
+    assert_eq!(charge["payment_type"], "qris");
+    assert_eq!(
+        charge["gross_amount"], "299000.00",
+        "2 x Rp149.500, priced by the shop"
+    );
+    assert!(gopay_simulator::qris::verify(charge["qr_string"].as_str().unwrap()).is_ok());
+
+    let response = client()
+        .get(format!("{}/api/orders/{order_id}/status", w.shop))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert!(
+        response.headers().contains_key("date"),
+        "the widget corrects clock skew with it"
+    );
+    let status: Value = response.json().await.unwrap();
+    assert_eq!(status["order_id"], order_id);
+    assert_eq!(status["transaction_id"], charge["transaction_id"]);
+    assert_eq!(status["transaction_status"], "pending");
+    assert_eq!(status["status_code"], "201");
+    assert_eq!(status["gross_amount"], "299000.00");
+    assert_eq!(status["payment_type"], "qris");
+    assert_eq!(status["transaction_time"], charge["transaction_time"]);
+    assert_eq!(status["expiry_time"], charge["expiry_time"]);
+
+    // The tester pastes the QR payload into the simulator's phone page and pays.
+    let scanned = client()
+        .post(format!("{}/phone/scan", w.sim))
+        .form(&[("payload", charge["qr_string"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap();
+    assert!(scanned.text().await.unwrap().contains(order_id));
+    let paid = client()
+        .post(format!("{}/phone/act", w.sim))
+        .form(&[("order_id", order_id), ("action", "pay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), StatusCode::SEE_OTHER);
+    let settled = wait_for_status(&w, order_id, "settlement", Duration::from_secs(3)).await;
+    assert_eq!(settled["status_code"], "200");
+    assert!(settled["settlement_time"].is_string());
+
+    // The stored charge is the one the page received.
+    let (code, stored) = json_of(
+        client()
+            .get(format!("{}/api/orders/{order_id}", w.shop))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(stored, charge);
+}
+
+#[tokio::test]
+async fn phone_order_opens_the_app_and_returns_to_the_shop() {
+    let w = World::new(Options::default()).await;
+    let charge = buy(&w, "phone").await;
+    let order_id = charge["order_id"].as_str().unwrap();
+    assert_eq!(charge["payment_type"], "gopay");
+    let deeplink = charge["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "deeplink-redirect")
+        .and_then(|a| a["url"].as_str())
+        .unwrap();
+    let deeplink = reqwest::Url::parse(deeplink).unwrap();
+    let callback = deeplink
+        .query_pairs()
+        .find(|(k, _)| k == "callback_url")
+        .map(|(_, v)| v.into_owned());
+    assert_eq!(callback, Some(format!("{}/", w.shop)));
+    let tref = deeplink
+        .query_pairs()
+        .find(|(k, _)| k == "tref")
+        .unwrap()
+        .1
+        .into_owned();
+
+    let app = client().get(deeplink.as_str()).send().await.unwrap();
+    assert_eq!(app.status(), StatusCode::OK);
+    let back = client()
+        .post(format!("{}/app/deeplink", w.sim))
+        .form(&[("tref", tref.as_str()), ("action", "pay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    let location = back.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        location,
+        format!("{}/?order_id={order_id}&result=success", w.shop)
+    );
+
+    // The page the customer lands on is the shop page, under its CSP.
+    let page = client().get(&location).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains(&format!("img-src 'self' data: {} https:", w.sim)),
+        "{csp}"
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<script type=\"module\" src=\"/shop.js\"></script>"));
+    assert!(!html.contains("style="), "no inline styles under the CSP");
+
+    wait_for_status(&w, order_id, "settlement", Duration::from_secs(3)).await;
+}
+
+#[tokio::test]
+async fn forged_notifications_are_refused_and_change_nothing() {
+    let w = World::new(Options::default()).await;
+    let charge = buy(&w, "desktop").await;
+    let order_id = charge["order_id"].as_str().unwrap();
+    wait_for_status(&w, order_id, "pending", Duration::from_secs(2)).await;
+
+    let wrong_key = notification(&charge, "settlement", "200", "SB-Mid-server-GUESSED");
+    let (code, body) = notify(&w, &wrong_key).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED, "{body}");
+
+    let mut altered = notification(&charge, "settlement", "200", KEY);
+    altered["status_code"] = json!("201");
+    assert_eq!(notify(&w, &altered).await.0, StatusCode::UNAUTHORIZED);
+
+    let mut unsigned = notification(&charge, "settlement", "200", KEY);
+    unsigned.as_object_mut().unwrap().remove("signature_key");
+    assert_eq!(notify(&w, &unsigned).await.0, StatusCode::UNAUTHORIZED);
+
+    let response = client()
+        .post(format!("{}/api/midtrans/notification", w.shop))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    let (_, status) = shop_status(&w, order_id).await;
+    assert_eq!(status["transaction_status"], "pending");
+    assert_eq!(status["status_code"], "201");
+
+    // Genuine but about a different amount: acknowledged, not applied.
+    let mut other_amount = charge.clone();
+    other_amount["gross_amount"] = json!("1000.00");
+    let (code, body) = notify(&w, &notification(&other_amount, "settlement", "200", KEY)).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(body["applied"], false);
+    let (_, status) = shop_status(&w, order_id).await;
+    assert_eq!(status["transaction_status"], "pending");
+
+    // Genuine, but for an order this shop never made.
+    let mut stranger = charge.clone();
+    stranger["order_id"] = json!("SHOP-0-NOSUCH");
+    let (code, _) = notify(&w, &notification(&stranger, "settlement", "200", KEY)).await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn duplicate_and_out_of_order_notifications_keep_the_most_advanced_state() {
+    let w = World::new(Options::default()).await;
+    let charge = buy(&w, "desktop").await;
+    let order_id = charge["order_id"].as_str().unwrap();
+    let send = |status: &'static str, code: &'static str| {
+        let body = notification(&charge, status, code, KEY);
+        let w = &w;
+        async move { notify(w, &body).await }
+    };
+    let (code, body) = send("settlement", "200").await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(body["applied"], true);
+    for (status, code) in [("pending", "201"), ("expire", "202"), ("settlement", "200")] {
+        let (http, body) = send(status, code).await;
+        assert_eq!(http, StatusCode::OK);
+        assert_eq!(body["applied"], false, "{status}");
+        assert_eq!(body["transaction_status"], "settlement");
+    }
+    let (_, status) = shop_status(&w, order_id).await;
+    assert_eq!(status["transaction_status"], "settlement");
+    assert_eq!(status["status_code"], "200");
+    // A refund may follow a settlement.
+    assert_eq!(send("refund", "200").await.1["applied"], true);
+    let (_, status) = shop_status(&w, order_id).await;
+    assert_eq!(status["transaction_status"], "refund");
+
+    // An expiry that raced a last-second payment loses to the settlement.
+    let late = buy(&w, "desktop").await;
+    let late_id = late["order_id"].as_str().unwrap();
+    for (status, code, applied) in [
+        ("expire", "202", true),
+        ("pending", "201", false),
+        ("settlement", "200", true),
+        ("expire", "202", false),
+    ] {
+        let (_, body) = notify(&w, &notification(&late, status, code, KEY)).await;
+        assert_eq!(body["applied"], applied, "{status}");
+    }
+    let (_, status) = shop_status(&w, late_id).await;
+    assert_eq!(status["transaction_status"], "settlement");
+}
+
+#[tokio::test]
+async fn a_shop_restarted_mid_transaction_keeps_its_orders_and_completes_the_payment() {
+    let mut w = World::new(Options::default()).await;
+    let charge = buy(&w, "phone").await;
+    let order_id = charge["order_id"].as_str().unwrap().to_string();
+    wait_for_status(&w, &order_id, "pending", Duration::from_secs(2)).await;
+
+    w.stop_shop().await;
+    assert!(client()
+        .get(format!("{}/api/orders/{order_id}/status", w.shop))
+        .send()
+        .await
+        .is_err());
+    // Paid while the shop is down: the notification fails and is retried.
+    simulator(&w, &order_id, "pay").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    w.restart_shop().await;
+
+    // The retried notification reaches the new process, which knows the order.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_, summary) = json_of(
+            client()
+                .get(format!("{}/simulator/transactions/{order_id}", w.sim))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let settled = summary["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["transaction_status"] == "settlement" && n["delivered"] == true);
+        if settled {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never delivered: {summary}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let status = wait_for_status(&w, &order_id, "settlement", Duration::from_secs(1)).await;
+    assert_eq!(status["transaction_id"], charge["transaction_id"]);
+    let (code, stored) = json_of(
+        client()
+            .get(format!("{}/api/orders/{order_id}", w.shop))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(stored, charge);
+}
+
+#[tokio::test]
+async fn without_notifications_the_status_is_refreshed_from_midtrans_at_a_bounded_rate() {
+    // Notifications go nowhere: only the status API can tell the shop.
+    let dead = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/", probe.local_addr().unwrap())
+    };
+    let slow = World::new(Options {
+        notify_url: Some(dead.clone()),
+        status_refresh: Duration::from_secs(60),
+        ..Options::default()
+    })
+    .await;
+    let charge = buy(&slow, "desktop").await;
+    let order_id = charge["order_id"].as_str().unwrap();
+    assert_eq!(
+        shop_status(&slow, order_id).await.1["transaction_status"],
+        "pending"
+    );
+    simulator(&slow, order_id, "pay").await;
+    // Checked a moment ago: the next polls are answered from storage.
+    for _ in 0..5 {
+        assert_eq!(
+            shop_status(&slow, order_id).await.1["transaction_status"],
+            "pending"
+        );
+    }
+
+    let quick = World::new(Options {
+        notify_url: Some(dead),
+        status_refresh: Duration::from_millis(100),
+        ..Options::default()
+    })
+    .await;
+    let charge = buy(&quick, "desktop").await;
+    let order_id = charge["order_id"].as_str().unwrap();
+    assert_eq!(
+        shop_status(&quick, order_id).await.1["transaction_status"],
+        "pending"
+    );
+    simulator(&quick, order_id, "deny").await;
+    let denied = wait_for_status(&quick, order_id, "deny", Duration::from_secs(2)).await;
+    assert_eq!(denied["status_code"], "202");
+}
+
+#[tokio::test]
+async fn short_expiry_runs_out_and_the_shop_learns_it() {
+    let w = World::new(Options {
+        expiry_seconds: Some(2),
+        status_refresh: Duration::from_secs(60),
+        ..Options::default()
+    })
+    .await;
+    let charge = buy(&w, "desktop").await;
+    let order_id = charge["order_id"].as_str().unwrap();
+    // The shop asked for a 2-second custom expiry.
+    let clock = |field: &str| {
+        let t = charge[field].as_str().unwrap();
+        let n = |r: std::ops::Range<usize>| t[r].parse::<i64>().unwrap();
+        n(8..10) * 86_400 + n(11..13) * 3600 + n(14..16) * 60 + n(17..19)
+    };
+    assert_eq!(
+        clock("expiry_time") - clock("transaction_time"),
+        2,
+        "{charge}"
+    );
+    let status = wait_for_status(&w, order_id, "expire", Duration::from_secs(4)).await;
+    assert_eq!(status["status_code"], "202", "from the notification");
+}
+
+#[tokio::test]
+async fn status_faults_can_be_injected_for_a_count_or_a_while() {
+    let w = World::new(Options::default()).await;
+    let charge = buy(&w, "desktop").await;
+    let order_id = charge["order_id"].as_str().unwrap();
+    let arm = |body: Value| {
+        let url = format!("{}/api/test/faults", w.shop);
+        async move {
+            client()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(arm(json!({ "status_failures": 2 })).await, StatusCode::OK);
+    assert_eq!(
+        shop_status(&w, order_id).await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(
+        shop_status(&w, order_id).await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(shop_status(&w, order_id).await.0, StatusCode::OK);
+
+    assert_eq!(arm(json!({ "status_fail_ms": 300 })).await, StatusCode::OK);
+    assert_eq!(
+        shop_status(&w, order_id).await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(shop_status(&w, order_id).await.0, StatusCode::OK);
+    assert_eq!(arm(json!({ "bogus": 1 })).await, StatusCode::BAD_REQUEST);
+
+    let closed = World::new(Options {
+        test_controls: false,
+        ..Options::default()
+    })
+    .await;
+    let response = client()
+        .post(format!("{}/api/test/faults", closed.shop))
+        .json(&json!({ "status_failures": 5 }))
+        .send()
+        .await
+        .unwrap();
+    assert!(!response.status().is_success());
+    let charge = buy(&closed, "desktop").await;
+    let (code, _) = shop_status(&closed, charge["order_id"].as_str().unwrap()).await;
+    assert_eq!(code, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn bad_requests_and_midtrans_errors_reach_the_page_as_json() {
+    let w = World::new(Options::default()).await;
+    for items in [
+        json!([]),
+        json!([{ "id": "no-such-thing", "qty": 1 }]),
+        json!([{ "id": "batik-tote", "qty": 0 }]),
+    ] {
+        let (code, body) = create_order(&w, "desktop", items).await;
+        assert_eq!(code, StatusCode::BAD_REQUEST);
+        assert_eq!(body["status_code"], "400");
+    }
+    let response = client()
+        .post(format!("{}/api/orders", w.shop))
+        .json(&json!({ "items": [{ "id": "batik-tote", "qty": 1, "price": 1 }] }))
+        .send()
+        .await
+        .unwrap();
+    let (_, charge) = json_of(response).await;
+    assert_eq!(
+        charge["gross_amount"], "149500.00",
+        "a price from the page is ignored"
+    );
+
+    let (code, body) = shop_status(&w, "SHOP-0-NOSUCH").await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    assert_eq!(body["status_code"], "404");
+    let (code, _) = shop_status(&w, "a%20b").await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+    let (code, _) = shop_status(&w, &"A".repeat(51)).await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+
+    // Midtrans refuses the shop's key: its answer reaches the page with its status.
+    let refused = World::new(Options {
+        shop_key: "SB-Mid-server-NOT-THE-RIGHT-ONE",
+        ..Options::default()
+    })
+    .await;
+    let (code, body) = create_order(
+        &refused,
+        "desktop",
+        json!([{ "id": "kopi-gula-aren", "qty": 1 }]),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["status_code"], "401");
+    assert!(body["status_message"]
+        .as_str()
+        .unwrap()
+        .contains("cannot be authorized"));
+
+    // Midtrans unreachable.
+    let mut gone = World::new(Options::default()).await;
+    gone.stop_shop().await;
+    gone.config.midtrans_base_url = "http://127.0.0.1:9".into();
+    gone.restart_shop().await;
+    let (code, body) = create_order(
+        &gone,
+        "desktop",
+        json!([{ "id": "kopi-gula-aren", "qty": 1 }]),
+    )
+    .await;
+    assert_eq!(code, StatusCode::BAD_GATEWAY);
+    assert_eq!(body["status_code"], "502");
+}
+
+#[tokio::test]
+async fn serves_the_page_and_package_with_the_right_types_and_no_secrets() {
+    let w = World::new(Options::default()).await;
+    let get = |path: &str| client().get(format!("{}{path}", w.shop)).send();
+    let checks = [
+        ("/", "text/html"),
+        ("/shop.js", "text/javascript"),
+        ("/shop.css", "text/css"),
+        ("/pkg/index.js", "text/javascript"),
+        ("/pkg/gopay_widget_wasm_bg.wasm", "application/wasm"),
+        ("/api/config", "application/json"),
+    ];
+    for (path, content_type) in checks {
+        let response = get(path).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let got = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(got.starts_with(content_type), "{path}: {got}");
+        assert!(response.headers().contains_key("content-security-policy"));
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        let text = String::from_utf8_lossy(&response.bytes().await.unwrap()).into_owned();
+        assert!(!text.contains(KEY), "{path} leaks the server key");
+    }
+    let (_, config) = json_of(get("/api/config").await.unwrap()).await;
+    assert_eq!(config["environment"], "sandbox");
+    assert_eq!(config["simulator_url"], format!("{}/", w.sim));
+    assert_eq!(config["products"].as_array().unwrap().len(), 3);
+    let charge = buy(&w, "desktop").await;
+    assert!(!charge.to_string().contains(KEY));
+    assert_eq!(
+        get("/nope.html").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}

@@ -1,0 +1,263 @@
+// The demo shop page: lists the products, creates an order on the shop backend, and mounts the
+// GoPay widget with the charge. Returning from the GoPay app (?order_id=...&result=...) or
+// reloading (?order=...) shows the widget for that order again.
+
+const el = (id) => document.getElementById(id);
+const ui = {
+  catalogue: el("catalogue"),
+  products: el("products"),
+  shopError: el("shop-error"),
+  device: el("device"),
+  deviceAuto: el("device-auto"),
+  locale: el("locale"),
+  checkout: el("checkout"),
+  summary: el("summary"),
+  widget: el("widget"),
+  message: el("message"),
+  simulatorHelp: el("simulator-help"),
+  simulatorLink: el("simulator-link"),
+  back: el("back"),
+};
+
+const DEVICES = ["phone", "tablet", "desktop"];
+const params = new URLSearchParams(location.search);
+let config = null;
+let handle = null;
+let currentCharge = null;
+
+/** A phone, tablet or desktop guess; the backend picks the payment type from it. */
+function detectDevice() {
+  const hints = navigator.userAgentData;
+  if (hints && hints.mobile === true) return "phone";
+  const coarse = matchMedia("(pointer: coarse)").matches;
+  const shortSide = Math.min(screen.width, screen.height);
+  if (coarse) return shortSide < 600 ? "phone" : "tablet";
+  if (/iPhone|Android.+Mobile|Mobi/i.test(navigator.userAgent)) return "phone";
+  return "desktop";
+}
+
+const detected = detectDevice();
+
+function chosenDevice() {
+  return ui.device.value === "auto" ? detected : ui.device.value;
+}
+
+function chosenLocale() {
+  return ui.locale.value === "id" ? "id" : "en";
+}
+
+function rupiah(amount) {
+  const tag = chosenLocale() === "id" ? "id-ID" : "en-US";
+  return new Intl.NumberFormat(tag, {
+    style: "currency",
+    currency: "IDR",
+    maximumFractionDigits: 0,
+  }).format(Number(amount));
+}
+
+function showMessage(text, kind) {
+  ui.message.textContent = text;
+  ui.message.hidden = !text;
+  ui.message.className = `message ${kind || ""}`.trim();
+  if (kind) ui.message.dataset.outcome = kind;
+  else delete ui.message.dataset.outcome;
+}
+
+function showShopError(text) {
+  ui.shopError.textContent = text;
+  ui.shopError.hidden = !text;
+}
+
+function setBusy(busy) {
+  for (const button of ui.products.querySelectorAll("button")) button.disabled = busy;
+  ui.products.setAttribute("aria-busy", String(busy));
+}
+
+function renderProducts() {
+  ui.products.replaceChildren();
+  for (const product of config.products) {
+    const item = document.createElement("li");
+    item.className = "product";
+    item.dataset.productId = product.id;
+
+    const art = document.createElement("div");
+    art.className = "art";
+    art.setAttribute("aria-hidden", "true");
+    art.textContent = product.emoji;
+
+    const name = document.createElement("h3");
+    name.textContent = product.name;
+    const description = document.createElement("p");
+    description.className = "description";
+    description.textContent = product.description;
+    const price = document.createElement("p");
+    price.className = "price";
+    price.textContent = rupiah(product.price);
+
+    const quantityLabel = document.createElement("label");
+    quantityLabel.className = "quantity";
+    quantityLabel.textContent = "Qty ";
+    const quantity = document.createElement("select");
+    for (let n = 1; n <= 5; n += 1) quantity.add(new Option(String(n), String(n)));
+    quantityLabel.append(quantity);
+
+    const buy = document.createElement("button");
+    buy.type = "button";
+    buy.className = "buy";
+    buy.textContent = "Buy with GoPay";
+    buy.setAttribute("aria-label", `Buy ${product.name} with GoPay`);
+    buy.addEventListener("click", () => order(product, Number(quantity.value)));
+
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    actions.append(quantityLabel, buy);
+    item.append(art, name, description, price, actions);
+    ui.products.append(item);
+  }
+  ui.products.setAttribute("aria-busy", "false");
+}
+
+async function order(product, qty) {
+  setBusy(true);
+  showShopError("");
+  let response;
+  let body = null;
+  try {
+    response = await fetch("/api/orders", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ items: [{ id: product.id, qty }], device: chosenDevice() }),
+    });
+    body = await response.json().catch(() => null);
+  } catch {
+    setBusy(false);
+    showShopError("The shop could not be reached. Is it still running?");
+    return;
+  }
+  setBusy(false);
+  if (!response.ok || !body || body.status_code !== "201") {
+    const reason = (body && body.status_message) || `HTTP ${response.status}`;
+    showShopError(`The payment could not be created: ${reason}`);
+    return;
+  }
+  // A reload shows this order again.
+  history.replaceState(null, "", `/?order=${encodeURIComponent(body.order_id)}`);
+  await checkout(body);
+}
+
+function widgetMode(charge) {
+  // An explicit choice in the page wins over the widget's own device guess.
+  if (ui.device.value === "auto" || charge.payment_type !== "gopay") return "auto";
+  return chosenDevice() === "phone" ? "deeplink" : "qr";
+}
+
+async function checkout(charge) {
+  currentCharge = charge;
+  ui.catalogue.hidden = true;
+  ui.checkout.hidden = false;
+  ui.summary.textContent = `Order ${charge.order_id} · ${rupiah(charge.gross_amount)}`;
+  showMessage("");
+  if (config && config.simulator_url) {
+    ui.simulatorLink.href = config.simulator_url;
+    ui.simulatorHelp.hidden = false;
+  }
+  let widget;
+  try {
+    widget = await import("/pkg/index.js");
+  } catch {
+    showMessage(
+      "The widget package is not built yet (no /pkg/index.js). Build it, then reload this page.",
+      "error",
+    );
+    return;
+  }
+  if (handle) handle.destroy();
+  handle = null;
+  try {
+    handle = await widget.mount(ui.widget, {
+      charge,
+      statusUrl: "/api/orders/{order_id}/status",
+      environment: (config && config.environment) || "sandbox",
+      locale: chosenLocale(),
+      mode: widgetMode(charge),
+      onStatus: (detail) => {
+        ui.widget.dataset.transactionStatus = detail.transaction_status;
+        const status = String(detail.transaction_status).toLowerCase();
+        if (status.includes("refund") || status.includes("chargeback")) {
+          showMessage(`Order ${detail.order_id} was paid, then ${status.replace("_", " ")}.`, "reversed");
+        }
+      },
+      onSuccess: (detail) =>
+        showMessage(`Payment received, terima kasih! Order ${detail.order_id} is paid.`, "success"),
+      onFailure: (detail) =>
+        showMessage(
+          `The payment did not go through (${detail.transaction_status}). You can order again.`,
+          "failure",
+        ),
+      onExpire: () =>
+        showMessage("The time to pay ran out. Order again for a new QR code.", "expire"),
+      onError: (detail) =>
+        showMessage(`The payment widget stopped: ${detail.message}`, "error"),
+    });
+  } catch (error) {
+    showMessage(`The payment widget could not start: ${error.message || error}`, "error");
+  }
+}
+
+async function resume(orderId) {
+  let response;
+  try {
+    response = await fetch(`/api/orders/${encodeURIComponent(orderId)}`);
+  } catch {
+    showShopError("The shop could not be reached. Is it still running?");
+    return;
+  }
+  if (!response.ok) {
+    showShopError(`Order ${orderId} was not found.`);
+    history.replaceState(null, "", "/");
+    return;
+  }
+  await checkout(await response.json());
+}
+
+function backToShop() {
+  if (handle) handle.destroy();
+  handle = null;
+  currentCharge = null;
+  delete ui.widget.dataset.transactionStatus;
+  ui.checkout.hidden = true;
+  ui.catalogue.hidden = false;
+  showMessage("");
+  history.replaceState(null, "", "/");
+}
+
+async function start() {
+  ui.deviceAuto.textContent = `this device (${detected})`;
+  const askedDevice = params.get("device");
+  if (DEVICES.includes(askedDevice)) ui.device.value = askedDevice;
+  const askedLocale = params.get("lang") || localStorage.getItem("shop-locale");
+  ui.locale.value = askedLocale === "id" ? "id" : "en";
+
+  ui.back.addEventListener("click", backToShop);
+  ui.locale.addEventListener("change", () => {
+    localStorage.setItem("shop-locale", chosenLocale());
+    if (config) renderProducts();
+    if (currentCharge) checkout(currentCharge);
+  });
+
+  try {
+    const response = await fetch("/api/config");
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    config = await response.json();
+  } catch (error) {
+    showShopError(`The shop backend is not answering (${error.message}).`);
+    return;
+  }
+  renderProducts();
+
+  // order_id: back from the GoPay app; order: a reload of the checkout.
+  const orderId = params.get("order_id") || params.get("order");
+  if (orderId) await resume(orderId);
+}
+
+start();
