@@ -113,6 +113,7 @@ pub struct Widget {
     listeners: RefCell<Vec<Listener>>,
     last_remaining: Cell<Option<i64>>,
     announce: RefCell<String>,
+    refocus: RefCell<Option<Timer>>,
 }
 
 fn now_ms() -> i64 {
@@ -127,7 +128,7 @@ fn window() -> web_sys::Window {
 fn shared_sheet() -> Option<CssStyleSheet> {
     thread_local! {
         static SHEET: Option<CssStyleSheet> = CssStyleSheet::new().ok().map(|s| {
-            s.replace_sync(ui::CSS);
+            let _ = s.replace_sync(ui::CSS);
             s
         });
     }
@@ -234,6 +235,7 @@ impl Widget {
             listeners: RefCell::new(Vec::new()),
             last_remaining: Cell::new(None),
             announce: RefCell::new(String::new()),
+            refocus: RefCell::new(None),
         });
         widget.set_state("loading");
         match widget.prepare() {
@@ -403,9 +405,21 @@ impl Widget {
         match intent {
             Intent::OpenApp => self.feed(Input::AppOpened),
             Intent::ShowQr | Intent::ShowAppButton => {
+                let app = intent == Intent::ShowAppButton;
                 if let Some(live) = self.live.get() {
-                    live.update(|l| l.app_first = intent == Intent::ShowAppButton);
+                    live.update(|l| l.app_first = app);
                 }
+                // The control just used is hidden now: keep keyboard and screen reader users
+                // in the widget by focusing the first control of the part shown, once the
+                // view has applied the change.
+                let target = if app { "[part=open-button]" } else { "[part=save-button]" };
+                let container = self.container.clone();
+                *self.refocus.borrow_mut() = Timer::new(0, false, move || {
+                    let found = container.query_selector(target).ok().flatten();
+                    if let Some(el) = found.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+                        let _ = el.focus();
+                    }
+                });
             }
             Intent::SaveQr => self.save_qr(),
         }
@@ -602,6 +616,7 @@ impl Widget {
         }
         self.wake.take();
         self.tick.take();
+        self.refocus.take();
         self.listeners.borrow_mut().clear();
         self.unmount.take();
         self.container.remove();

@@ -185,7 +185,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -44,6 +44,7 @@ test("the rendered QR decodes back to exactly the qr_string", async () => {
 test("the QR still decodes at the smallest supported width (280 px)", async () => {
   const charge = fresh(await fixture("qris-charge-docs-shape.json"));
   const { page } = await newPage({ width: 280, height: 900 });
+  await page.addStyleTag({ content: "body { margin: 0 }" });
   await mountInPage(page, { charge, locale: "id" });
   const svg = page.locator("#host svg");
   await svg.waitFor();
@@ -62,7 +63,7 @@ test("amount, order id, time left and instructions are shown, with a named QR", 
   const { page } = await newPage();
   await mountInPage(page, { charge, locale: "id" });
   await page.locator("#host svg").waitFor();
-  const text = await page.locator("#host").innerText();
+  const text = await page.locator("#host .gw").innerText();
   assert.match(text, /Rp789\.000/);
   assert.match(text, /order102/);
   assert.match(text, /1[45]:\d\d/, "time left near 15 minutes");
@@ -80,7 +81,7 @@ test("English amounts and instructions", async () => {
   const { page } = await newPage();
   await mountInPage(page, { charge, locale: "en" });
   await page.locator("#host svg").waitFor();
-  assert.match(await page.locator("#host").innerText(), /IDR 789,000/);
+  assert.match(await page.locator("#host .gw").innerText(), /IDR 789,000/);
   await page.close();
 });
 
@@ -126,7 +127,7 @@ for (const [name, kind] of HOSTILE) {
     assert.ok(evs[0].detail.message.length > 0 && evs[0].detail.message.length < 400);
     const callbacks = await page.evaluate(() => window.__callbacks);
     assert.deepEqual(callbacks.map((c) => c.name), ["error"]);
-    const shown = await page.locator("#host").innerText();
+    const shown = await page.locator("#host .gw").innerText();
     assert.ok(shown.trim().length > 0, "error view is not blank");
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     assert.equal(await page.locator("#host img").count(), 0);
