@@ -9,12 +9,47 @@ export type GopayState =
   | "reversed"
   | "error";
 
+/** `transaction_status` values Midtrans uses; any other string may still arrive. */
+export type TransactionStatus =
+  | "pending"
+  | "settlement"
+  | "capture"
+  | "deny"
+  | "cancel"
+  | "expire"
+  | "failure"
+  | "refund"
+  | "partial_refund"
+  | "chargeback"
+  | "partial_chargeback"
+  | "authorize"
+  | (string & {});
+
+/**
+ * The parts of a Midtrans GoPay or QRIS charge response the widget reads. Pass the whole
+ * response as your backend received it: other fields are ignored.
+ */
+export interface MidtransCharge {
+  order_id: string;
+  transaction_id: string;
+  gross_amount: string;
+  transaction_status?: TransactionStatus;
+  transaction_time?: string;
+  expiry_time?: string;
+  payment_type?: "gopay" | "qris" | (string & {});
+  currency?: string;
+  qr_string?: string;
+  actions?: ReadonlyArray<{ name: string; method?: string; url: string }>;
+}
+
 /** `detail` of `gopay-status`, `gopay-success`, `gopay-failure` and `gopay-expire`. */
 export interface GopayStatusDetail {
   order_id: string;
   transaction_id: string;
-  transaction_status: string;
+  transaction_status: TransactionStatus;
+  /** Midtrans' `status_code`, when the status response had one. */
   status_code?: string;
+  /** Midtrans' `gross_amount`, e.g. `"149500.00"`, when known. */
   gross_amount?: string;
   /** Set when the widget decided something itself, e.g. an expiry after the grace window. */
   message?: string;
@@ -22,22 +57,36 @@ export interface GopayStatusDetail {
 
 /** `detail` of `gopay-error`. */
 export interface GopayErrorDetail {
-  /** A stable machine-readable code, e.g. `invalid_json`, `missing_field`, `status_unreachable`. */
+  /**
+   * A stable machine-readable code, e.g. `invalid_json`, `missing_field`, `status_unreachable`,
+   * `load_failed` (the WebAssembly module could not be loaded).
+   */
   code: string;
   /** A readable English message. */
   message: string;
   order_id?: string;
   transaction_id?: string;
+  transaction_status?: TransactionStatus;
 }
+
+export type GopayLocale = "id" | "en";
+export type GopayMode = "auto" | "qr" | "deeplink";
+export type GopayEnvironment = "production" | "sandbox";
 
 export interface MountOptions {
   /** The charge response from Midtrans, as an object or a JSON string. */
-  charge: object | string;
-  /** The merchant's status endpoint; `{order_id}` is replaced by the URL-encoded order id. */
+  charge: MidtransCharge | object | string;
+  /**
+   * The merchant's status endpoint, polled with `GET`; `{order_id}` is replaced by the
+   * URL-encoded order id. Without it the widget only shows the charge.
+   */
   statusUrl?: string;
-  locale?: "id" | "en";
-  mode?: "auto" | "qr" | "deeplink";
-  environment?: "production" | "sandbox";
+  /** Default: `<html lang>`, then the browser's language, then `id`. */
+  locale?: GopayLocale;
+  /** Default `auto`: the GoPay app button on phones, the QR on desktops and tablets. */
+  mode?: GopayMode;
+  /** Default `production`. `sandbox` also admits the Midtrans simulator and local deeplinks. */
+  environment?: GopayEnvironment;
   onStatus?: (detail: GopayStatusDetail) => void;
   onSuccess?: (detail: GopayStatusDetail) => void;
   onFailure?: (detail: GopayStatusDetail) => void;
@@ -46,22 +95,31 @@ export interface MountOptions {
 }
 
 export interface WidgetHandle {
-  /** Removes the widget's DOM and stops every timer, request and listener. */
+  /** Removes the widget's DOM and stops every timer, request and listener. Idempotent. */
   destroy(): void;
 }
 
-/** Mounts a widget in `element`; a widget already mounted there is destroyed first. */
+/**
+ * Mounts a widget in `element` (in an open shadow root); a widget already mounted there is
+ * destroyed first. Resolves once the WebAssembly module is ready and the widget is shown.
+ */
 export function mount(element: HTMLElement, options: MountOptions): Promise<WidgetHandle>;
 
+/** The events a widget dispatches on its host element (`bubbles: true, composed: true`). */
 export interface GopayWidgetEventMap {
+  /** Every change of `transaction_status`, the first one included. */
   "gopay-status": CustomEvent<GopayStatusDetail>;
+  /** `settlement` or `capture`; once per transaction. */
   "gopay-success": CustomEvent<GopayStatusDetail>;
+  /** `deny`, `cancel` or `failure`; once per transaction. */
   "gopay-failure": CustomEvent<GopayStatusDetail>;
+  /** `expire`; once per transaction. */
   "gopay-expire": CustomEvent<GopayStatusDetail>;
+  /** The widget cannot go on. */
   "gopay-error": CustomEvent<GopayErrorDetail>;
 }
 
-/** The `<gopay-widget>` element. */
+/** The `<gopay-widget>` element. Its options are the `data-*` attributes. */
 export interface GopayWidgetElement extends HTMLElement {
   addEventListener<K extends keyof GopayWidgetEventMap>(
     type: K,
@@ -81,6 +139,11 @@ export interface GopayWidgetElement extends HTMLElement {
   removeEventListener<K extends keyof GopayWidgetEventMap>(
     type: K,
     listener: (this: GopayWidgetElement, ev: GopayWidgetEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof HTMLElementEventMap>(
+    type: K,
+    listener: (this: GopayWidgetElement, ev: HTMLElementEventMap[K]) => unknown,
     options?: boolean | EventListenerOptions,
   ): void;
   removeEventListener(

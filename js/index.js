@@ -9,7 +9,6 @@ function load() {
   return ready;
 }
 
-const handles = new WeakMap();
 const ATTRIBUTES = {
   charge: "data-charge",
   statusUrl: "data-status-url",
@@ -17,6 +16,13 @@ const ATTRIBUTES = {
   mode: "data-mode",
   environment: "data-environment",
 };
+const OBSERVED = Object.values(ATTRIBUTES);
+const MARKER = "data-gopay-widget";
+
+/** element -> the handle of the widget shown in it */
+const handles = new WeakMap();
+/** element -> token of the latest mount from attributes still waiting for the wasm */
+const pending = new WeakMap();
 
 function optionsFrom(element) {
   const options = {};
@@ -27,21 +33,13 @@ function optionsFrom(element) {
   return options;
 }
 
-function reportLoadFailure(element, error) {
+function reportFailure(element, code, error) {
   element.setAttribute("data-state", "error");
-  const detail = { code: "load_failed", message: String((error && error.message) || error) };
+  const detail = { code, message: String((error && error.message) || error) };
   element.dispatchEvent(new CustomEvent("gopay-error", { detail, bubbles: true, composed: true }));
 }
 
-/**
- * Mounts a widget in `element`. A widget already mounted there is destroyed first.
- * @returns {Promise<{destroy(): void}>}
- */
-export async function mount(element, options = {}) {
-  if (!element || typeof element.attachShadow !== "function") {
-    throw new TypeError("gopay-widget: mount() needs an HTML element");
-  }
-  await load();
+function mountNow(element, options) {
   const previous = handles.get(element);
   if (previous) previous.destroy();
   const inner = mountWidget(element, options);
@@ -59,61 +57,117 @@ export async function mount(element, options = {}) {
   return handle;
 }
 
-function mountFromAttributes(element) {
-  return mount(element, optionsFrom(element)).catch((error) => reportLoadFailure(element, error));
+/**
+ * Mounts a widget in `element`. A widget already mounted there is destroyed first.
+ * @returns {Promise<{destroy(): void}>}
+ */
+export async function mount(element, options = {}) {
+  if (!element || typeof element.attachShadow !== "function") {
+    throw new TypeError("gopay-widget: mount() needs an HTML element");
+  }
+  await load();
+  pending.delete(element);
+  return mountNow(element, options);
 }
 
+// Attribute mounts read the attributes when the wasm is ready, so attributes set right after
+// insertion count, several changes in one task give one remount, and an element removed
+// while the wasm loads is never mounted.
+function mountFromAttributes(element) {
+  const token = {};
+  pending.set(element, token);
+  load().then(
+    () => {
+      if (pending.get(element) !== token) return;
+      pending.delete(element);
+      if (!element.isConnected) return;
+      try {
+        mountNow(element, optionsFrom(element));
+      } catch (error) {
+        reportFailure(element, "mount_failed", error);
+      }
+    },
+    (error) => {
+      if (pending.get(element) !== token) return;
+      pending.delete(element);
+      reportFailure(element, "load_failed", error);
+    },
+  );
+}
+
+const active = (element) => handles.has(element) || pending.has(element);
+// An element without data-charge waits for it (pages often set it after rendering).
+const configured = (element) => element.hasAttribute(ATTRIBUTES.charge);
+
 function unmount(element) {
+  pending.delete(element);
   const handle = handles.get(element);
   if (handle) handle.destroy();
+}
+
+// Removal destroys the widget; a move (removed and inserted again in the same task) does not.
+function unmountIfGone(element) {
+  queueMicrotask(() => {
+    if (!element.isConnected) unmount(element);
+  });
+}
+
+/** After an attribute change: (re)mount with the new options, or stop if the charge is gone. */
+function follow(element) {
+  if (configured(element)) mountFromAttributes(element);
+  else unmount(element);
 }
 
 if (typeof HTMLElement !== "undefined" && typeof customElements !== "undefined") {
   class GopayWidgetElement extends HTMLElement {
     static get observedAttributes() {
-      return Object.values(ATTRIBUTES);
+      return OBSERVED;
     }
     connectedCallback() {
-      // Moving the element disconnects and reconnects it: the payment goes on untouched.
-      if (!handles.has(this)) mountFromAttributes(this);
+      if (!active(this) && configured(this)) mountFromAttributes(this);
     }
     disconnectedCallback() {
-      queueMicrotask(() => {
-        if (!this.isConnected) unmount(this);
-      });
+      unmountIfGone(this);
     }
     attributeChangedCallback(_name, before, after) {
-      if (before !== after && this.isConnected && handles.has(this)) mountFromAttributes(this);
+      if (before !== after && this.isConnected && (active(this) || configured(this))) follow(this);
     }
   }
   if (!customElements.get("gopay-widget")) customElements.define("gopay-widget", GopayWidgetElement);
 
-  const SELECTOR = "[data-gopay-widget]";
-  const autoMount = (root) => {
-    if (root.matches && root.matches(SELECTOR) && !handles.has(root)) mountFromAttributes(root);
-    if (root.querySelectorAll) for (const el of root.querySelectorAll(SELECTOR)) if (!handles.has(el)) mountFromAttributes(el);
+  // <gopay-widget data-gopay-widget> is already handled by the element itself.
+  const SELECTOR = `[${MARKER}]:not(gopay-widget)`;
+  const each = (root, f) => {
+    if (root.nodeType !== 1 && root.nodeType !== 9) return;
+    if (root.nodeType === 1 && root.matches(SELECTOR)) f(root);
+    for (const el of root.querySelectorAll(SELECTOR)) f(el);
   };
-  const autoUnmount = (root) => {
-    if (root.matches && root.matches(SELECTOR) && !root.isConnected) unmount(root);
-    if (root.querySelectorAll) for (const el of root.querySelectorAll(SELECTOR)) if (!el.isConnected) unmount(el);
+  const mountNew = (el) => {
+    if (!active(el) && configured(el)) mountFromAttributes(el);
   };
   const start = () => {
-    autoMount(document);
+    each(document, mountNew);
     new MutationObserver((records) => {
       for (const record of records) {
+        const el = record.target;
         if (record.type === "attributes") {
-          const el = record.target;
-          if (el.matches(SELECTOR) && el.localName !== "gopay-widget" && handles.has(el)) mountFromAttributes(el);
+          if (el.localName === "gopay-widget" || !el.isConnected) continue;
+          if (record.attributeName === MARKER) {
+            if (el.hasAttribute(MARKER)) mountNew(el);
+            else unmount(el);
+          } else if (el.hasAttribute(MARKER) && (active(el) || configured(el))) {
+            follow(el);
+          }
           continue;
         }
-        for (const node of record.addedNodes) autoMount(node);
-        for (const node of record.removedNodes) queueMicrotask(() => autoUnmount(node));
+        for (const node of record.removedNodes) each(node, unmountIfGone);
+        for (const node of record.addedNodes) if (node.isConnected) each(node, mountNew);
       }
     }).observe(document.documentElement, {
       childList: true,
       subtree: true,
       attributes: true,
-      attributeFilter: Object.values(ATTRIBUTES),
+      attributeFilter: [MARKER, ...OBSERVED],
     });
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
