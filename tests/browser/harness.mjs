@@ -28,10 +28,11 @@ export const BLANK_PAGE = `<!doctype html><html lang="en"><head><meta charset="u
 
 /**
  * Starts a server on 127.0.0.1 with a free port. `routes` maps "METHOD /path" to a handler
- * `(req, res, url) => void`; everything else is a static file under the repository root,
- * and `/` is a blank page. Returns `{ url, close, requests }` (every request seen, in order).
+ * `(req, res, url) => void`; everything else is a static file under `root` (default: the
+ * repository root), and `/` is a blank page unless `root` has an index.html.
+ * Returns `{ url, close, requests }` (every request seen, in order).
  */
-export async function startServer(routes = {}, { headers = {} } = {}) {
+export async function startServer(routes = {}, { headers = {}, root = ROOT } = {}) {
   const requests = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
@@ -39,12 +40,17 @@ export async function startServer(routes = {}, { headers = {} } = {}) {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     const route = routes[`${req.method} ${url.pathname}`] || routes[`* ${url.pathname}`];
     if (route) return route(req, res, url);
-    if (url.pathname === "/") {
+    if (url.pathname === "/favicon.ico") {
+      // Chromium asks for it on every page; a 404 would show up as a console error.
+      res.writeHead(204);
+      return res.end();
+    }
+    if (url.pathname === "/" && root === ROOT) {
       res.writeHead(200, { "content-type": TYPES[".html"] });
       return res.end(BLANK_PAGE);
     }
-    const file = path.join(ROOT, decodeURIComponent(url.pathname));
-    if (!file.startsWith(ROOT + path.sep)) {
+    const file = path.join(root, decodeURIComponent(url.pathname), url.pathname.endsWith("/") ? "index.html" : "");
+    if (!file.startsWith(root + path.sep)) {
       res.writeHead(403);
       return res.end();
     }
@@ -68,6 +74,63 @@ export async function startServer(routes = {}, { headers = {} } = {}) {
         server.close(resolve);
       }),
   };
+}
+
+export function sendHtml(res, html, headers = {}) {
+  res.writeHead(200, { "content-type": TYPES[".html"], ...headers });
+  res.end(html);
+}
+
+export function sendJson(res, value, { status = 200, headers = {} } = {}) {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
+  res.end(JSON.stringify(value));
+}
+
+/** Escapes text for an HTML attribute value or element content. */
+export function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * A scripted merchant status endpoint, mounted as the route `GET /status` and used as
+ * `statusUrl: "/status?order_id={order_id}"`. It answers `pending` until `set(order, status)`
+ * says otherwise; `hold(order)` leaves that order's next requests unanswered (to see aborts).
+ * `hits` lists every request as `{ order, at }`; `aborted` counts requests the browser gave up.
+ */
+export function statusEndpoint({ cors = false } = {}) {
+  const statuses = new Map();
+  const held = new Set();
+  const state = { hits: [], aborted: 0 };
+  const route = (req, res, url) => {
+    const order = url.searchParams.get("order_id");
+    state.hits.push({ order, at: Date.now() });
+    const headers = cors ? { "access-control-allow-origin": "*" } : {};
+    if (held.has(order)) {
+      res.on("close", () => {
+        if (!res.writableFinished) state.aborted += 1;
+      });
+      return;
+    }
+    const status = statuses.get(order) || "pending";
+    const code = status === "settlement" || status === "capture" ? "200" : status === "pending" ? "201" : "202";
+    sendJson(res, { status_code: code, order_id: order, transaction_status: status }, { headers });
+  };
+  return {
+    route,
+    state,
+    hits: (order) => state.hits.filter((h) => order === undefined || h.order === order).length,
+    set: (order, status) => statuses.set(order, status),
+    hold: (order) => held.add(order),
+  };
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort() {
+  const probe = http.createServer();
+  await new Promise((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 export const CHROMIUM_ARGS = [
@@ -146,6 +209,14 @@ export async function mountInPage(page, options) {
       onError: cb("error"),
     });
   }, options);
+}
+
+/**
+ * The rendered text of the widget in the host `selector`. A shadow host's own innerText
+ * leaves its shadow tree out, so this reads the widget's card inside it.
+ */
+export async function widgetText(page, selector) {
+  return page.locator(`${selector} [part=widget]`).innerText();
 }
 
 export async function hostState(page) {

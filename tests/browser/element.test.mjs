@@ -1,0 +1,421 @@
+// The <gopay-widget> element and [data-gopay-widget] auto-mount in headless Chromium:
+// upgrade before and after the script, moves, removal, attribute changes, one wasm instance,
+// events that bubble out of shadow roots, and locale changes.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs/promises";
+import path from "node:path";
+import {
+  startServer, launch, watchErrors, fixture, fresh, sendHtml, escapeHtml, statusEndpoint, widgetText, ROOT,
+} from "./harness.mjs";
+
+const STATUS_URL = "/status?order_id={order_id}";
+let server, browser, status, qris, qrisB;
+let wasmDelayMs = 0;
+
+function page(body, { script = true } = {}) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>element test</title></head>
+<body>${body}${script ? '<script type="module" src="/pkg/index.js"></script>' : ""}</body></html>`;
+}
+
+before(async () => {
+  status = statusEndpoint();
+  qris = fresh(await fixture("qris-charge-docs-shape.json"));
+  qrisB = { ...fresh(await fixture("qris-charge-docs-shape.json")), order_id: "order-B-77", gross_amount: "25000.00" };
+  const wasmFile = path.join(ROOT, "pkg/gopay_widget_wasm_bg.wasm");
+  server = await startServer({
+    "GET /status": status.route,
+    "GET /before.html": (req, res) =>
+      sendHtml(res, page(`<main><gopay-widget id="w" data-locale="en" data-status-url="${STATUS_URL}"
+        data-charge="${escapeHtml(JSON.stringify(qris))}"></gopay-widget></main>`)),
+    "GET /three.html": (req, res) =>
+      sendHtml(res, page(`<gopay-widget id="a" data-charge="${escapeHtml(JSON.stringify(qris))}"></gopay-widget>
+        <gopay-widget id="b" data-charge="${escapeHtml(JSON.stringify(qrisB))}"></gopay-widget>
+        <div id="c" data-gopay-widget data-charge="${escapeHtml(JSON.stringify(qris))}"></div>`)),
+    "GET /empty.html": (req, res) => sendHtml(res, page(`<div id="box"></div><div id="other"></div>`)),
+    "GET /late.html": (req, res) => sendHtml(res, page(`<div id="box"></div>`, { script: false })),
+    // The wasm, optionally slowed down to test what happens while it loads.
+    "GET /slow/gopay_widget_wasm_bg.wasm": async (req, res) => {
+      await new Promise((r) => setTimeout(r, wasmDelayMs));
+      res.writeHead(200, { "content-type": "application/wasm" });
+      res.end(await fs.readFile(wasmFile));
+    },
+  });
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(pathname) {
+  const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+  const errors = watchErrors(page);
+  await page.goto(server.url + pathname);
+  return { page, errors };
+}
+
+const waitState = (page, selector, state) =>
+  page.waitForFunction(([s, st]) => document.querySelector(s)?.getAttribute("data-state") === st, [selector, state]);
+
+/** Records the gopay-* events that reach `document`, as `window.__events`. */
+async function recordEvents(page) {
+  await page.evaluate(() => {
+    window.__events = [];
+    for (const name of ["gopay-status", "gopay-success", "gopay-failure", "gopay-expire", "gopay-error"]) {
+      document.addEventListener(name, (e) =>
+        window.__events.push({ type: e.type, detail: e.detail, target: e.target.id, composed: e.composed, bubbles: e.bubbles }));
+    }
+  });
+}
+
+test("an element in the page before the script loads is upgraded, mounted and polls", async () => {
+  const { page, errors } = await open("/before.html");
+  await page.locator("#w svg").waitFor();
+  await waitState(page, "#w", "pending");
+  assert.equal(await page.evaluate(() => document.getElementById("w").shadowRoot.mode), "open");
+  assert.equal(await page.evaluate(() => customElements.get("gopay-widget") !== undefined), true);
+  assert.match(await widgetText(page, "#w"), /IDR 789,000/);
+  const deadline = Date.now() + 5000;
+  while (status.hits(qris.order_id) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(status.hits(qris.order_id) > 0, "the widget asked the status endpoint");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("an element created after the script loaded, attributes set after insertion, mounts once", async () => {
+  const { page, errors } = await open("/empty.html");
+  await page.waitForFunction(() => customElements.get("gopay-widget") !== undefined);
+  await recordEvents(page);
+  await page.evaluate((charge) => {
+    const el = document.createElement("gopay-widget");
+    el.id = "w";
+    document.getElementById("box").append(el);
+    // Set in the same task as the insertion: the widget must see them, and mount only once.
+    el.setAttribute("data-locale", "en");
+    el.setAttribute("data-charge", JSON.stringify(charge));
+  }, qris);
+  await page.locator("#w svg").waitFor();
+  await waitState(page, "#w", "pending");
+  await page.waitForTimeout(300);
+  const evs = await page.evaluate(() => window.__events);
+  assert.equal(evs.filter((e) => e.type === "gopay-error").length, 0, JSON.stringify(evs));
+  assert.equal(evs.filter((e) => e.type === "gopay-status").length, 1, JSON.stringify(evs));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("an element without data-charge waits for it; removing data-charge stops the widget", async () => {
+  const { page, errors } = await open("/empty.html");
+  await page.waitForFunction(() => customElements.get("gopay-widget") !== undefined);
+  await recordEvents(page);
+  await page.evaluate(() => {
+    const el = document.createElement("gopay-widget");
+    el.id = "w";
+    el.setAttribute("data-locale", "en");
+    document.getElementById("box").append(el);
+    const div = document.createElement("div");
+    div.id = "d";
+    div.setAttribute("data-gopay-widget", "");
+    document.getElementById("other").append(div);
+  });
+  await page.waitForTimeout(300);
+  assert.deepEqual(await page.evaluate(() => window.__events), [], "no error while there is no charge yet");
+  assert.equal(await page.evaluate(() => document.getElementById("w").shadowRoot), null);
+  assert.equal(await page.evaluate(() => document.getElementById("w").hasAttribute("data-state")), false);
+  await page.evaluate((charge) => {
+    document.getElementById("w").setAttribute("data-charge", JSON.stringify(charge));
+    document.getElementById("d").setAttribute("data-charge", JSON.stringify(charge));
+  }, { ...qris, order_id: "wait-1" });
+  await page.locator("#w svg").waitFor();
+  await page.locator("#d svg").waitFor();
+  await waitState(page, "#w", "pending");
+  await page.evaluate(() => {
+    document.getElementById("w").removeAttribute("data-charge");
+    document.getElementById("d").removeAttribute("data-charge");
+  });
+  await page.waitForFunction(() =>
+    ["w", "d"].every((id) => document.getElementById(id).shadowRoot.childElementCount === 0));
+  assert.equal(await page.evaluate(() => document.getElementById("w").hasAttribute("data-state")), false);
+  assert.equal((await page.evaluate(() => window.__events)).filter((e) => e.type === "gopay-error").length, 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("several widgets on one page share one wasm instance", async () => {
+  const before = server.requests.length;
+  const { page, errors } = await open("/three.html");
+  for (const id of ["a", "b", "c"]) await page.locator(`#${id} svg`).waitFor();
+  const seen = server.requests.slice(before);
+  assert.equal(seen.filter((r) => r.path === "/pkg/gopay_widget_wasm_bg.wasm").length, 1);
+  assert.equal(seen.filter((r) => r.path === "/pkg/gopay_widget_wasm.js").length, 1);
+  assert.match(await widgetText(page, "#b"), /order-B-77/);
+  assert.equal(
+    await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".wasm")).length),
+    1,
+  );
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("moving the element does not restart the payment", async () => {
+  const { page, errors } = await open("/empty.html");
+  await recordEvents(page);
+  await page.evaluate(([charge, url]) => {
+    const el = document.createElement("gopay-widget");
+    el.id = "w";
+    el.setAttribute("data-charge", JSON.stringify(charge));
+    el.setAttribute("data-status-url", url);
+    document.getElementById("box").append(el);
+  }, [{ ...qris, order_id: "move-1" }, STATUS_URL]);
+  await page.locator("#w svg").waitFor();
+  await waitState(page, "#w", "pending");
+  // Mark the rendered DOM: a restart would replace it.
+  await page.evaluate(() => {
+    const root = document.getElementById("w").shadowRoot;
+    root.querySelector("svg").__marked = true;
+  });
+  const statusEvents = (await page.evaluate(() => window.__events)).length;
+  await page.evaluate(() => {
+    const el = document.getElementById("w");
+    document.getElementById("other").append(el);
+    const wrap = document.createElement("section");
+    document.body.append(wrap);
+    wrap.append(el);
+  });
+  await page.waitForTimeout(400);
+  assert.equal(await page.evaluate(() => document.getElementById("w").parentElement.localName), "section");
+  assert.equal(await page.evaluate(() => document.getElementById("w").shadowRoot.querySelector("svg")?.__marked), true);
+  assert.equal(await page.getAttribute("#w", "data-state"), "pending");
+  assert.equal((await page.evaluate(() => window.__events)).length, statusEvents, "no new gopay-status");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("removing the element destroys it: the open request is aborted and polling stops", async () => {
+  const order = "remove-1";
+  status.hold(order);
+  const { page, errors } = await open("/empty.html");
+  await page.evaluate(([charge, url]) => {
+    const el = document.createElement("gopay-widget");
+    el.id = "w";
+    el.setAttribute("data-charge", JSON.stringify(charge));
+    el.setAttribute("data-status-url", url);
+    document.getElementById("box").append(el);
+    window.__el = el;
+  }, [{ ...qris, order_id: order }, STATUS_URL]);
+  await page.locator("#w svg").waitFor();
+  const deadline = Date.now() + 10_000;
+  while (status.hits(order) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(status.hits(order), 1, "one status request in flight");
+  const abortedBefore = status.state.aborted;
+  await page.evaluate(() => window.__el.remove());
+  const until = Date.now() + 3000;
+  while (status.state.aborted === abortedBefore && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(status.state.aborted, abortedBefore + 1, "the in-flight status request was aborted");
+  const hits = status.hits(order);
+  assert.equal(await page.evaluate(() => window.__el.shadowRoot.childElementCount), 0, "the widget's DOM is gone");
+  assert.equal(await page.evaluate(() => window.__el.hasAttribute("data-state")), false);
+  await page.waitForTimeout(4000);
+  assert.equal(status.hits(order), hits, "no status request after removal");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("an element removed while the wasm loads is never mounted", async () => {
+  const order = "never-1";
+  wasmDelayMs = 600;
+  const { page, errors } = await open("/late.html");
+  await page.evaluate(async ([charge, url]) => {
+    // A copy of the package whose wasm comes from the slow route.
+    const glue = await (await fetch("/pkg/gopay_widget_wasm.js")).text();
+    const entry = await (await fetch("/pkg/index.js")).text();
+    const wasmUrl = new URL("/slow/gopay_widget_wasm_bg.wasm", location.href).href;
+    const glueUrl = URL.createObjectURL(new Blob([glue.replace(/new URL\([^)]*import\.meta\.url\)/, JSON.stringify(wasmUrl))], { type: "text/javascript" }));
+    const entryUrl = URL.createObjectURL(new Blob([entry.replace("./gopay_widget_wasm.js", glueUrl)], { type: "text/javascript" }));
+    const kept = document.createElement("gopay-widget");
+    kept.id = "kept";
+    kept.setAttribute("data-charge", JSON.stringify({ ...charge, order_id: "kept-1" }));
+    const gone = document.createElement("gopay-widget");
+    gone.id = "gone";
+    gone.setAttribute("data-charge", JSON.stringify(charge));
+    gone.setAttribute("data-status-url", url);
+    document.getElementById("box").append(kept, gone);
+    window.__gone = gone;
+    import(entryUrl);
+    await new Promise((r) => setTimeout(r, 100));
+    gone.remove();
+  }, [{ ...qris, order_id: order }, STATUS_URL]);
+  await page.locator("#kept svg").waitFor();
+  await page.waitForTimeout(300);
+  wasmDelayMs = 0;
+  assert.equal(await page.evaluate(() => window.__gone.shadowRoot), null, "never mounted");
+  assert.equal(await page.evaluate(() => window.__gone.hasAttribute("data-state")), false);
+  assert.equal(status.hits(order), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a new data-charge tears the old transaction down and starts the new one", async () => {
+  const first = { ...qris, order_id: "swap-A" };
+  const second = { ...qrisB, order_id: "swap-B" };
+  status.hold(first.order_id);
+  const { page, errors } = await open("/empty.html");
+  await recordEvents(page);
+  await page.evaluate(([charge, url]) => {
+    const el = document.createElement("gopay-widget");
+    el.id = "w";
+    el.setAttribute("data-locale", "en");
+    el.setAttribute("data-charge", JSON.stringify(charge));
+    el.setAttribute("data-status-url", url);
+    document.getElementById("box").append(el);
+  }, [first, STATUS_URL]);
+  await page.locator("#w svg").waitFor();
+  assert.match(await widgetText(page, "#w"), /swap-A/);
+  const deadline = Date.now() + 10_000;
+  while (status.hits(first.order_id) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const abortedBefore = status.state.aborted;
+  status.set(second.order_id, "settlement");
+  await page.evaluate((charge) => document.getElementById("w").setAttribute("data-charge", JSON.stringify(charge)), second);
+  await waitState(page, "#w", "success");
+  const text = await widgetText(page, "#w");
+  assert.match(text, /swap-B/);
+  assert.doesNotMatch(text, /swap-A/);
+  assert.match(text, /IDR 25,000/);
+  assert.equal(status.state.aborted, abortedBefore + 1, "the old transaction's request was aborted");
+  const hitsA = status.hits(first.order_id);
+  await page.waitForTimeout(2500);
+  assert.equal(status.hits(first.order_id), hitsA, "the old transaction no longer polls");
+  const evs = await page.evaluate(() => window.__events);
+  const success = evs.filter((e) => e.type === "gopay-success");
+  assert.equal(success.length, 1);
+  assert.equal(success[0].detail.order_id, "swap-B");
+  assert.equal(success[0].detail.transaction_status, "settlement");
+  assert.equal(await page.locator("#w svg").count(), 1, "one widget in the element");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("[data-gopay-widget] elements added later mount; removed ones are destroyed", async () => {
+  const { page, errors } = await open("/empty.html");
+  await page.waitForFunction(() => customElements.get("gopay-widget") !== undefined);
+  await page.evaluate((charge) => {
+    const wrap = document.createElement("div");
+    wrap.id = "wrap";
+    wrap.innerHTML = `<article><div id="auto" data-gopay-widget data-locale="en"></div></article>`;
+    wrap.querySelector("#auto").setAttribute("data-charge", JSON.stringify(charge));
+    document.getElementById("box").append(wrap);
+  }, { ...qris, order_id: "auto-1" });
+  await page.locator("#auto svg").waitFor();
+  await waitState(page, "#auto", "pending");
+  assert.match(await widgetText(page, "#auto"), /auto-1/);
+  // Gaining the marker later mounts too.
+  await page.evaluate((charge) => {
+    const el = document.createElement("div");
+    el.id = "marked-later";
+    el.setAttribute("data-charge", JSON.stringify(charge));
+    document.getElementById("other").append(el);
+    setTimeout(() => el.setAttribute("data-gopay-widget", ""), 50);
+  }, { ...qris, order_id: "auto-2" });
+  await page.locator("#marked-later svg").waitFor();
+  await page.evaluate(() => {
+    window.__auto = document.getElementById("auto");
+    document.getElementById("wrap").remove();
+  });
+  await page.waitForFunction(() => window.__auto.shadowRoot.childElementCount === 0);
+  assert.equal(await page.evaluate(() => window.__auto.hasAttribute("data-state")), false);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("events bubble to document and cross an enclosing shadow root; mount() calls back", async () => {
+  const order = "events-1";
+  status.set(order, "settlement");
+  const { page, errors } = await open("/empty.html");
+  await recordEvents(page);
+  await page.evaluate(async ([charge, url]) => {
+    const outer = document.createElement("div");
+    outer.id = "outer";
+    document.getElementById("box").append(outer);
+    const shadow = outer.attachShadow({ mode: "open" });
+    const el = document.createElement("gopay-widget");
+    el.id = "inner";
+    shadow.append(el);
+    window.__inner = [];
+    el.addEventListener("gopay-success", (e) => window.__inner.push(e.target === el));
+    el.setAttribute("data-status-url", url);
+    el.setAttribute("data-charge", JSON.stringify(charge));
+    const { mount } = await import("/pkg/index.js");
+    const host = document.createElement("div");
+    host.id = "mounted";
+    shadow.append(host);
+    window.__callbacks = [];
+    const cb = (name) => (detail) => window.__callbacks.push({ name, detail });
+    await mount(host, {
+      charge: { ...charge, order_id: "events-2" },
+      statusUrl: url,
+      onStatus: cb("status"), onSuccess: cb("success"), onFailure: cb("failure"), onExpire: cb("expire"), onError: cb("error"),
+    });
+  }, [{ ...qris, order_id: order }, STATUS_URL]);
+  status.set("events-2", "deny");
+  await page.waitForFunction(() => window.__events.some((e) => e.type === "gopay-success"));
+  await page.waitForFunction(() => window.__callbacks.some((c) => c.name === "failure"));
+  await page.waitForTimeout(200);
+  const evs = await page.evaluate(() => window.__events);
+  const success = evs.filter((e) => e.type === "gopay-success");
+  assert.equal(success.length, 1);
+  assert.equal(success[0].target, "outer", "retargeted to the shadow host at document level");
+  assert.equal(success[0].bubbles, true);
+  assert.equal(success[0].composed, true);
+  assert.equal(success[0].detail.order_id, order);
+  assert.equal(success[0].detail.transaction_id, qris.transaction_id);
+  assert.equal(success[0].detail.transaction_status, "settlement");
+  assert.ok(evs.some((e) => e.type === "gopay-status" && e.detail.order_id === order));
+  assert.deepEqual(await page.evaluate(() => window.__inner), [true]);
+  assert.ok(evs.some((e) => e.type === "gopay-failure" && e.detail.order_id === "events-2"), "mount()ed widget dispatches too");
+  const callbacks = await page.evaluate(() => window.__callbacks);
+  assert.ok(callbacks.some((c) => c.name === "status"));
+  const failure = callbacks.filter((c) => c.name === "failure");
+  assert.equal(failure.length, 1);
+  assert.equal(failure[0].detail.transaction_status, "deny");
+  assert.equal(failure[0].detail.order_id, "events-2");
+  assert.equal(callbacks.filter((c) => c.name === "success" || c.name === "error").length, 0);
+  assert.equal(await page.getAttribute("#inner", "data-state"), "success");
+  assert.equal(await page.getAttribute("#mounted", "data-state"), "failure");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("changing data-locale re-renders in the other language", async () => {
+  const { page, errors } = await open("/empty.html");
+  await page.evaluate((charge) => {
+    const el = document.createElement("gopay-widget");
+    el.id = "w";
+    el.setAttribute("data-locale", "id");
+    el.setAttribute("data-charge", JSON.stringify(charge));
+    document.getElementById("box").append(el);
+    const div = document.createElement("div");
+    div.id = "d";
+    div.setAttribute("data-gopay-widget", "");
+    div.setAttribute("data-locale", "en");
+    div.setAttribute("data-charge", JSON.stringify(charge));
+    document.getElementById("other").append(div);
+  }, { ...qris, order_id: "locale-1" });
+  await page.locator("#w svg").waitFor();
+  await page.locator("#d svg").waitFor();
+  const idText = await widgetText(page, "#w");
+  assert.match(idText, /Rp789\.000/);
+  const enLabel = await page.locator("#d svg").getAttribute("aria-label");
+  await page.evaluate(() => document.getElementById("w").setAttribute("data-locale", "en"));
+  await page.waitForFunction(() => /IDR 789,000/.test(document.getElementById("w").shadowRoot.textContent));
+  const enText = await widgetText(page, "#w");
+  assert.doesNotMatch(enText, /Rp789\.000/);
+  assert.notEqual(enText, idText);
+  assert.equal(await page.locator("#w svg").getAttribute("aria-label"), enLabel);
+  // The auto-mounted element follows its attribute too.
+  await page.evaluate(() => document.getElementById("d").setAttribute("data-locale", "id"));
+  await page.waitForFunction(() => /Rp789\.000/.test(document.getElementById("d").shadowRoot.textContent));
+  assert.match(await widgetText(page, "#d"), /Rp789\.000/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
