@@ -17,6 +17,15 @@ budget=$((90 * 1024))
 if [ "$total_br" -le "$budget" ]; then verdict=PASS; else verdict=FAIL; fi
 printf 'budget: brotli total <= %d bytes (90 KB): %s (%.1f KB; goal 50 KB)\n\n' "$budget" "$verdict" "$(awk -v b="$total_br" 'BEGIN{print b/1024}')"
 
+echo "== npm package (npm pack pkg/)"
+pack_dir=$(mktemp -d)
+tgz=$(npm pack ./pkg --pack-destination "$pack_dir" --silent --loglevel=error | tail -n 1)
+files=0; pkg_br=0
+for f in pkg/*; do files=$((files + 1)); pkg_br=$((pkg_br + $(brotli -q 11 -c "$f" | wc -c))); done
+printf '%-32s %10d bytes (the .tgz npm publishes)\n' "$tgz" "$(wc -c < "$pack_dir/$tgz")"
+printf '%-32s %10d bytes brotli (%d files, types and docs included)\n\n' "whole package" "$pkg_br" "$files"
+rm -rf "$pack_dir"
+
 echo "== QR SVG size"
 cargo run -q --release --example qr_size
 
