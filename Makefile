@@ -32,13 +32,13 @@ demo: build
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p gopay-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy -p gopay-widget --target wasm32-unknown-unknown --lib --test web -- -D warnings
 
 test-native:
 	cargo test --workspace
 
 test-wasm:
-	cargo test -p gopay-widget --target wasm32-unknown-unknown
+	cargo test -p gopay-widget --target wasm32-unknown-unknown --test web
 
 test-browser: build
 	node --test --test-concurrency=1 tests/browser/
