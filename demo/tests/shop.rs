@@ -523,6 +523,15 @@ async fn without_notifications_the_status_is_refreshed_from_midtrans_at_a_bounde
             "pending"
         );
     }
+    let (_, stats) = json_of(
+        client()
+            .get(format!("{}/simulator/stats", slow.sim))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(stats["status_calls"], 1, "six polls, one Midtrans call");
 
     let quick = World::new(Options {
         notify_url: Some(dead),

@@ -1,5 +1,6 @@
 //! The Core API endpoints (Basic auth by server key) and the simulator's JSON controls.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +28,7 @@ pub(crate) fn routes() -> Router<Arc<Sim>> {
         .route("/simulator/transactions/{id}", get(show))
         .route("/simulator/transactions/{id}/{action}", post(control))
         .route("/simulator/scan", post(scan))
+        .route("/simulator/stats", get(stats))
 }
 
 const UNAUTHORIZED: &str = "Transaction cannot be authorized with the current client/server key.";
@@ -383,10 +385,20 @@ async fn status(
     if !authorized(&headers, &sim.config.server_key) {
         return error(StatusCode::UNAUTHORIZED, "401", UNAUTHORIZED);
     }
+    sim.status_calls.fetch_add(1, Ordering::Relaxed);
     match sim.store.find(&id) {
         Some(tx) => Json(status_body(&sim, &tx)).into_response(),
         None => error(StatusCode::NOT_FOUND, "404", NOT_FOUND),
     }
+}
+
+/// Counters: how often merchants asked for a status, how many transactions exist.
+async fn stats(State(sim): State<Arc<Sim>>) -> Response {
+    Json(json!({
+        "status_calls": sim.status_calls.load(Ordering::Relaxed),
+        "transactions": sim.store.list().len(),
+    }))
+    .into_response()
 }
 
 async fn cancel(

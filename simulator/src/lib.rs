@@ -118,6 +118,8 @@ struct Sim {
     base: String,
     store: store::Store,
     http: reqwest::Client,
+    /// Status API calls answered, for load tests of the merchant's refresh rate.
+    status_calls: std::sync::atomic::AtomicU64,
 }
 
 /// The simulator's routes, with `base` as the origin of the URLs it hands out.
@@ -131,6 +133,7 @@ pub fn router(config: Config, base: String) -> Router {
         base,
         store: store::Store::default(),
         http,
+        status_calls: Default::default(),
     });
     api::routes().merge(pages::routes()).with_state(sim)
 }
