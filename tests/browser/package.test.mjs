@@ -159,24 +159,8 @@ test("Vite app: typed consumer code checks, builds, and works from vite preview"
     "GET /status": status.route,
     "GET /charge": (req, res) => sendJson(res, { ...charge, order_id: "vite-1" }, { headers: { "access-control-allow-origin": "*" } }),
   });
-  const port = await freePort();
-  const preview = spawn(process.execPath, [BIN.vite, "preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
-    cwd: dir,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(preview);
-  let output = "";
-  preview.stdout.on("data", (d) => (output += d));
-  preview.stderr.on("data", (d) => (output += d));
+  const { origin, stop } = await startVite(dir, ["preview"]);
   try {
-    const origin = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const ok = await fetch(origin + "/").then((r) => r.ok, () => false);
-      if (ok) break;
-      assert.ok(Date.now() < deadline, `vite preview did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const page = await browser.newPage({ viewport: { width: 1024, height: 1600 } });
     const errors = watchErrors(page);
     const wasmLoads = [];
@@ -202,7 +186,55 @@ test("Vite app: typed consumer code checks, builds, and works from vite preview"
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
-    preview.kill();
+    stop();
     await api.close();
   }
 });
+
+test("Vite app: the dev server serves the package and its wasm as they are", async () => {
+  const dir = path.join(tmp, "vite-app");
+  const api = await startServer({
+    "GET /status": status.route,
+    "GET /charge": (req, res) => sendJson(res, { ...charge, order_id: "vite-dev-1" }, { headers: { "access-control-allow-origin": "*" } }),
+  });
+  const { origin, stop } = await startVite(dir, []);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 1600 } });
+    const errors = watchErrors(page);
+    await page.goto(`${origin}/?api=${encodeURIComponent(api.url)}`);
+    await page.locator("#element svg").waitFor();
+    await page.locator("#mounted svg").waitFor();
+    status.set("vite-dev-1", "settlement");
+    await page.waitForFunction(() => window.shopLog.some((e) => e.type === "gopay-success"));
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    stop();
+    await api.close();
+  }
+});
+
+/** Starts `vite <args>` (dev server or preview) for the app in `dir` on a free loopback port. */
+async function startVite(dir, args) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN.vite, ...args, "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const ok = await fetch(origin + "/").then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill();
+      throw new Error(`vite ${args.join(" ")} did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { origin, stop: () => child.kill() };
+}
