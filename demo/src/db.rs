@@ -201,30 +201,41 @@ impl Db {
     pub fn apply(&self, order_id: &str, update: &Update) -> Result<Option<(bool, String)>> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        let current: Option<String> = tx
+        type Row = (String, Option<String>, Option<String>, Option<String>);
+        let current: Option<Row> = tx
             .query_row(
-                "SELECT transaction_status FROM orders WHERE order_id = ?1",
+                "SELECT transaction_status, transaction_id, transaction_time, expiry_time \
+                 FROM orders WHERE order_id = ?1",
                 [order_id],
-                |row| row.get(0),
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
             )
             .optional()?;
-        let Some(current) = current else {
+        let Some((current, transaction_id, transaction_time, expiry_time)) = current else {
             return Ok(None);
         };
         let advances = status::advances(&current, &update.transaction_status);
-        tx.execute(
-            "UPDATE orders SET
-                transaction_id = COALESCE(transaction_id, ?2),
-                transaction_time = COALESCE(transaction_time, ?3),
-                expiry_time = COALESCE(expiry_time, ?4)
-             WHERE order_id = ?1",
-            params![
-                order_id,
-                update.transaction_id,
-                update.transaction_time,
-                update.expiry_time
-            ],
-        )?;
+        let fills = (transaction_id.is_none() && update.transaction_id.is_some())
+            || (transaction_time.is_none() && update.transaction_time.is_some())
+            || (expiry_time.is_none() && update.expiry_time.is_some());
+        // Most status checks change nothing: they must not cost a synced write.
+        if !advances && !fills {
+            return Ok(Some((false, current)));
+        }
+        if fills {
+            tx.execute(
+                "UPDATE orders SET
+                    transaction_id = COALESCE(transaction_id, ?2),
+                    transaction_time = COALESCE(transaction_time, ?3),
+                    expiry_time = COALESCE(expiry_time, ?4)
+                 WHERE order_id = ?1",
+                params![
+                    order_id,
+                    update.transaction_id,
+                    update.transaction_time,
+                    update.expiry_time
+                ],
+            )?;
+        }
         if advances {
             tx.execute(
                 "UPDATE orders SET transaction_status = ?2, status_code = ?3,
