@@ -293,6 +293,7 @@ impl Widget {
         let l = self.locale;
         let amount = i18n::format_idr(charge.amount, l);
         let setup = Setup {
+            lang: l.as_str(),
             title: i18n::t(l, Msg::Title),
             amount_label: i18n::t(l, Msg::AmountLabel),
             order_label: i18n::t(l, Msg::OrderLabel),
@@ -317,7 +318,10 @@ impl Widget {
     fn fail(self: &Rc<Self>, e: &ChargeError) {
         let l = self.locale;
         let (title, heading, message) = (i18n::t(l, Msg::Title), i18n::t(l, Msg::Error), e.message.clone());
-        let handle = leptos::mount::mount_to(self.container.clone(), move || ui::error_view(title, heading, message));
+        let lang = l.as_str();
+        let handle = leptos::mount::mount_to(self.container.clone(), move || {
+            ui::error_view(lang, title, heading, message)
+        });
         *self.unmount.borrow_mut() = Some(Box::new(handle));
         self.set_state("error");
         let detail = Object::new();

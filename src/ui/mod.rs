@@ -19,6 +19,8 @@ pub enum QrPicture {
 
 /// What does not change while one charge is shown.
 pub struct Setup {
+    /// The `lang` of the widget's text, so screen readers pick the right voice.
+    pub lang: &'static str,
     pub title: &'static str,
     pub amount_label: &'static str,
     pub order_label: &'static str,
@@ -144,7 +146,7 @@ pub fn payment_view(setup: Arc<Setup>, live: RwSignal<Live>, intents: Intents) -
         }
     });
     view! {
-        <section class="gw" part="widget" data-state=move || live.with(|l| l.state) aria-labelledby="gw-title">
+        <section class="gw" part="widget" lang=s.lang data-state=move || live.with(|l| l.state) aria-labelledby="gw-title">
             <h2 class="gw-title" id="gw-title" part="title">{s.title}</h2>
             <dl class="gw-facts">
                 <div><dt>{s.amount_label}</dt><dd class="gw-amount" part="amount">{s.amount.clone()}</dd></div>
@@ -162,13 +164,19 @@ pub fn payment_view(setup: Arc<Setup>, live: RwSignal<Live>, intents: Intents) -
     }
 }
 
-/// The error view: the widget cannot show this charge.
-pub fn error_view(title: &'static str, heading: &'static str, message: String) -> impl IntoView {
+/// The error view: the widget cannot show this charge. `message` is the English text of
+/// the error the page also receives, marked as English for screen readers.
+pub fn error_view(
+    lang: &'static str,
+    title: &'static str,
+    heading: &'static str,
+    message: String,
+) -> impl IntoView {
     view! {
-        <section class="gw" part="widget" data-state="error">
+        <section class="gw" part="widget" lang=lang data-state="error">
             <h2 class="gw-title" part="title">{title}</h2>
             <p class="gw-status" part="status" role="alert">{heading}</p>
-            <p class="gw-error" part="error">{message}</p>
+            <p class="gw-error" part="error" lang="en">{message}</p>
         </section>
     }
 }

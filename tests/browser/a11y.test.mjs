@@ -30,6 +30,7 @@ before(async () => {
 <gopay-widget id="png" data-locale="en" data-mode="qr" data-environment="sandbox" data-charge="${attr({ ...gopay, order_id: "a11y-png" })}"></gopay-widget>
 <gopay-widget id="app" data-locale="id" data-mode="deeplink" data-environment="sandbox" data-charge="${attr(gopay)}"></gopay-widget>
 <gopay-widget id="bad" data-locale="en" data-charge="{not json"></gopay-widget>
+<gopay-widget id="bad-id" data-locale="id" data-charge="[]"></gopay-widget>
 <gopay-widget id="paid" data-locale="en" data-status-url="/status?order_id={order_id}"
   data-charge="${attr({ ...qris, order_id: "a11y-paid" })}"></gopay-widget>`);
   server = await startServer({
@@ -174,6 +175,25 @@ test("the QR is an image named with what it pays and how much; the app link is n
   const region = page.locator("#qr").getByRole("region");
   assert.equal(await region.count(), 1);
   assert.ok((await region.getAttribute("aria-labelledby")).length > 0);
+  await page.close();
+});
+
+test("the widget declares the language of its text (WCAG 3.1.2)", async () => {
+  const { page } = await open("/views.html");
+  await waitForViews(page);
+  await page.waitForFunction(() => document.getElementById("bad-id").getAttribute("data-state") === "error");
+  const langs = await page.evaluate(() => {
+    const widget = (id) => document.getElementById(id).shadowRoot.querySelector("[part=widget]");
+    return {
+      qr: widget("qr").lang,
+      app: widget("app").lang,
+      badId: widget("bad-id").lang,
+      badIdMessage: document.getElementById("bad-id").shadowRoot.querySelector("[part=error]").closest("[lang]").lang,
+    };
+  });
+  // The page is in English; the widgets in Indonesian say so, and the English error
+  // message inside an Indonesian widget is marked as English.
+  assert.deepEqual(langs, { qr: "en", app: "id", badId: "id", badIdMessage: "en" });
   await page.close();
 });
 
