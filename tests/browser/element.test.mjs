@@ -419,3 +419,45 @@ test("changing data-locale re-renders in the other language", async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("id and en are complete: no visible text or label of one appears in the other", async () => {
+  const gopay = fresh(await fixture("gopay-charge-current-shape.json"));
+  const { page, errors } = await open("/empty.html");
+  await page.route("https://api.sandbox.midtrans.com/**", (route) => route.fulfill({ status: 204 }));
+  await page.evaluate(([charge, qrCharge]) => {
+    for (const locale of ["id", "en"]) {
+      // Every piece of both views: the app button part and the QR part with its buttons.
+      for (const [name, c] of [["g", charge], ["q", qrCharge]]) {
+        const el = document.createElement("gopay-widget");
+        el.id = `${name}-${locale}`;
+        el.setAttribute("data-locale", locale);
+        el.setAttribute("data-mode", "qr");
+        el.setAttribute("data-environment", "sandbox");
+        el.setAttribute("data-charge", JSON.stringify(c));
+        document.getElementById("box").append(el);
+      }
+    }
+  }, [gopay, qris]);
+  for (const id of ["g-id", "g-en", "q-id", "q-en"]) await waitState(page, `#${id}`, "pending");
+  const pieces = (id) =>
+    page.evaluate((id) => {
+      const root = document.getElementById(id).shadowRoot;
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      const out = [];
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.data.trim()) out.push(n.data.trim());
+      for (const el of root.querySelectorAll("[aria-label], [alt]")) out.push(el.getAttribute("aria-label") ?? el.getAttribute("alt"));
+      return out;
+    }, id);
+  const values = new Set([gopay.order_id, qris.order_id]);
+  const isValue = (t) => values.has(t) || /^[\d:]+$/.test(t);
+  for (const name of ["g", "q"]) {
+    const id = (await pieces(`${name}-id`)).filter((t) => !isValue(t));
+    const en = (await pieces(`${name}-en`)).filter((t) => !isValue(t));
+    assert.ok(id.length >= 10, `${name}: ${id.length} texts`);
+    assert.equal(id.length, en.length, "the same pieces in both languages");
+    const shared = id.filter((t) => en.includes(t));
+    assert.deepEqual(shared, [], `${name}: untranslated`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
