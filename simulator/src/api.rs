@@ -349,32 +349,13 @@ fn deeplink(base: &str, tx: &Transaction) -> String {
     }
 }
 
-/// The status API's body, signed like Midtrans signs it.
+/// The status API's body.
 fn status_body(sim: &Sim, tx: &Transaction) -> Value {
-    let code = tx.status.status_api_code();
-    let amount = tx.gross_amount_str();
-    let mut body = json!({
-        "status_code": code,
-        "status_message": "Success, transaction is found",
-        "transaction_id": tx.transaction_id,
-        "order_id": tx.order_id,
-        "merchant_id": sim.config.merchant_id,
-        "gross_amount": amount,
-        "currency": "IDR",
-        "payment_type": tx.payment_type.as_str(),
-        "transaction_time": tx.transaction_time(),
-        "transaction_status": tx.status.as_str(),
-        "fraud_status": "accept",
-        "expiry_time": tx.expiry_time(),
-        "signature_key": crate::signature_key(&tx.order_id, code, &amount, &sim.config.server_key),
-    });
-    if let Some(ms) = tx.settlement_ms {
-        body["settlement_time"] = json!(jakarta::format(ms / 1000));
-    }
-    if let Some(acquirer) = &tx.acquirer {
-        body["acquirer"] = json!(acquirer);
-    }
-    body
+    sim.signed_view(
+        tx,
+        tx.status.status_api_code(),
+        "Success, transaction is found",
+    )
 }
 
 async fn status(
@@ -505,7 +486,7 @@ async fn control(
     }
 }
 
-pub(crate) fn transition_error(id: &str, error: TransitionError) -> Response {
+fn transition_error(id: &str, error: TransitionError) -> Response {
     match error {
         TransitionError::NotFound => {
             control_error(StatusCode::NOT_FOUND, format!("no transaction {id}"))

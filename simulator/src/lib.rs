@@ -59,7 +59,7 @@ impl Default for Config {
             notify_attempts: 10,
             min_expiry: Duration::from_secs(20),
             merchant_id: "G000000001".into(),
-            merchant_name: "GoPay Widget Demo Shop".into(),
+            merchant_name: "Warung Nusantara".into(),
         }
     }
 }
@@ -120,6 +120,36 @@ struct Sim {
     http: reqwest::Client,
     /// Status API calls answered, for load tests of the merchant's refresh rate.
     status_calls: std::sync::atomic::AtomicU64,
+}
+
+impl Sim {
+    /// A transaction as the status API and notifications show it, signed like Midtrans signs
+    /// them; they differ only in `status_code` and `status_message`.
+    fn signed_view(&self, tx: &Transaction, code: &str, message: &str) -> serde_json::Value {
+        let amount = tx.gross_amount_str();
+        let mut body = serde_json::json!({
+            "status_code": code,
+            "status_message": message,
+            "transaction_id": tx.transaction_id,
+            "order_id": tx.order_id,
+            "merchant_id": self.config.merchant_id,
+            "gross_amount": amount,
+            "currency": "IDR",
+            "payment_type": tx.payment_type.as_str(),
+            "transaction_time": tx.transaction_time(),
+            "transaction_status": tx.status.as_str(),
+            "fraud_status": "accept",
+            "expiry_time": tx.expiry_time(),
+            "signature_key": signature_key(&tx.order_id, code, &amount, &self.config.server_key),
+        });
+        if let Some(ms) = tx.settlement_ms {
+            body["settlement_time"] = serde_json::json!(jakarta::format(ms / 1000));
+        }
+        if let Some(acquirer) = &tx.acquirer {
+            body["acquirer"] = serde_json::json!(acquirer);
+        }
+        body
+    }
 }
 
 /// The simulator's routes, with `base` as the origin of the URLs it hands out.

@@ -3,37 +3,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::store::{Status, Transaction};
 use crate::{jakarta, Sim};
 
 /// The notification body Midtrans posts for `tx` in its current status.
 pub fn body(tx: &Transaction, sim: &Sim) -> Value {
-    let code = tx.status.notification_code();
-    let amount = tx.gross_amount_str();
-    let mut body = json!({
-        "transaction_time": tx.transaction_time(),
-        "transaction_status": tx.status.as_str(),
-        "transaction_id": tx.transaction_id,
-        "status_message": "midtrans payment notification",
-        "status_code": code,
-        "signature_key": crate::signature_key(&tx.order_id, code, &amount, &sim.config.server_key),
-        "payment_type": tx.payment_type.as_str(),
-        "order_id": tx.order_id,
-        "merchant_id": sim.config.merchant_id,
-        "gross_amount": amount,
-        "fraud_status": "accept",
-        "currency": "IDR",
-        "expiry_time": tx.expiry_time(),
-    });
-    if let Some(ms) = tx.settlement_ms {
-        body["settlement_time"] = json!(jakarta::format(ms / 1000));
-    }
-    if let Some(acquirer) = &tx.acquirer {
-        body["acquirer"] = json!(acquirer);
-    }
-    body
+    sim.signed_view(
+        tx,
+        tx.status.notification_code(),
+        "midtrans payment notification",
+    )
 }
 
 /// Sends the notification for `tx`'s current status after `delay`, in the background.

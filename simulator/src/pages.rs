@@ -74,7 +74,7 @@ h2{font-size:16px;margin:22px 0 8px;color:#4a5a68;text-transform:uppercase;lette
 .flash.error{background:#fdecec;border-color:#f1a7a7}
 .card{border:1px solid #d7dee4;border-radius:14px;padding:12px;margin:10px 0}
 .amount{font-size:26px;font-weight:700;margin:2px 0}
-.meta{color:#4a5a68;font-size:13px;word-break:break-all}
+.meta{color:#4a5a68;font-size:13px;overflow-wrap:anywhere}
 .actions{display:flex;gap:8px;margin-top:10px;flex-wrap:wrap}
 button{font:inherit;border-radius:10px;border:1px solid #b8c3cc;background:#f5f7f9;padding:9px 14px;cursor:pointer}
 button.primary{background:#00aa13;border-color:#00aa13;color:#fff;font-weight:600}

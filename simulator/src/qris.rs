@@ -188,6 +188,17 @@ mod tests {
     }
 
     #[test]
+    fn reference_label_is_the_fallback() {
+        let mut payload = String::new();
+        push(&mut payload, "00", "01");
+        push(&mut payload, "62", "0505ABCDE0703A01");
+        payload.push_str("6304");
+        let crc = crc16(payload.as_bytes());
+        payload.push_str(&format!("{crc:04X}"));
+        assert_eq!(reference(&payload).unwrap().as_deref(), Some("ABCDE"));
+    }
+
+    #[test]
     fn built_payload_round_trips() {
         let payload = build(&Payment {
             merchant_id: "G000000001",
