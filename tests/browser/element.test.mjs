@@ -193,31 +193,37 @@ test("moving the element does not restart the payment", async () => {
 });
 
 test("removing the element destroys it: the open request is aborted and polling stops", async () => {
-  const order = "remove-1";
-  status.hold(order);
+  const [held, polling] = ["remove-held", "remove-polling"];
+  status.hold(held);
   const { page, errors } = await open("/empty.html");
-  await page.evaluate(([charge, url]) => {
-    const el = document.createElement("gopay-widget");
-    el.id = "w";
-    el.setAttribute("data-charge", JSON.stringify(charge));
-    el.setAttribute("data-status-url", url);
-    document.getElementById("box").append(el);
-    window.__el = el;
-  }, [{ ...qris, order_id: order }, STATUS_URL]);
-  await page.locator("#w svg").waitFor();
-  const deadline = Date.now() + 10_000;
-  while (status.hits(order) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  assert.equal(status.hits(order), 1, "one status request in flight");
+  await page.evaluate(([charge, url, orders]) => {
+    window.__els = orders.map((order) => {
+      const el = document.createElement("gopay-widget");
+      el.setAttribute("data-charge", JSON.stringify({ ...charge, order_id: order }));
+      el.setAttribute("data-status-url", url);
+      document.getElementById("box").append(el);
+      return el;
+    });
+  }, [qris, STATUS_URL, [held, polling]]);
+  // One request hangs; the other widget polls on its cadence (two answered requests seen).
+  const deadline = Date.now() + 15_000;
+  while ((status.hits(held) < 1 || status.hits(polling) < 2) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(status.hits(held), 1, "one status request in flight");
+  assert.ok(status.hits(polling) >= 2, "the other widget polls");
+  const gap = status.state.hits.filter((h) => h.order === polling).map((h) => h.at).slice(-2).reduce((a, b) => b - a);
   const abortedBefore = status.state.aborted;
-  await page.evaluate(() => window.__el.remove());
+  await page.evaluate(() => window.__els.forEach((el) => el.remove()));
   const until = Date.now() + 3000;
   while (status.state.aborted === abortedBefore && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   assert.equal(status.state.aborted, abortedBefore + 1, "the in-flight status request was aborted");
-  const hits = status.hits(order);
-  assert.equal(await page.evaluate(() => window.__el.shadowRoot.childElementCount), 0, "the widget's DOM is gone");
-  assert.equal(await page.evaluate(() => window.__el.hasAttribute("data-state")), false);
-  await page.waitForTimeout(4000);
-  assert.equal(status.hits(order), hits, "no status request after removal");
+  const hits = [status.hits(held), status.hits(polling)];
+  assert.deepEqual(await page.evaluate(() => window.__els.map((el) => el.shadowRoot.childElementCount)), [0, 0], "DOM gone");
+  assert.deepEqual(await page.evaluate(() => window.__els.map((el) => el.hasAttribute("data-state"))), [false, false]);
+  // Twice the polling gap seen, and at least 4 s: a widget still alive would have asked again.
+  await page.waitForTimeout(Math.max(4000, 2 * gap + 500));
+  assert.deepEqual([status.hits(held), status.hits(polling)], hits, "no status request after removal");
   assert.deepEqual(errors, []);
   await page.close();
 });
