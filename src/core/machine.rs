@@ -1,1 +1,1253 @@
-//! TODO
+//! The payment lifecycle as a sans-IO state machine.
+//!
+//! The browser side feeds it inputs with the current time and carries out the
+//! commands it returns; it asks [`Machine::next_wakeup`] when to deliver the
+//! next [`Input::Tick`]. There is no clock, timer, request or storage in here,
+//! so every timing rule can be tested with a fake clock.
+//!
+//! Rules worth knowing when driving it:
+//! - Only the status endpoint decides success. The charge's own status only
+//!   picks the first screen: `pending` starts in [`State::Pending`] (with the
+//!   first `gopay-status`), anything else in [`State::Loading`] until the
+//!   endpoint answers.
+//! - One status request at a time. The driver answers each [`Command::Fetch`]
+//!   with exactly one `StatusResponse` or `RequestFailed`, and after
+//!   [`Command::AbortFetch`] it drops that request's result. Answers that arrive
+//!   when no request is outstanding are ignored as duplicates.
+//! - Failures (non-2xx, unreadable bodies, network errors, timeouts, replies for
+//!   another order) only slow polling down and raise the "trouble" flag; past the
+//!   retry budget one `gopay-error` (`status_unreachable`) fires and polling goes
+//!   on, so the widget recovers by itself. The state stays non-terminal.
+//! - After the (skew-corrected) expiry the state is `Confirming` for
+//!   [`Policy::grace_ms`]. A settlement inside the window is a success; an
+//!   endpoint `expire` ends it at once; otherwise the first request that ends
+//!   after the window closes it as `expire`, decided locally (the events carry
+//!   code `expired_locally`).
+//! - Refunds and chargebacks end in [`State::Reversed`] and emit only
+//!   `gopay-status` with the reversed status: the contract has no terminal
+//!   event for them, and firing `gopay-success` would be wrong.
+//! - Inputs that may come before [`Input::Start`]: `Visibility` (the page's
+//!   initial visibility) and `ReturnedFromApp` (a page loaded by the app's
+//!   callback), so the start neither polls a hidden page nor reopens the app.
+
+use super::countdown;
+use super::json::Value;
+use super::schedule::{Policy, SplitMix64};
+use super::status::{self, Outcome, StatusReply, MAX_STATUS_LEN};
+
+/// `gopay-error` code: the status endpoint kept failing past the retry budget.
+pub const CODE_UNREACHABLE: &str = "status_unreachable";
+/// `gopay-error` code: the endpoint answered for another order (reported once).
+pub const CODE_ORDER_MISMATCH: &str = "order_mismatch";
+/// Code on a `gopay-status` whose status is not a known Midtrans one (treated as pending).
+pub const CODE_UNKNOWN_STATUS: &str = "unknown_status";
+/// Code on the `gopay-status` and `gopay-expire` the widget decided itself.
+pub const CODE_EXPIRED_LOCALLY: &str = "expired_locally";
+
+/// What the widget knows about the charge when it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub order_id: String,
+    pub transaction_id: String,
+    pub gross_amount: String,
+    /// The charge's `expiry_time` as Unix milliseconds.
+    pub expiry_ms: i64,
+    /// The charge's `transaction_status`.
+    pub initial_status: String,
+    /// Try to open the GoPay app by itself once (phone flow).
+    pub auto_open_app: bool,
+    /// Seed for retry jitter.
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// First input after construction.
+    Start,
+    /// The status request ended with an HTTP answer. `body` is `None` when it was
+    /// not JSON; `date_ms` is the `Date` header, if any.
+    StatusResponse {
+        http_status: u16,
+        body: Option<Value>,
+        date_ms: Option<i64>,
+    },
+    /// Network error, offline, or aborted by its timeout.
+    RequestFailed {
+        timed_out: bool,
+    },
+    /// The wake-up time (or a later time) arrived; extra ticks are harmless.
+    Tick,
+    Visibility {
+        visible: bool,
+    },
+    Online,
+    /// The page loaded with a matching `?order_id&result` (the driver checks the match).
+    ReturnedFromApp {
+        result: Option<String>,
+    },
+    /// The shopper tapped "Open GoPay": no automatic attempt after this.
+    AppOpened,
+    Destroy,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Start the one status request now, with this timeout.
+    Fetch {
+        timeout_ms: u32,
+    },
+    /// Abort the outstanding request and drop its result.
+    AbortFetch,
+    /// Open the deeplink automatically (at most once per transaction).
+    OpenApp,
+    Emit(Event),
+    /// Store this for the order (sessionStorage); it is always emitted before
+    /// the events it records, so a page that navigates away in an event handler
+    /// does not fire them again after a reload.
+    Persist(Snapshot),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Status,
+    Success,
+    Failure,
+    Expire,
+    Error,
+}
+
+impl EventKind {
+    /// The DOM event name.
+    pub fn dom_name(self) -> &'static str {
+        match self {
+            EventKind::Status => "gopay-status",
+            EventKind::Success => "gopay-success",
+            EventKind::Failure => "gopay-failure",
+            EventKind::Expire => "gopay-expire",
+            EventKind::Error => "gopay-error",
+        }
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            EventKind::Success | EventKind::Failure | EventKind::Expire
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub kind: EventKind,
+    pub order_id: String,
+    pub transaction_id: String,
+    /// Canonical lowercase for known statuses (`expired` is sent as `expire`),
+    /// unknown ones as received.
+    pub transaction_status: String,
+    pub status_code: Option<String>,
+    pub gross_amount: Option<String>,
+    /// Set on `Error` events, and on the status/expire events described by the `CODE_*` constants.
+    pub code: Option<&'static str>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    Loading,
+    Pending,
+    Confirming,
+    Success,
+    Failure,
+    Expire,
+    Reversed,
+    /// Set by the driver for a charge it cannot use; the machine never enters it.
+    Error,
+}
+
+impl State {
+    /// The host's `data-state` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Loading => "loading",
+            State::Pending => "pending",
+            State::Confirming => "confirming",
+            State::Success => "success",
+            State::Failure => "failure",
+            State::Expire => "expire",
+            State::Reversed => "reversed",
+            State::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        Some(match s {
+            "loading" => State::Loading,
+            "pending" => State::Pending,
+            "confirming" => State::Confirming,
+            "success" => State::Success,
+            "failure" => State::Failure,
+            "expire" => State::Expire,
+            "reversed" => State::Reversed,
+            "error" => State::Error,
+            _ => return None,
+        })
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            State::Success | State::Failure | State::Expire | State::Reversed | State::Error
+        )
+    }
+}
+
+/// What a view needs to render at a given time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    pub state: State,
+    /// Skew-corrected time left, `>= 0`.
+    pub remaining_ms: i64,
+    /// Show "having trouble reaching the shop, still trying".
+    pub trouble: bool,
+    /// Expiry passed on the server's clock while not terminal: the grace window.
+    pub local_expired: bool,
+    pub last_status: String,
+}
+
+/// What survives a reload of the page for one order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub order_id: String,
+    pub state: State,
+    pub transaction_status: String,
+    pub status_code: Option<String>,
+    /// `transaction_status` came from the status endpoint, not only the charge.
+    pub confirmed: bool,
+    pub app_open_attempted: bool,
+    pub unreachable_reported: bool,
+    pub mismatch_reported: bool,
+    pub skew_ms: i64,
+    /// Local time of the first start for this order; the cadence counts from it.
+    pub started_ms: i64,
+}
+
+const SNAPSHOT_TAG: &str = "gpw1";
+const MAX_SNAPSHOT_LEN: usize = 2048;
+/// Larger skews are treated as nonsense rather than a wrong clock.
+const MAX_SKEW_MS: i64 = 10 * 365 * 86_400_000;
+
+impl Snapshot {
+    /// `gpw1&o=..&s=..&t=..[&c=..]&f=..&k=..&b=..`, values percent-encoded.
+    pub fn encode(&self) -> String {
+        let mut flags = String::new();
+        for (on, c) in [
+            (self.confirmed, 'c'),
+            (self.app_open_attempted, 'a'),
+            (self.unreachable_reported, 'u'),
+            (self.mismatch_reported, 'm'),
+        ] {
+            if on {
+                flags.push(c);
+            }
+        }
+        let mut out = format!(
+            "{SNAPSHOT_TAG}&o={}&s={}&t={}",
+            pct_encode(&self.order_id),
+            self.state.as_str(),
+            pct_encode(&self.transaction_status)
+        );
+        if let Some(code) = &self.status_code {
+            out.push_str("&c=");
+            out.push_str(&pct_encode(code));
+        }
+        out.push_str(&format!(
+            "&f={flags}&k={}&b={}",
+            self.skew_ms, self.started_ms
+        ));
+        out
+    }
+
+    /// Reads a stored snapshot for `order_id`; anything malformed, inconsistent
+    /// or for another order is `None` (the widget then starts fresh).
+    pub fn decode(s: &str, order_id: &str) -> Option<Snapshot> {
+        if s.len() > MAX_SNAPSHOT_LEN {
+            return None;
+        }
+        let mut parts = s.split('&');
+        if parts.next()? != SNAPSHOT_TAG {
+            return None;
+        }
+        let mut fields: [Option<&str>; 7] = [None; 7];
+        for part in parts {
+            let (key, value) = part.split_once('=')?;
+            let slot = "ostcfkb".find(key).filter(|_| key.len() == 1)?;
+            if fields[slot].replace(value).is_some() {
+                return None;
+            }
+        }
+        let [o, s, t, c, f, k, b] = fields;
+        let snap_order = pct_decode(o?)?;
+        if snap_order != order_id {
+            return None;
+        }
+        let state = State::parse(s?)?;
+        let transaction_status = pct_decode(t?)?;
+        if transaction_status.len() > MAX_STATUS_LEN
+            || transaction_status.chars().any(char::is_control)
+        {
+            return None;
+        }
+        let status_code = match c {
+            Some(c) => Some(pct_decode(c)?).filter(|c| c.len() <= 16),
+            None => None,
+        };
+        if c.is_some() && status_code.is_none() {
+            return None;
+        }
+        let flags = f?;
+        if flags.chars().any(|ch| !"camu".contains(ch))
+            || (1..flags.len()).any(|i| flags[i..].contains(&flags[i - 1..i]))
+        {
+            return None;
+        }
+        let skew_ms: i64 = parse_int(k?)?;
+        let started_ms: i64 = parse_int(b?)?;
+        if skew_ms.abs() > MAX_SKEW_MS {
+            return None;
+        }
+        let snap = Snapshot {
+            order_id: snap_order,
+            state,
+            transaction_status,
+            status_code,
+            confirmed: flags.contains('c'),
+            app_open_attempted: flags.contains('a'),
+            unreachable_reported: flags.contains('u'),
+            mismatch_reported: flags.contains('m'),
+            skew_ms,
+            started_ms,
+        };
+        snap.is_consistent().then_some(snap)
+    }
+
+    /// A terminal state must match its status; a confirmed live state must be pending-like.
+    fn is_consistent(&self) -> bool {
+        let outcome = status::outcome(&self.transaction_status);
+        match self.state {
+            State::Success => outcome == Outcome::Paid,
+            State::Failure => outcome == Outcome::Failed,
+            State::Expire => outcome == Outcome::Expired,
+            State::Reversed => outcome == Outcome::Reversed,
+            State::Error => false,
+            State::Loading | State::Pending | State::Confirming => {
+                !self.confirmed || outcome.is_pending_like()
+            }
+        }
+    }
+}
+
+fn parse_int(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn pct_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn pct_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                return None;
+            }
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b);
+            i += 1;
+        } else {
+            return None;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Commands gathered while handling one input, put in a safe order at the end.
+#[derive(Default)]
+struct Outbox {
+    abort: bool,
+    persist: bool,
+    events: Vec<Event>,
+    open_app: bool,
+    fetch: bool,
+}
+
+#[derive(Debug)]
+pub struct Machine {
+    config: Config,
+    policy: Policy,
+    rng: SplitMix64,
+    state: State,
+    /// Canonical last known `transaction_status`.
+    status: String,
+    status_code: Option<String>,
+    reply_transaction_id: Option<String>,
+    reply_gross_amount: Option<String>,
+    confirmed: bool,
+    emitted_status: Option<String>,
+    started: bool,
+    destroyed: bool,
+    visible: bool,
+    /// A return from the app reported before `Start`.
+    early_return: Option<Option<String>>,
+    in_flight_since: Option<i64>,
+    last_fetch_end: Option<i64>,
+    next_fetch_at: Option<i64>,
+    /// A check was asked for while a request was outstanding.
+    check_after_flight: bool,
+    failures: u32,
+    failing_since: Option<i64>,
+    skew_ms: i64,
+    started_ms: i64,
+    confirm_since: i64,
+    confirm_until: Option<i64>,
+    /// The app said `result=success`: keep confirming for the whole window.
+    confirm_hold: bool,
+    burst_until: Option<i64>,
+    was_expired: bool,
+    app_open_attempted: bool,
+    unreachable_reported: bool,
+    mismatch_reported: bool,
+    last_now: i64,
+}
+
+impl Machine {
+    pub fn new(config: Config, restored: Option<Snapshot>, now_ms: i64) -> Machine {
+        Machine::with_policy(config, restored, now_ms, Policy::default())
+    }
+
+    /// As [`Machine::new`] with other timings (tests, benchmarks).
+    pub fn with_policy(
+        config: Config,
+        restored: Option<Snapshot>,
+        now_ms: i64,
+        policy: Policy,
+    ) -> Machine {
+        let restored = restored.filter(|s| s.order_id == config.order_id && s.is_consistent());
+        let mut m = Machine {
+            rng: SplitMix64::new(config.seed),
+            state: State::Loading,
+            status: status::canonical_status(&config.initial_status),
+            status_code: None,
+            reply_transaction_id: None,
+            reply_gross_amount: None,
+            confirmed: false,
+            emitted_status: None,
+            started: false,
+            destroyed: false,
+            visible: true,
+            early_return: None,
+            in_flight_since: None,
+            last_fetch_end: None,
+            next_fetch_at: None,
+            check_after_flight: false,
+            failures: 0,
+            failing_since: None,
+            skew_ms: 0,
+            started_ms: now_ms,
+            confirm_since: now_ms,
+            confirm_until: None,
+            confirm_hold: false,
+            burst_until: None,
+            was_expired: false,
+            app_open_attempted: false,
+            unreachable_reported: false,
+            mismatch_reported: false,
+            last_now: now_ms,
+            config,
+            policy,
+        };
+        if let Some(s) = restored {
+            if s.state.is_terminal() {
+                m.state = s.state;
+            }
+            m.status = s.transaction_status;
+            m.status_code = s.status_code;
+            m.confirmed = s.confirmed;
+            m.app_open_attempted = s.app_open_attempted;
+            m.unreachable_reported = s.unreachable_reported;
+            m.mismatch_reported = s.mismatch_reported;
+            m.skew_ms = s.skew_ms;
+            // A start "in the future" means the clock was changed: count from now.
+            m.started_ms = s.started_ms.min(now_ms);
+        }
+        m
+    }
+
+    pub fn handle(&mut self, input: Input, now_ms: i64) -> Vec<Command> {
+        if self.destroyed {
+            return Vec::new();
+        }
+        self.advance_clock(now_ms);
+        let now = now_ms;
+        let mut out = Outbox::default();
+        if input == Input::Destroy {
+            self.destroyed = true;
+            self.next_fetch_at = None;
+            return if self.in_flight_since.take().is_some() {
+                vec![Command::AbortFetch]
+            } else {
+                Vec::new()
+            };
+        }
+        if !self.started {
+            match input {
+                Input::Start => self.start(now, &mut out),
+                Input::Visibility { visible } => self.visible = visible,
+                Input::ReturnedFromApp { result } => {
+                    self.app_open_attempted = true;
+                    self.early_return = Some(result);
+                }
+                Input::AppOpened => self.app_open_attempted = true,
+                _ => {}
+            }
+            if !self.started {
+                return Vec::new();
+            }
+        } else if self.state.is_terminal() {
+            return Vec::new();
+        } else {
+            match input {
+                Input::Start | Input::Tick | Input::Destroy => {}
+                Input::StatusResponse {
+                    http_status,
+                    body,
+                    date_ms,
+                } => self.on_response(http_status, body.as_ref(), date_ms, now, &mut out),
+                Input::RequestFailed { .. } => {
+                    if self.in_flight_since.take().is_some() {
+                        self.last_fetch_end = Some(now);
+                        self.on_failure(now, &mut out);
+                    }
+                }
+                Input::Visibility { visible } => {
+                    if visible && !self.visible {
+                        self.burst_until = Some(now + self.policy.burst_for_ms);
+                        self.check_soon(now);
+                    }
+                    self.visible = visible;
+                }
+                Input::Online => {
+                    self.burst_until = Some(now + self.policy.burst_for_ms);
+                    self.check_soon(now);
+                }
+                Input::ReturnedFromApp { result } => {
+                    if !self.app_open_attempted {
+                        self.app_open_attempted = true;
+                        out.persist = true;
+                    }
+                    self.begin_confirm(result, now);
+                    self.check_soon(now);
+                }
+                Input::AppOpened => {
+                    if !self.app_open_attempted {
+                        self.app_open_attempted = true;
+                        out.persist = true;
+                    }
+                }
+            }
+        }
+        self.settle(now, &mut out);
+        self.finish(out)
+    }
+
+    /// When to deliver the next `Tick`; `None` when nothing is due (terminal,
+    /// destroyed, not started, or hidden with no request outstanding).
+    pub fn next_wakeup(&self) -> Option<i64> {
+        if self.destroyed || !self.started || self.state.is_terminal() {
+            return None;
+        }
+        let mut next: Option<i64> = None;
+        let mut consider = |t: i64| next = Some(next.map_or(t, |n: i64| n.min(t)));
+        if let Some(sent) = self.in_flight_since {
+            consider(self.watchdog_at(sent));
+        }
+        if self.visible {
+            if self.in_flight_since.is_none() {
+                if let Some(t) = self.next_fetch_at {
+                    consider(t);
+                }
+            }
+            if !self.was_expired {
+                consider(self.expiry_local());
+            }
+            if let Some(t) = self.confirm_until.filter(|&t| t > self.last_now) {
+                consider(t);
+            }
+        }
+        next.map(|t| t.max(self.last_now))
+    }
+
+    pub fn view(&self, now_ms: i64) -> View {
+        let remaining_ms = countdown::remaining_ms(self.config.expiry_ms, now_ms, self.skew_ms);
+        let live = !self.state.is_terminal();
+        View {
+            state: self.state,
+            remaining_ms,
+            trouble: live
+                && self.failures >= 2
+                && self
+                    .failing_since
+                    .is_some_and(|t| now_ms.saturating_sub(t) >= self.policy.trouble_after_ms),
+            local_expired: live && remaining_ms == 0,
+            last_status: self.status.clone(),
+        }
+    }
+
+    pub fn in_flight(&self) -> bool {
+        self.in_flight_since.is_some()
+    }
+
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Server time minus local time, as currently estimated.
+    pub fn skew_ms(&self) -> i64 {
+        self.skew_ms
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            order_id: self.config.order_id.clone(),
+            state: self.state,
+            transaction_status: self.status.clone(),
+            status_code: self.status_code.clone(),
+            confirmed: self.confirmed,
+            app_open_attempted: self.app_open_attempted,
+            unreachable_reported: self.unreachable_reported,
+            mismatch_reported: self.mismatch_reported,
+            skew_ms: self.skew_ms,
+            started_ms: self.started_ms,
+        }
+    }
+
+    /// A clock set back moves every pending deadline with it, so nothing stalls
+    /// for the size of the jump, and the skew keeps the countdown where it was.
+    fn advance_clock(&mut self, now: i64) {
+        if now < self.last_now {
+            let d = now - self.last_now;
+            for t in [
+                &mut self.in_flight_since,
+                &mut self.last_fetch_end,
+                &mut self.next_fetch_at,
+                &mut self.failing_since,
+                &mut self.confirm_until,
+                &mut self.burst_until,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                *t = t.saturating_add(d);
+            }
+            self.started_ms = self.started_ms.saturating_add(d);
+            self.confirm_since = self.confirm_since.saturating_add(d);
+            self.skew_ms = self
+                .skew_ms
+                .saturating_sub(d)
+                .clamp(-MAX_SKEW_MS, MAX_SKEW_MS);
+        }
+        self.last_now = now;
+    }
+
+    fn start(&mut self, now: i64, out: &mut Outbox) {
+        self.started = true;
+        if self.state.is_terminal() {
+            return;
+        }
+        if let Some(result) = self.early_return.take() {
+            self.begin_confirm(result, now);
+        }
+        if self.charge_says_pending() {
+            self.emit_status(None, None, out);
+        }
+        self.next_fetch_at = Some(now);
+        out.persist = true;
+    }
+
+    /// The last known status (from the charge or a snapshot) is a real pending-like one.
+    fn charge_says_pending(&self) -> bool {
+        status::outcome(&self.status).is_pending_like() && !self.status.trim().is_empty()
+    }
+
+    fn begin_confirm(&mut self, result: Option<String>, now: i64) {
+        self.confirm_since = now;
+        self.confirm_until = Some(now + self.policy.confirm_window_ms);
+        self.confirm_hold = result.is_some_and(|r| r.eq_ignore_ascii_case("success"));
+    }
+
+    /// An extra check as soon as the one-request rule and the minimum gap allow.
+    fn check_soon(&mut self, now: i64) {
+        if self.in_flight_since.is_some() {
+            self.check_after_flight = true;
+            return;
+        }
+        let earliest = self
+            .last_fetch_end
+            .map_or(now, |end| (end + self.policy.min_gap_ms).max(now));
+        self.next_fetch_at = Some(self.next_fetch_at.map_or(earliest, |t| t.min(earliest)));
+    }
+
+    fn on_response(
+        &mut self,
+        http_status: u16,
+        body: Option<&Value>,
+        date_ms: Option<i64>,
+        now: i64,
+        out: &mut Outbox,
+    ) {
+        let Some(sent) = self.in_flight_since.take() else {
+            return;
+        };
+        self.last_fetch_end = Some(now);
+        if let Some(date) = date_ms {
+            self.observe_date(date, sent, now, out);
+        }
+        if !(200..300).contains(&http_status) {
+            return self.on_failure(now, out);
+        }
+        let Some(Ok(reply)) = body.map(status::parse_status) else {
+            return self.on_failure(now, out);
+        };
+        if reply
+            .order_id
+            .as_ref()
+            .is_some_and(|o| *o != self.config.order_id)
+        {
+            if !self.mismatch_reported {
+                self.mismatch_reported = true;
+                out.persist = true;
+                let message = "the status endpoint answered for another order_id".to_owned();
+                let e = self.event(EventKind::Error, Some(CODE_ORDER_MISMATCH), Some(message));
+                out.events.push(e);
+            }
+            return self.on_failure(now, out);
+        }
+        self.failures = 0;
+        self.failing_since = None;
+        self.apply_reply(reply, sent, now, out);
+    }
+
+    fn apply_reply(&mut self, reply: StatusReply, sent: i64, now: i64, out: &mut Outbox) {
+        let outcome = status::outcome(&reply.transaction_status);
+        if let Some(id) = reply.transaction_id.filter(|id| !id.is_empty()) {
+            self.reply_transaction_id = Some(id);
+        }
+        if reply.gross_amount.is_some() {
+            self.reply_gross_amount = reply.gross_amount;
+        }
+        if !self.confirmed || self.status_code != reply.status_code {
+            out.persist = true;
+        }
+        self.confirmed = true;
+        self.status = status::canonical_status(&reply.transaction_status);
+        self.status_code = reply.status_code;
+        let unknown = matches!(outcome, Outcome::Unknown(_)).then(|| {
+            (
+                CODE_UNKNOWN_STATUS,
+                "unrecognised transaction_status, treated as pending".to_owned(),
+            )
+        });
+        match unknown {
+            Some((code, message)) => self.emit_status(Some(code), Some(message), out),
+            None => self.emit_status(None, None, out),
+        }
+        let terminal = match outcome {
+            Outcome::Paid => Some((State::Success, Some(EventKind::Success))),
+            Outcome::Failed => Some((State::Failure, Some(EventKind::Failure))),
+            Outcome::Expired => Some((State::Expire, Some(EventKind::Expire))),
+            Outcome::Reversed => Some((State::Reversed, None)),
+            Outcome::Pending | Outcome::Unknown(_) => None,
+        };
+        if let Some((state, kind)) = terminal {
+            self.end(state, kind, None, None, out);
+            return;
+        }
+        if !self.confirm_hold && sent >= self.confirm_since {
+            self.confirm_until = None;
+        }
+        if self.past_grace(now) {
+            return self.expire_locally(out);
+        }
+        self.schedule_next(now);
+    }
+
+    fn on_failure(&mut self, now: i64, out: &mut Outbox) {
+        self.failures = self.failures.saturating_add(1);
+        let since = *self.failing_since.get_or_insert(now);
+        let p = &self.policy;
+        if !self.unreachable_reported
+            && self.failures >= 3
+            && (self.failures >= p.error_after_failures || now - since >= p.error_after_ms)
+        {
+            self.unreachable_reported = true;
+            out.persist = true;
+            let message = "the status endpoint keeps failing; still retrying".to_owned();
+            let e = self.event(EventKind::Error, Some(CODE_UNREACHABLE), Some(message));
+            out.events.push(e);
+        }
+        if self.past_grace(now) && status::outcome(&self.status).is_pending_like() {
+            return self.expire_locally(out);
+        }
+        self.schedule_next(now);
+    }
+
+    /// `Date` has 1 s resolution and stamps some moment of the round trip, so a
+    /// new estimate replaces the old one only when they differ by more than that
+    /// uncertainty: small skews are ignored and the countdown does not jitter.
+    fn observe_date(&mut self, date_ms: i64, sent: i64, now: i64, out: &mut Outbox) {
+        if date_ms <= 0 {
+            return;
+        }
+        let rtt = (now - sent).max(0);
+        let sample = date_ms.saturating_add(500).saturating_sub(sent + rtt / 2);
+        if sample.abs() > MAX_SKEW_MS {
+            return;
+        }
+        if (sample - self.skew_ms).abs() > 2_000 + rtt / 2 {
+            self.skew_ms = sample;
+            out.persist = true;
+        }
+    }
+
+    fn schedule_next(&mut self, now: i64) {
+        let mut wait = i64::from(self.cadence_ms(now));
+        if self.failures > 0 {
+            // Never sooner than the cadence, so a failing endpoint can only
+            // lower the request count.
+            let backoff = self.policy.backoff.delay_ms(self.failures, &mut self.rng);
+            wait = wait.max(i64::from(backoff));
+        }
+        let mut next = now + wait;
+        if std::mem::take(&mut self.check_after_flight) {
+            next = next.min(now + self.policy.min_gap_ms);
+        }
+        let grace_end = self.grace_end();
+        if now < grace_end {
+            next = next.min(grace_end);
+        }
+        self.next_fetch_at = Some(next.max(now));
+    }
+
+    fn cadence_ms(&self, now: i64) -> u32 {
+        let p = &self.policy;
+        let mut ms = if self.locally_expired(now) {
+            p.grace.at(now - self.expiry_local())
+        } else {
+            let left = countdown::remaining_ms(self.config.expiry_ms, now, self.skew_ms);
+            p.cadence.at(now - self.started_ms).min(p.endgame.at(left))
+        };
+        if self.confirm_until.is_some_and(|t| now < t) {
+            ms = ms.min(p.confirming_ms);
+        }
+        if self.burst_until.is_some_and(|t| now < t) {
+            ms = ms.min(p.burst_ms);
+        }
+        ms
+    }
+
+    fn expiry_local(&self) -> i64 {
+        self.config.expiry_ms.saturating_sub(self.skew_ms)
+    }
+
+    fn grace_end(&self) -> i64 {
+        self.expiry_local().saturating_add(self.policy.grace_ms)
+    }
+
+    fn locally_expired(&self, now: i64) -> bool {
+        countdown::remaining_ms(self.config.expiry_ms, now, self.skew_ms) == 0
+    }
+
+    fn past_grace(&self, now: i64) -> bool {
+        now >= self.grace_end()
+    }
+
+    fn watchdog_at(&self, sent: i64) -> i64 {
+        sent + i64::from(self.policy.timeout_ms) + self.policy.watchdog_slack_ms
+    }
+
+    /// Work that depends only on time: the request watchdog, the expiry edge,
+    /// the derived state, the automatic app opening and a due request.
+    fn settle(&mut self, now: i64, out: &mut Outbox) {
+        if self.state.is_terminal() {
+            return;
+        }
+        if let Some(sent) = self.in_flight_since {
+            if now >= self.watchdog_at(sent) {
+                self.in_flight_since = None;
+                self.last_fetch_end = Some(now);
+                out.abort = true;
+                self.on_failure(now, out);
+                if self.state.is_terminal() {
+                    return;
+                }
+            }
+        }
+        let expired = self.locally_expired(now);
+        if expired && !self.was_expired && self.in_flight_since.is_none() {
+            let soon = now + i64::from(self.policy.grace.at(0));
+            self.next_fetch_at = Some(self.next_fetch_at.map_or(soon, |t| t.min(soon)));
+        }
+        self.was_expired = expired;
+        if self.confirm_until.is_some_and(|t| t <= now) {
+            self.confirm_until = None;
+        }
+        let desired = if expired || self.confirm_until.is_some_and(|t| now < t) {
+            State::Confirming
+        } else if self.confirmed || self.charge_says_pending() {
+            State::Pending
+        } else {
+            State::Loading
+        };
+        if self.state != desired {
+            self.state = desired;
+            out.persist = true;
+        }
+        if self.config.auto_open_app
+            && !self.app_open_attempted
+            && self.visible
+            && self.state == State::Pending
+            && now - self.started_ms <= self.policy.open_app_window_ms
+        {
+            self.app_open_attempted = true;
+            out.open_app = true;
+            out.persist = true;
+        }
+        if self.visible
+            && self.in_flight_since.is_none()
+            && self.next_fetch_at.is_some_and(|t| t <= now)
+        {
+            self.next_fetch_at = None;
+            self.in_flight_since = Some(now);
+            out.fetch = true;
+        }
+    }
+
+    fn emit_status(
+        &mut self,
+        code: Option<&'static str>,
+        message: Option<String>,
+        out: &mut Outbox,
+    ) {
+        if self.emitted_status.as_deref() == Some(self.status.as_str()) {
+            return;
+        }
+        self.emitted_status = Some(self.status.clone());
+        out.persist = true;
+        let e = self.event(EventKind::Status, code, message);
+        out.events.push(e);
+    }
+
+    fn expire_locally(&mut self, out: &mut Outbox) {
+        let message =
+            "expiry_time passed and the merchant still reported pending after the grace window"
+                .to_owned();
+        self.status = "expire".to_owned();
+        self.status_code = None;
+        self.emit_status(Some(CODE_EXPIRED_LOCALLY), Some(message.clone()), out);
+        self.end(
+            State::Expire,
+            Some(EventKind::Expire),
+            Some(CODE_EXPIRED_LOCALLY),
+            Some(message),
+            out,
+        );
+    }
+
+    fn end(
+        &mut self,
+        state: State,
+        kind: Option<EventKind>,
+        code: Option<&'static str>,
+        message: Option<String>,
+        out: &mut Outbox,
+    ) {
+        self.state = state;
+        self.next_fetch_at = None;
+        self.confirm_until = None;
+        out.persist = true;
+        if let Some(kind) = kind {
+            let e = self.event(kind, code, message);
+            out.events.push(e);
+        }
+    }
+
+    fn event(&self, kind: EventKind, code: Option<&'static str>, message: Option<String>) -> Event {
+        let transaction_id = match &self.reply_transaction_id {
+            Some(id) if self.config.transaction_id.is_empty() => id.clone(),
+            _ => self.config.transaction_id.clone(),
+        };
+        let gross_amount = self
+            .reply_gross_amount
+            .clone()
+            .or_else(|| Some(self.config.gross_amount.clone()).filter(|g| !g.is_empty()));
+        Event {
+            kind,
+            order_id: self.config.order_id.clone(),
+            transaction_id,
+            transaction_status: self.status.clone(),
+            status_code: self.status_code.clone(),
+            gross_amount,
+            code,
+            message,
+        }
+    }
+
+    fn finish(&self, out: Outbox) -> Vec<Command> {
+        let mut cmds = Vec::new();
+        if out.abort {
+            cmds.push(Command::AbortFetch);
+        }
+        if out.persist {
+            cmds.push(Command::Persist(self.snapshot()));
+        }
+        cmds.extend(out.events.into_iter().map(Command::Emit));
+        if out.open_app {
+            cmds.push(Command::OpenApp);
+        }
+        if out.fetch {
+            cmds.push(Command::Fetch {
+                timeout_ms: self.policy.timeout_ms,
+            });
+        }
+        cmds
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: i64 = 1_800_000_000_000;
+
+    fn config() -> Config {
+        Config {
+            order_id: "INV-1".into(),
+            transaction_id: "tx".into(),
+            gross_amount: "10000.00".into(),
+            expiry_ms: T0 + 900_000,
+            initial_status: "pending".into(),
+            auto_open_app: false,
+            seed: 7,
+        }
+    }
+
+    fn reply(status: &str) -> Input {
+        Input::StatusResponse {
+            http_status: 200,
+            body: Some(Value::Object(vec![(
+                "transaction_status".into(),
+                Value::String(status.into()),
+            )])),
+            date_ms: None,
+        }
+    }
+
+    fn kinds(cmds: &[Command]) -> Vec<&'static str> {
+        cmds.iter()
+            .map(|c| match c {
+                Command::Fetch { .. } => "fetch",
+                Command::AbortFetch => "abort",
+                Command::OpenApp => "open",
+                Command::Emit(e) => e.kind.dom_name(),
+                Command::Persist(_) => "persist",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn state_names_are_the_data_state_values() {
+        let all = [
+            State::Loading,
+            State::Pending,
+            State::Confirming,
+            State::Success,
+            State::Failure,
+            State::Expire,
+            State::Reversed,
+            State::Error,
+        ];
+        let names: Vec<&str> = all.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "loading",
+                "pending",
+                "confirming",
+                "success",
+                "failure",
+                "expire",
+                "reversed",
+                "error"
+            ]
+        );
+        for s in all {
+            assert_eq!(State::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(State::parse("Success"), None);
+        assert!(!State::Confirming.is_terminal());
+        assert!(State::Reversed.is_terminal());
+    }
+
+    #[test]
+    fn event_names() {
+        assert_eq!(EventKind::Status.dom_name(), "gopay-status");
+        assert_eq!(EventKind::Success.dom_name(), "gopay-success");
+        assert_eq!(EventKind::Failure.dom_name(), "gopay-failure");
+        assert_eq!(EventKind::Expire.dom_name(), "gopay-expire");
+        assert_eq!(EventKind::Error.dom_name(), "gopay-error");
+        assert!(!EventKind::Error.is_terminal());
+        assert!(!EventKind::Status.is_terminal());
+    }
+
+    #[test]
+    fn snapshot_text_is_small_and_escaped() {
+        let s = Snapshot {
+            order_id: "A&B=C D".into(),
+            state: State::Pending,
+            transaction_status: "pending".into(),
+            status_code: None,
+            confirmed: false,
+            app_open_attempted: true,
+            unreachable_reported: false,
+            mismatch_reported: false,
+            skew_ms: 0,
+            started_ms: 5,
+        };
+        assert_eq!(
+            s.encode(),
+            "gpw1&o=A%26B%3DC%20D&s=pending&t=pending&f=a&k=0&b=5"
+        );
+        assert_eq!(Snapshot::decode(&s.encode(), "A&B=C D"), Some(s));
+        assert_eq!(pct_decode("%41%42"), Some("AB".into()));
+        assert_eq!(pct_decode("%4"), None);
+        assert_eq!(pct_decode("a b"), None);
+        assert_eq!(parse_int("-12"), Some(-12));
+        assert_eq!(parse_int("+12"), None);
+        assert_eq!(parse_int("-"), None);
+        assert_eq!(parse_int("99999999999999999999"), None);
+    }
+
+    #[test]
+    fn start_reports_pending_and_asks_at_once() {
+        let mut m = Machine::new(config(), None, T0);
+        assert_eq!(m.state(), State::Loading);
+        assert_eq!(m.next_wakeup(), None);
+        let cmds = m.handle(Input::Start, T0);
+        assert_eq!(kinds(&cmds), ["persist", "gopay-status", "fetch"]);
+        assert_eq!(m.state(), State::Pending);
+        assert!(m.in_flight());
+        // The watchdog is the only deadline while the request is out.
+        assert_eq!(m.next_wakeup(), Some(T0 + 12_000));
+        // The first confirmation is saved; the same status again changes nothing.
+        let cmds = m.handle(reply("pending"), T0 + 100);
+        assert_eq!(kinds(&cmds), ["persist"]);
+        assert_eq!(m.next_wakeup(), Some(T0 + 100 + 2_400));
+        m.handle(Input::Tick, T0 + 2_500);
+        let cmds = m.handle(reply("pending"), T0 + 2_600);
+        assert!(cmds.is_empty(), "{cmds:?}");
+    }
+
+    #[test]
+    fn a_charge_without_status_is_loading_until_answered() {
+        let mut cfg = config();
+        cfg.initial_status = " ".into();
+        let mut m = Machine::new(cfg, None, T0);
+        let cmds = m.handle(Input::Start, T0);
+        assert_eq!(kinds(&cmds), ["persist", "fetch"]);
+        assert_eq!(m.state(), State::Loading);
+        let cmds = m.handle(reply("pending"), T0 + 100);
+        assert_eq!(kinds(&cmds), ["persist", "gopay-status"]);
+        assert_eq!(m.state(), State::Pending);
+    }
+
+    #[test]
+    fn inputs_before_start_are_only_recorded() {
+        let mut m = Machine::new(config(), None, T0);
+        assert!(m.handle(Input::Tick, T0).is_empty());
+        assert!(m.handle(reply("settlement"), T0).is_empty());
+        assert!(m.handle(Input::Online, T0).is_empty());
+        assert_eq!(m.state(), State::Loading);
+        assert!(!m.in_flight());
+    }
+
+    #[test]
+    fn the_automatic_opening_comes_after_the_snapshot_that_records_it() {
+        let mut cfg = config();
+        cfg.auto_open_app = true;
+        let mut m = Machine::new(cfg, None, T0);
+        let cmds = m.handle(Input::Start, T0);
+        assert_eq!(kinds(&cmds), ["persist", "gopay-status", "open", "fetch"]);
+        let Command::Persist(s) = &cmds[0] else {
+            panic!("{cmds:?}")
+        };
+        assert!(s.app_open_attempted);
+    }
+
+    #[test]
+    fn skew_is_taken_only_when_clearly_off() {
+        let mut m = Machine::new(config(), None, T0);
+        m.handle(Input::Start, T0);
+        // Server 1.4 s ahead: within Date's resolution plus the round trip.
+        m.handle(
+            Input::StatusResponse {
+                http_status: 200,
+                body: reply("pending").body_for_test(),
+                date_ms: Some(T0 + 1_000),
+            },
+            T0 + 200,
+        );
+        assert_eq!(m.skew_ms(), 0);
+        m.handle(Input::Tick, T0 + 2_600);
+        // Server 30 s ahead.
+        m.handle(
+            Input::StatusResponse {
+                http_status: 500,
+                body: None,
+                date_ms: Some(T0 + 32_000),
+            },
+            T0 + 2_800,
+        );
+        assert!((m.skew_ms() - 29_800).abs() <= 600, "{}", m.skew_ms());
+        assert_eq!(
+            m.view(T0 + 2_800).remaining_ms,
+            900_000 - 2_800 - m.skew_ms()
+        );
+    }
+
+    impl Input {
+        fn body_for_test(self) -> Option<Value> {
+            match self {
+                Input::StatusResponse { body, .. } => body,
+                _ => None,
+            }
+        }
+    }
+}

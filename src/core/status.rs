@@ -1,1 +1,267 @@
-//! TODO
+//! Midtrans transaction statuses and the merchant status endpoint's reply.
+//!
+//! The reply is untrusted: it comes from the network through the merchant's
+//! endpoint (and whatever proxies sit between), so every field is checked for
+//! type and size before the lifecycle looks at it.
+
+use super::json::Value;
+
+/// What a `transaction_status` means for the widget.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Waiting for the shopper (`pending`, and `authorize`, which is card-only).
+    Pending,
+    /// `settlement` or `capture`.
+    Paid,
+    /// `deny`, `cancel`, `failure`.
+    Failed,
+    /// `expire` (also spelled `expired`).
+    Expired,
+    /// Paid earlier, then refunded or charged back.
+    Reversed,
+    /// Anything else, as received; handled like `Pending`.
+    Unknown(String),
+}
+
+impl Outcome {
+    /// Terminal outcomes end the lifecycle; later replies never undo them.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Paid | Outcome::Failed | Outcome::Expired | Outcome::Reversed
+        )
+    }
+
+    /// Pending and unknown statuses both mean "keep checking".
+    pub fn is_pending_like(&self) -> bool {
+        matches!(self, Outcome::Pending | Outcome::Unknown(_))
+    }
+}
+
+/// Classifies a `transaction_status`, ignoring ASCII case.
+pub fn outcome(transaction_status: &str) -> Outcome {
+    match transaction_status.to_ascii_lowercase().as_str() {
+        "pending" | "authorize" => Outcome::Pending,
+        "settlement" | "capture" => Outcome::Paid,
+        "deny" | "cancel" | "failure" => Outcome::Failed,
+        "expire" | "expired" => Outcome::Expired,
+        "refund" | "partial_refund" | "chargeback" | "partial_chargeback" => Outcome::Reversed,
+        _ => Outcome::Unknown(transaction_status.to_owned()),
+    }
+}
+
+/// The spelling used in events: known statuses in Midtrans' lowercase form
+/// (`expired` becomes `expire`), unknown ones exactly as received.
+pub fn canonical_status(transaction_status: &str) -> String {
+    let lower = transaction_status.to_ascii_lowercase();
+    match outcome(&lower) {
+        Outcome::Unknown(_) => transaction_status.to_owned(),
+        Outcome::Expired => "expire".to_owned(),
+        _ => lower,
+    }
+}
+
+/// Longest `transaction_status` accepted; real ones are under 20 bytes.
+pub const MAX_STATUS_LEN: usize = 64;
+/// Longest identifier or amount accepted (Midtrans order ids are at most 50).
+pub const MAX_FIELD_LEN: usize = 256;
+
+/// The fields of a status response the widget uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusReply {
+    pub order_id: Option<String>,
+    pub transaction_id: Option<String>,
+    pub transaction_status: String,
+    pub status_code: Option<String>,
+    pub gross_amount: Option<String>,
+}
+
+/// Reads a status response body. Only `transaction_status` is required;
+/// a present field of the wrong type or size rejects the whole reply, since a
+/// half-understood answer must not move the payment state.
+pub fn parse_status(body: &Value) -> Result<StatusReply, String> {
+    if !matches!(body, Value::Object(_)) {
+        return Err(format!("status reply is a {}, not an object", body.kind()));
+    }
+    let transaction_status = match body.get("transaction_status") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => {
+            return Err(format!(
+                "transaction_status is a {}, not a string",
+                other.kind()
+            ))
+        }
+        None => return Err("transaction_status is missing".to_owned()),
+    };
+    if transaction_status.trim().is_empty() {
+        return Err("transaction_status is empty".to_owned());
+    }
+    if transaction_status.len() > MAX_STATUS_LEN {
+        return Err("transaction_status is too long".to_owned());
+    }
+    if transaction_status.chars().any(char::is_control) {
+        return Err("transaction_status has control characters".to_owned());
+    }
+    Ok(StatusReply {
+        order_id: optional_string(body, "order_id")?,
+        transaction_id: optional_string(body, "transaction_id")?,
+        transaction_status,
+        status_code: status_code(body)?,
+        gross_amount: gross_amount(body)?,
+    })
+}
+
+fn optional_string(body: &Value, key: &str) -> Result<Option<String>, String> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.len() <= MAX_FIELD_LEN => Ok(Some(s.clone())),
+        Some(Value::String(_)) => Err(format!("{key} is too long")),
+        Some(other) => Err(format!("{key} is a {}, not a string", other.kind())),
+    }
+}
+
+/// Midtrans sends `"200"`; some merchant endpoints forward it as a number.
+fn status_code(body: &Value) -> Result<Option<String>, String> {
+    match body.get("status_code") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.len() <= 16 => Ok(Some(s.clone())),
+        Some(Value::String(_)) => Err("status_code is too long".to_owned()),
+        Some(Value::Number(n)) if n.fract() == 0.0 && (0.0..=999.0).contains(n) => {
+            Ok(Some(format!("{}", *n as u16)))
+        }
+        Some(Value::Number(_)) => Err("status_code is not a 3-digit code".to_owned()),
+        Some(other) => Err(format!("status_code is a {}", other.kind())),
+    }
+}
+
+/// Midtrans sends `"275000.00"`; a number is written back in that shape.
+fn gross_amount(body: &Value) -> Result<Option<String>, String> {
+    match body.get("gross_amount") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.len() <= 64 => Ok(Some(s.clone())),
+        Some(Value::String(_)) => Err("gross_amount is too long".to_owned()),
+        Some(Value::Number(n)) if n.is_finite() && *n >= 0.0 && *n < 1e15 => {
+            Ok(Some(format!("{n:.2}")))
+        }
+        Some(Value::Number(_)) => Err("gross_amount is out of range".to_owned()),
+        Some(other) => Err(format!("gross_amount is a {}", other.kind())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::json;
+
+    fn parse(text: &str) -> Result<StatusReply, String> {
+        parse_status(&json::from_str(text).unwrap())
+    }
+
+    #[test]
+    fn classifies_every_documented_status_ignoring_case() {
+        let table = [
+            ("pending", Outcome::Pending),
+            ("authorize", Outcome::Pending),
+            ("settlement", Outcome::Paid),
+            ("SETTLEMENT", Outcome::Paid),
+            ("Capture", Outcome::Paid),
+            ("deny", Outcome::Failed),
+            ("cancel", Outcome::Failed),
+            ("failure", Outcome::Failed),
+            ("expire", Outcome::Expired),
+            ("Expired", Outcome::Expired),
+            ("refund", Outcome::Reversed),
+            ("partial_refund", Outcome::Reversed),
+            ("chargeback", Outcome::Reversed),
+            ("partial_chargeback", Outcome::Reversed),
+        ];
+        for (s, want) in table {
+            assert_eq!(outcome(s), want, "{s}");
+        }
+        assert_eq!(outcome("on_hold"), Outcome::Unknown("on_hold".into()));
+        assert_eq!(
+            outcome(" settlement"),
+            Outcome::Unknown(" settlement".into())
+        );
+        assert!(outcome("weird").is_pending_like());
+        assert!(!outcome("capture").is_pending_like());
+        assert!(outcome("refund").is_terminal());
+        assert!(!outcome("authorize").is_terminal());
+    }
+
+    #[test]
+    fn canonical_spelling() {
+        assert_eq!(canonical_status("EXPIRED"), "expire");
+        assert_eq!(canonical_status("Settlement"), "settlement");
+        assert_eq!(canonical_status("On_Hold"), "On_Hold");
+    }
+
+    #[test]
+    fn reads_real_notification_shapes() {
+        for (file, status) in [
+            ("notification-settlement.json", "settlement"),
+            ("notification-pending.json", "pending"),
+            ("notification-expire.json", "expire"),
+        ] {
+            let path = format!(
+                "{}/../shared/midtrans/fixtures/{file}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let text = std::fs::read_to_string(&path).expect("shared fixture");
+            let r = parse(&text).unwrap();
+            assert_eq!(r.transaction_status, status);
+            assert_eq!(r.order_id.as_deref(), Some("order03"));
+            assert_eq!(r.gross_amount.as_deref(), Some("275000.00"));
+            assert!(r.status_code.is_some());
+        }
+    }
+
+    #[test]
+    fn only_transaction_status_is_required() {
+        let r = parse(r#"{"transaction_status":"pending"}"#).unwrap();
+        assert_eq!(r.order_id, None);
+        assert_eq!(r.status_code, None);
+        let r = parse(r#"{"transaction_status":"pending","order_id":null}"#).unwrap();
+        assert_eq!(r.order_id, None);
+    }
+
+    #[test]
+    fn numbers_where_midtrans_sends_strings() {
+        let r =
+            parse(r#"{"transaction_status":"settlement","status_code":200,"gross_amount":275000}"#)
+                .unwrap();
+        assert_eq!(r.status_code.as_deref(), Some("200"));
+        assert_eq!(r.gross_amount.as_deref(), Some("275000.00"));
+        assert!(parse(r#"{"transaction_status":"pending","status_code":200.5}"#).is_err());
+        assert!(parse(r#"{"transaction_status":"pending","status_code":-1}"#).is_err());
+        assert!(parse(r#"{"transaction_status":"pending","gross_amount":-5}"#).is_err());
+    }
+
+    #[test]
+    fn rejects_hostile_or_broken_replies() {
+        let long = "x".repeat(MAX_FIELD_LEN + 1);
+        let bad = [
+            "[]".to_owned(),
+            "\"settlement\"".to_owned(),
+            "null".to_owned(),
+            "{}".to_owned(),
+            r#"{"transaction_status":""}"#.to_owned(),
+            r#"{"transaction_status":"  "}"#.to_owned(),
+            r#"{"transaction_status":5}"#.to_owned(),
+            r#"{"transaction_status":["settlement"]}"#.to_owned(),
+            r#"{"transaction_status":"settle\nment"}"#.to_owned(),
+            format!(
+                r#"{{"transaction_status":"{}"}}"#,
+                "a".repeat(MAX_STATUS_LEN + 1)
+            ),
+            format!(r#"{{"transaction_status":"pending","order_id":"{long}"}}"#),
+            r#"{"transaction_status":"pending","order_id":42}"#.to_owned(),
+            r#"{"transaction_status":"pending","transaction_id":{}}"#.to_owned(),
+            r#"{"transaction_status":"pending","status_code":true}"#.to_owned(),
+            r#"{"transaction_status":"pending","gross_amount":[1]}"#.to_owned(),
+        ];
+        for text in bad {
+            assert!(parse(&text).is_err(), "accepted {text}");
+        }
+    }
+}

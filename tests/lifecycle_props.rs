@@ -1,0 +1,511 @@
+//! Random input sequences on random clocks, checked against the lifecycle's
+//! promises: success only from a settlement answer for this order, at most one
+//! terminal event per transaction (reloads included), one request at a time,
+//! no request while hidden or after the end, and wake-ups never in the past.
+
+use gopay_widget::core::json::Value;
+use gopay_widget::core::machine::{Command, Config, EventKind, Input, Machine, Snapshot, State};
+use proptest::prelude::*;
+
+const T0: i64 = 1_800_000_000_000;
+const ORDER: &str = "ORDER-PROP-1";
+
+#[derive(Debug, Clone)]
+enum Reply {
+    Ok(&'static str),
+    Http(u16, &'static str),
+    NotJson,
+    OtherOrder(&'static str),
+    NoOrderId(&'static str),
+    Garbage,
+    Failed(bool),
+}
+
+#[derive(Debug, Clone)]
+enum Action {
+    /// Let time pass, delivering every wake-up on the way.
+    Advance(i64),
+    /// The clock is set back (or forward) without any wake-up in between.
+    Jump(i64),
+    /// A tick at an arbitrary time (drivers may tick more often than asked).
+    Tick,
+    /// Answer the outstanding request, if any; the Date header is off by the given skew.
+    Answer(Reply, Option<i64>),
+    /// An answer when none is outstanding (duplicate or late).
+    Stray(Reply),
+    Visibility(bool),
+    Online,
+    Returned(Option<&'static str>),
+    AppOpened,
+    /// The page reloads and restores the last saved snapshot.
+    Reload,
+    Destroy,
+}
+
+const STATUSES: &[&str] = &[
+    "pending",
+    "settlement",
+    "SETTLEMENT",
+    "capture",
+    "deny",
+    "cancel",
+    "expire",
+    "expired",
+    "refund",
+    "chargeback",
+    "authorize",
+    "on_hold",
+];
+
+fn status() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(STATUSES)
+}
+
+fn reply() -> impl Strategy<Value = Reply> {
+    prop_oneof![
+        6 => status().prop_map(Reply::Ok),
+        2 => (prop::sample::select(&[404u16, 500, 502, 503, 301, 199][..]), status())
+            .prop_map(|(c, s)| Reply::Http(c, s)),
+        1 => Just(Reply::NotJson),
+        1 => status().prop_map(Reply::OtherOrder),
+        1 => status().prop_map(Reply::NoOrderId),
+        1 => Just(Reply::Garbage),
+        2 => any::<bool>().prop_map(Reply::Failed),
+    ]
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        8 => prop_oneof![0i64..3_000, 0i64..60_000, 0i64..900_000].prop_map(Action::Advance),
+        1 => prop_oneof![-3_600_000i64..0, 0i64..3_600_000].prop_map(Action::Jump),
+        2 => Just(Action::Tick),
+        8 => (reply(), prop::option::of(-600_000i64..600_000)).prop_map(|(r, d)| Action::Answer(r, d)),
+        1 => reply().prop_map(Action::Stray),
+        2 => any::<bool>().prop_map(Action::Visibility),
+        1 => Just(Action::Online),
+        1 => prop::option::of(prop::sample::select(&["success", "failure", "abort"][..]))
+            .prop_map(Action::Returned),
+        1 => Just(Action::AppOpened),
+        1 => Just(Action::Reload),
+        1 => Just(Action::Destroy),
+    ]
+}
+
+fn config() -> impl Strategy<Value = Config> {
+    (
+        prop_oneof![
+            3 => Just(900_000i64),
+            1 => 20_000i64..7 * 86_400_000,
+        ],
+        prop::sample::select(&["pending", "settlement", "", "weird", "deny"][..]),
+        any::<bool>(),
+        any::<u64>(),
+    )
+        .prop_map(|(expiry, initial, auto_open_app, seed)| Config {
+            order_id: ORDER.into(),
+            transaction_id: "tx-1".into(),
+            gross_amount: "10000.00".into(),
+            expiry_ms: T0 + expiry,
+            initial_status: initial.into(),
+            auto_open_app,
+            seed,
+        })
+}
+
+fn body(order: Option<&str>, status: &str) -> Value {
+    let mut fields = vec![(
+        "transaction_status".to_owned(),
+        Value::String(status.into()),
+    )];
+    if let Some(o) = order {
+        fields.push(("order_id".to_owned(), Value::String(o.into())));
+    }
+    Value::Object(fields)
+}
+
+fn to_input(r: &Reply, date_ms: Option<i64>) -> Input {
+    let resp = |http_status, body| Input::StatusResponse {
+        http_status,
+        body,
+        date_ms,
+    };
+    match r {
+        Reply::Ok(s) => resp(200, Some(body(Some(ORDER), s))),
+        Reply::Http(c, s) => resp(*c, Some(body(Some(ORDER), s))),
+        Reply::NotJson => resp(200, None),
+        Reply::OtherOrder(s) => resp(200, Some(body(Some("SOMEONE-ELSE"), s))),
+        Reply::NoOrderId(s) => resp(204, Some(body(None, s))),
+        Reply::Garbage => resp(200, Some(Value::Array(vec![Value::Null]))),
+        Reply::Failed(timed_out) => Input::RequestFailed {
+            timed_out: *timed_out,
+        },
+    }
+}
+
+/// A settlement or capture answer for this order (or with no order_id).
+fn proves_payment(input: &Input) -> bool {
+    match input {
+        Input::StatusResponse {
+            http_status,
+            body: Some(b),
+            ..
+        } if (200..300).contains(http_status) => {
+            let status = b.get("transaction_status").and_then(Value::as_str);
+            let order_ok = match b.get("order_id") {
+                None => true,
+                Some(o) => o.as_str() == Some(ORDER),
+            };
+            order_ok
+                && status.is_some_and(|s| {
+                    s.eq_ignore_ascii_case("settlement") || s.eq_ignore_ascii_case("capture")
+                })
+        }
+        _ => false,
+    }
+}
+
+struct Driver {
+    config: Config,
+    m: Machine,
+    now: i64,
+    visible: bool,
+    in_flight: bool,
+    destroyed: bool,
+    saved: Option<String>,
+    terminal_events: u32,
+    ended_state: Option<State>,
+    fetches: u32,
+}
+
+impl Driver {
+    fn new(config: Config) -> Driver {
+        let m = Machine::new(config.clone(), None, T0);
+        let mut d = Driver {
+            config,
+            m,
+            now: T0,
+            visible: true,
+            in_flight: false,
+            destroyed: false,
+            saved: None,
+            terminal_events: 0,
+            ended_state: None,
+            fetches: 0,
+        };
+        d.handle(Input::Start);
+        d
+    }
+
+    fn handle(&mut self, input: Input) -> Vec<Command> {
+        let proves = proves_payment(&input);
+        let is_tick = input == Input::Tick;
+        let was_terminal = self.m.state().is_terminal();
+        let cmds = self.m.handle(input, self.now);
+        for c in &cmds {
+            match c {
+                Command::Fetch { timeout_ms } => {
+                    assert!(!self.in_flight, "two requests in flight");
+                    assert!(self.visible, "request while hidden");
+                    assert!(!self.destroyed, "request after destroy");
+                    assert!(
+                        self.ended_state.is_none() && !self.m.state().is_terminal(),
+                        "request after the end"
+                    );
+                    assert!(*timeout_ms > 0);
+                    self.in_flight = true;
+                    self.fetches += 1;
+                }
+                Command::AbortFetch => self.in_flight = false,
+                Command::Emit(e) => {
+                    assert!(!self.destroyed, "event after destroy");
+                    assert_eq!(e.order_id, ORDER);
+                    if e.kind == EventKind::Success {
+                        assert!(proves, "success without a settlement answer");
+                    }
+                    if e.kind.is_terminal() {
+                        self.terminal_events += 1;
+                        assert!(self.terminal_events <= 1, "second terminal event");
+                    }
+                }
+                Command::Persist(s) => {
+                    let text = s.encode();
+                    assert_eq!(Snapshot::decode(&text, ORDER).as_ref(), Some(s));
+                    self.saved = Some(text);
+                }
+                Command::OpenApp => {}
+            }
+        }
+        assert_eq!(
+            self.m.in_flight(),
+            self.in_flight,
+            "machine and driver disagree"
+        );
+        if was_terminal {
+            assert!(cmds.is_empty(), "commands after the end: {cmds:?}");
+        }
+        let state = self.m.state();
+        if let Some(ended) = self.ended_state {
+            assert_eq!(state, ended, "terminal state changed");
+        } else if state.is_terminal() {
+            self.ended_state = Some(state);
+        }
+        if let Some(w) = self.m.next_wakeup() {
+            assert!(w >= self.now, "wake-up {w} before now {}", self.now);
+            if is_tick && cmds.is_empty() {
+                assert!(
+                    w > self.now,
+                    "a tick that changes nothing asks for itself again"
+                );
+            }
+        }
+        let view = self.m.view(self.now);
+        assert!(view.remaining_ms >= 0);
+        if view.state == State::Success {
+            assert!(matches!(
+                view.last_status.as_str(),
+                "settlement" | "capture"
+            ));
+        }
+        cmds
+    }
+
+    fn advance(&mut self, dt: i64) {
+        let until = self.now + dt;
+        for _ in 0..10_000 {
+            match self.m.next_wakeup() {
+                Some(w) if w <= until => {
+                    self.now = w;
+                    self.handle(Input::Tick);
+                }
+                _ => break,
+            }
+        }
+        self.now = until;
+    }
+
+    fn act(&mut self, a: &Action) {
+        match a {
+            Action::Advance(dt) => self.advance(*dt),
+            Action::Jump(dt) => self.now += dt,
+            Action::Tick => {
+                self.handle(Input::Tick);
+            }
+            Action::Answer(r, skew) => {
+                if self.in_flight {
+                    self.in_flight = false;
+                    let date = skew.map(|s| (self.now + s) / 1000 * 1000);
+                    self.handle(to_input(r, date));
+                }
+            }
+            Action::Stray(r) => {
+                if !self.in_flight {
+                    let cmds = self.handle(to_input(r, None));
+                    assert!(
+                        cmds.iter().all(|c| !matches!(c, Command::Emit(_))),
+                        "a stray answer emitted events: {cmds:?}"
+                    );
+                }
+            }
+            Action::Visibility(v) => {
+                self.visible = *v;
+                self.handle(Input::Visibility { visible: *v });
+            }
+            Action::Online => {
+                self.handle(Input::Online);
+            }
+            Action::Returned(r) => {
+                self.handle(Input::ReturnedFromApp {
+                    result: r.map(str::to_owned),
+                });
+            }
+            Action::AppOpened => {
+                self.handle(Input::AppOpened);
+            }
+            Action::Reload => {
+                if !self.destroyed {
+                    self.handle(Input::Destroy);
+                }
+                self.in_flight = false;
+                self.destroyed = false;
+                let restored = self
+                    .saved
+                    .as_deref()
+                    .and_then(|s| Snapshot::decode(s, ORDER));
+                self.m = Machine::new(self.config.clone(), restored, self.now);
+                // A restored terminal state must come back as it was.
+                let state_before = self.ended_state;
+                self.handle(Input::Visibility {
+                    visible: self.visible,
+                });
+                let cmds = self.handle(Input::Start);
+                if let Some(s) = state_before {
+                    assert_eq!(self.m.state(), s);
+                    assert!(cmds.is_empty());
+                }
+            }
+            Action::Destroy => {
+                if !self.destroyed {
+                    let cmds = self.handle(Input::Destroy);
+                    self.destroyed = true;
+                    self.in_flight = false;
+                    assert!(cmds.iter().all(|c| *c == Command::AbortFetch));
+                    assert_eq!(self.m.next_wakeup(), None);
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    #[test]
+    fn lifecycle_invariants(config in config(), actions in prop::collection::vec(action(), 1..120)) {
+        let mut d = Driver::new(config);
+        for a in &actions {
+            d.act(a);
+        }
+    }
+
+    /// A page that stays visible and whose endpoint always answers pending
+    /// ends as expired within the grace window, having asked a bounded number
+    /// of times, whatever the clock does in between.
+    #[test]
+    fn an_open_page_always_ends(steps in prop::collection::vec(0i64..30_000, 1..80), seed in any::<u64>()) {
+        let config = Config {
+            order_id: ORDER.into(),
+            transaction_id: "tx-1".into(),
+            gross_amount: "1.00".into(),
+            expiry_ms: T0 + 900_000,
+            initial_status: "pending".into(),
+            auto_open_app: false,
+            seed,
+        };
+        let mut d = Driver::new(config);
+        let mut i = 0;
+        while d.now < T0 + 1_200_000 {
+            let dt = steps[i % steps.len()];
+            i += 1;
+            d.advance(dt);
+            if d.in_flight {
+                d.in_flight = false;
+                d.handle(to_input(&Reply::Ok("pending"), None));
+            }
+        }
+        d.advance(60_000);
+        if d.in_flight {
+            d.in_flight = false;
+            d.handle(to_input(&Reply::Ok("pending"), None));
+        }
+        prop_assert_eq!(d.m.state(), State::Expire);
+        prop_assert_eq!(d.terminal_events, 1);
+        prop_assert!(d.fetches <= 130, "{} requests", d.fetches);
+    }
+
+    /// Hidden pages never ask, however long they stay hidden and whatever arrives.
+    #[test]
+    fn hidden_pages_never_ask(actions in prop::collection::vec(action(), 1..80)) {
+        let config = Config {
+            order_id: ORDER.into(),
+            transaction_id: "tx-1".into(),
+            gross_amount: "1.00".into(),
+            expiry_ms: T0 + 900_000,
+            initial_status: "pending".into(),
+            auto_open_app: true,
+            seed: 1,
+        };
+        let mut m = Machine::new(config, None, T0);
+        m.handle(Input::Visibility { visible: false }, T0);
+        let mut now = T0;
+        let mut cmds = m.handle(Input::Start, now);
+        for a in &actions {
+            assert!(!cmds.iter().any(|c| matches!(c, Command::Fetch { .. } | Command::OpenApp)), "{cmds:?}");
+            match a {
+                Action::Advance(dt) => now += dt,
+                Action::Visibility(_) | Action::Reload | Action::Destroy | Action::Jump(_) => continue,
+                Action::Online => cmds = m.handle(Input::Online, now),
+                Action::Returned(r) => cmds = m.handle(Input::ReturnedFromApp { result: r.map(str::to_owned) }, now),
+                Action::Stray(r) | Action::Answer(r, _) => cmds = m.handle(to_input(r, None), now),
+                _ => cmds = m.handle(Input::Tick, now),
+            }
+            prop_assert!(!m.in_flight());
+            prop_assert_eq!(m.next_wakeup(), None);
+        }
+        assert!(!cmds.iter().any(|c| matches!(c, Command::Fetch { .. } | Command::OpenApp)));
+    }
+}
+
+#[test]
+fn snapshot_decode_rejects_garbage() {
+    let good = Snapshot {
+        order_id: "INV/1 é&=%".into(),
+        state: State::Pending,
+        transaction_status: "pending".into(),
+        status_code: Some("201".into()),
+        confirmed: true,
+        app_open_attempted: true,
+        unreachable_reported: false,
+        mismatch_reported: true,
+        skew_ms: -1234,
+        started_ms: T0,
+    };
+    let text = good.encode();
+    assert_eq!(Snapshot::decode(&text, "INV/1 é&=%"), Some(good.clone()));
+    let bad = [
+        String::new(),
+        "gpw1".into(),
+        text.replace("gpw1", "gpw2"),
+        text.replace("s=pending", "s=error"),
+        text.replace("s=pending", "s=success"),
+        text.replace("s=pending", "s=bogus"),
+        text.replace("f=cam", "f=cc"),
+        text.replace("f=cam", "f=x"),
+        text.replace("k=-1234", "k=12a"),
+        text.replace("k=-1234", "k=999999999999999999999"),
+        text.replace("k=-1234", "k="),
+        format!("{text}&k=1"),
+        format!("{text}&z=1"),
+        text.replace("&c=201", "&c=%ZZ"),
+        text.replace("&c=201", "&c=%C3"),
+        format!("{text}{}", "x".repeat(3000)),
+    ];
+    for b in bad {
+        assert_eq!(Snapshot::decode(&b, "INV/1 é&=%"), None, "accepted {b}");
+    }
+    assert_eq!(Snapshot::decode(&text, "INV/2"), None);
+    // A confirmed live state must be pending-like.
+    let mut wrong = good;
+    wrong.transaction_status = "settlement".into();
+    assert_eq!(Snapshot::decode(&wrong.encode(), "INV/1 é&=%"), None);
+}
+
+proptest! {
+    #[test]
+    fn snapshot_decode_never_panics(s in ".{0,300}") {
+        let _ = Snapshot::decode(&s, ORDER);
+    }
+
+    #[test]
+    fn snapshot_round_trips(
+        order in "[ -~]{1,60}",
+        status in prop::sample::select(&["pending", "weird status", "", "authorize"][..]),
+        code in prop::option::of("[0-9]{3}"),
+        flags in any::<[bool; 4]>(),
+        skew in -86_400_000i64..86_400_000,
+        started in any::<i64>(),
+    ) {
+        let s = Snapshot {
+            order_id: order.clone(),
+            state: State::Confirming,
+            transaction_status: status.into(),
+            status_code: code,
+            confirmed: flags[0],
+            app_open_attempted: flags[1],
+            unreachable_reported: flags[2],
+            mismatch_reported: flags[3],
+            skew_ms: skew,
+            started_ms: started,
+        };
+        prop_assert_eq!(Snapshot::decode(&s.encode(), &order), Some(s));
+    }
+}
