@@ -4,17 +4,19 @@
 # Starts the simulator and the shop (release builds) on their own ports with a fresh database,
 # creates orders (half of them paid, half left pending so the rate-limited Midtrans refresh is
 # exercised), then runs wrk twice with 1,000 connections rotating over the orders:
-#   1. "widgets": each connection waits about 2 s between polls, as a widget does;
+#   1. "widgets": each connection waits about 2 s between polls, as a widget does (all 1,000
+#      first polls go out at once, as when every widget mounts together);
 #   2. "saturation": no pause, to find the shop's ceiling.
 # Prints p50/p99 latency, throughput and errors (socket errors and non-2xx answers).
 #
-# Settings (environment): CONNECTIONS=1000 DURATION=10s ORDERS=50 THREADS=2
+# Settings (environment): CONNECTIONS=1000 WIDGETS_DURATION=30s DURATION=10s ORDERS=50 THREADS=2
 #   BENCH_SHOP_PORT=18080 BENCH_SIM_PORT=18081 CARGO_TARGET_DIR (default target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CONNECTIONS=${CONNECTIONS:-1000}
 DURATION=${DURATION:-10s}
+WIDGETS_DURATION=${WIDGETS_DURATION:-30s}
 ORDERS=${ORDERS:-50}
 THREADS=${THREADS:-2}
 SHOP_PORT=${BENCH_SHOP_PORT:-18080}
@@ -108,9 +110,9 @@ LUA
 } >"$WORK/status.lua"
 
 run() {
-  local name=$1 pause=$2
-  say "$name: $CONNECTIONS connections, $DURATION, $THREADS wrk threads"
-  BENCH_PAUSE=$pause wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s \
+  local name=$1 pause=$2 duration=$3
+  say "$name: $CONNECTIONS connections, $duration, $THREADS wrk threads"
+  BENCH_PAUSE=$pause wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --timeout 5s \
     -s "$WORK/status.lua" "$SHOP" >"$WORK/$name.out" 2>&1 || { cat "$WORK/$name.out"; exit 1; }
   grep -E 'Socket errors|Non-2xx' "$WORK/$name.out" || true
   local result
@@ -122,11 +124,12 @@ stat() { curl -fs "$SIM/simulator/stats" | sed -n 's/.*"status_calls":\([0-9]*\)
 
 RESULTS=()
 calls_before=$(stat)
-run widgets 1
-run saturation 0
+run widgets 1 "$WIDGETS_DURATION"
+run saturation 0 "$DURATION"
 calls=$(( $(stat) - calls_before ))
 
 say "results (shop status endpoint, loopback, $(nproc) cores)"
 for line in "${RESULTS[@]}"; do echo "  $line"; done
 echo "  Midtrans status calls made by the shop during both runs: $calls" \
   "(pending orders: $((ORDERS / 2)); at most one call per order per 2 s)"
+echo "  (release profile of the workspace; p50/p99 are of answered requests, in ms)"
