@@ -140,6 +140,14 @@ async fn json_of(response: reqwest::Response) -> (StatusCode, Value) {
     (status, response.json().await.unwrap())
 }
 
+async fn get_json(url: impl reqwest::IntoUrl) -> (StatusCode, Value) {
+    json_of(client().get(url).send().await.unwrap()).await
+}
+
+async fn post_form(url: impl reqwest::IntoUrl, form: &[(&str, &str)]) -> reqwest::Response {
+    client().post(url).form(form).send().await.unwrap()
+}
+
 async fn create_order(w: &World, device: &str, items: Value) -> (StatusCode, Value) {
     let response = client()
         .post(format!("{}/api/orders", w.shop))
@@ -258,33 +266,24 @@ async fn desktop_order_is_paid_by_qr_and_the_status_follows() {
     assert_eq!(status["expiry_time"], charge["expiry_time"]);
 
     // The tester pastes the QR payload into the simulator's phone page and pays.
-    let scanned = client()
-        .post(format!("{}/phone/scan", w.sim))
-        .form(&[("payload", charge["qr_string"].as_str().unwrap())])
-        .send()
-        .await
-        .unwrap();
+    let scanned = post_form(
+        format!("{}/phone/scan", w.sim),
+        &[("payload", charge["qr_string"].as_str().unwrap())],
+    )
+    .await;
     assert!(scanned.text().await.unwrap().contains(order_id));
-    let paid = client()
-        .post(format!("{}/phone/act", w.sim))
-        .form(&[("order_id", order_id), ("action", "pay")])
-        .send()
-        .await
-        .unwrap();
+    let paid = post_form(
+        format!("{}/phone/act", w.sim),
+        &[("order_id", order_id), ("action", "pay")],
+    )
+    .await;
     assert_eq!(paid.status(), StatusCode::SEE_OTHER);
     let settled = wait_for_status(&w, order_id, "settlement", Duration::from_secs(3)).await;
     assert_eq!(settled["status_code"], "200");
     assert!(settled["settlement_time"].is_string());
 
     // The stored charge is the one the page received.
-    let (code, stored) = json_of(
-        client()
-            .get(format!("{}/api/orders/{order_id}", w.shop))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (code, stored) = get_json(format!("{}/api/orders/{order_id}", w.shop)).await;
     assert_eq!(code, StatusCode::OK);
     assert_eq!(stored, charge);
 }
@@ -317,12 +316,11 @@ async fn phone_order_opens_the_app_and_returns_to_the_shop() {
 
     let app = client().get(deeplink.as_str()).send().await.unwrap();
     assert_eq!(app.status(), StatusCode::OK);
-    let back = client()
-        .post(format!("{}/app/deeplink", w.sim))
-        .form(&[("tref", tref.as_str()), ("action", "pay")])
-        .send()
-        .await
-        .unwrap();
+    let back = post_form(
+        format!("{}/app/deeplink", w.sim),
+        &[("tref", tref.as_str()), ("action", "pay")],
+    )
+    .await;
     assert_eq!(back.status(), StatusCode::SEE_OTHER);
     let location = back.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(
@@ -463,14 +461,7 @@ async fn a_shop_restarted_mid_transaction_keeps_its_orders_and_completes_the_pay
     // The retried notification reaches the new process, which knows the order.
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let (_, summary) = json_of(
-            client()
-                .get(format!("{}/simulator/transactions/{order_id}", w.sim))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (_, summary) = get_json(format!("{}/simulator/transactions/{order_id}", w.sim)).await;
         let settled = summary["notifications"]
             .as_array()
             .unwrap()
@@ -484,14 +475,7 @@ async fn a_shop_restarted_mid_transaction_keeps_its_orders_and_completes_the_pay
     }
     let status = wait_for_status(&w, &order_id, "settlement", Duration::from_secs(1)).await;
     assert_eq!(status["transaction_id"], charge["transaction_id"]);
-    let (code, stored) = json_of(
-        client()
-            .get(format!("{}/api/orders/{order_id}", w.shop))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (code, stored) = get_json(format!("{}/api/orders/{order_id}", w.shop)).await;
     assert_eq!(code, StatusCode::OK);
     assert_eq!(stored, charge);
 }
@@ -523,14 +507,7 @@ async fn without_notifications_the_status_is_refreshed_from_midtrans_at_a_bounde
             "pending"
         );
     }
-    let (_, stats) = json_of(
-        client()
-            .get(format!("{}/simulator/stats", slow.sim))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, stats) = get_json(format!("{}/simulator/stats", slow.sim)).await;
     assert_eq!(stats["status_calls"], 1, "six polls, one Midtrans call");
 
     let quick = World::new(Options {

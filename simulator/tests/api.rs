@@ -39,6 +39,23 @@ fn order_id(tag: &str) -> String {
     )
 }
 
+async fn post_to(url: impl reqwest::IntoUrl) -> reqwest::Response {
+    client().post(url).send().await.unwrap()
+}
+
+async fn post_form(url: impl reqwest::IntoUrl, form: &[(&str, &str)]) -> reqwest::Response {
+    client().post(url).form(form).send().await.unwrap()
+}
+
+async fn post_authorized(url: impl reqwest::IntoUrl) -> reqwest::Response {
+    client()
+        .post(url)
+        .basic_auth(LOCAL_SERVER_KEY, Some(""))
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn post_charge(base: &str, key: &str, body: &Value) -> (StatusCode, Value) {
     let response = client()
         .post(format!("{base}/v2/charge"))
@@ -199,21 +216,11 @@ async fn gopay_charge_carries_deeplink_status_and_cancel_actions() {
         signature_key(&id, "201", "10000.00", LOCAL_SERVER_KEY)
     );
 
-    let cancel = client()
-        .post(action(&charge, "cancel"))
-        .basic_auth(LOCAL_SERVER_KEY, Some(""))
-        .send()
-        .await
-        .unwrap();
+    let cancel = post_authorized(action(&charge, "cancel")).await;
     assert_eq!(cancel.status(), StatusCode::OK);
     let body: Value = cancel.json().await.unwrap();
     assert_eq!(body["transaction_status"], "cancel");
-    let again = client()
-        .post(action(&charge, "cancel"))
-        .basic_auth(LOCAL_SERVER_KEY, Some(""))
-        .send()
-        .await
-        .unwrap();
+    let again = post_authorized(action(&charge, "cancel")).await;
     assert_eq!(again.status(), StatusCode::PRECONDITION_FAILED);
     let body: Value = again.json().await.unwrap();
     assert_eq!(body["status_code"], "412");
@@ -423,11 +430,7 @@ async fn expires_at_expiry_and_notifies_late() {
     );
 
     // Paying is refused now.
-    let pay = client()
-        .post(format!("{base}/simulator/transactions/{id}/pay"))
-        .send()
-        .await
-        .unwrap();
+    let pay = post_to(format!("{base}/simulator/transactions/{id}/pay")).await;
     assert_eq!(pay.status(), StatusCode::CONFLICT);
 
     let expire = merchant
@@ -457,11 +460,7 @@ async fn notifications_are_retried_until_the_merchant_answers() {
         .await;
 
     merchant.failures.store(2, Ordering::SeqCst);
-    let response = client()
-        .post(format!("{base}/simulator/transactions/{id}/pay"))
-        .send()
-        .await
-        .unwrap();
+    let response = post_to(format!("{base}/simulator/transactions/{id}/pay")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let paid: Value = response.json().await.unwrap();
     assert_eq!(paid["transaction_status"], "settlement");
@@ -509,11 +508,7 @@ async fn a_merchant_that_was_down_still_gets_the_notification() {
     let id = order_id("down");
     let (status, _) = post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&id, 8_000)).await;
     assert_eq!(status, StatusCode::OK);
-    let response = client()
-        .post(format!("{base}/simulator/transactions/{id}/pay"))
-        .send()
-        .await
-        .unwrap();
+    let response = post_to(format!("{base}/simulator/transactions/{id}/pay")).await;
     assert_eq!(response.status(), StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(500)).await;
 
@@ -551,12 +546,11 @@ async fn the_simulated_app_pays_and_returns_to_the_callback() {
         .unwrap()
         .1
         .into_owned();
-    let response = client()
-        .post(format!("{base}/app/deeplink"))
-        .form(&[("tref", tref.as_str()), ("action", "pay")])
-        .send()
-        .await
-        .unwrap();
+    let response = post_form(
+        format!("{base}/app/deeplink"),
+        &[("tref", tref.as_str()), ("action", "pay")],
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         response.headers()["location"],
@@ -567,12 +561,11 @@ async fn the_simulated_app_pays_and_returns_to_the_callback() {
     assert!(status["settlement_time"].is_string());
 
     // Denying a paid transaction fails, and the customer still goes back, with "failure".
-    let response = client()
-        .post(format!("{base}/app/deeplink"))
-        .form(&[("tref", tref.as_str()), ("action", "deny")])
-        .send()
-        .await
-        .unwrap();
+    let response = post_form(
+        format!("{base}/app/deeplink"),
+        &[("tref", tref.as_str()), ("action", "deny")],
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(response.headers()["location"]
         .to_str()
@@ -599,24 +592,18 @@ async fn the_phone_page_finds_a_pasted_qr_and_acts_on_it() {
         .unwrap();
     assert!(home.contains(&format!("data-order-id=\"{id}\"")));
 
-    let scanned = client()
-        .post(format!("{base}/phone/scan"))
-        .form(&[("payload", qr_string)])
-        .send()
-        .await
-        .unwrap();
+    let scanned = post_form(format!("{base}/phone/scan"), &[("payload", qr_string)]).await;
     assert_eq!(scanned.status(), StatusCode::OK);
     let html = scanned.text().await.unwrap();
     assert!(html.contains(&id) && html.contains("Rp12.000"), "{html}");
 
     // A payload with a broken checksum is refused with a reason.
     let altered = qr_string.replace("12000.00", "13000.00");
-    let refused = client()
-        .post(format!("{base}/phone/scan"))
-        .form(&[("payload", altered.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let refused = post_form(
+        format!("{base}/phone/scan"),
+        &[("payload", altered.as_str())],
+    )
+    .await;
     assert_eq!(refused.status(), StatusCode::SEE_OTHER);
     assert!(refused.headers()["location"]
         .to_str()
@@ -635,27 +622,18 @@ async fn the_phone_page_finds_a_pasted_qr_and_acts_on_it() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(found["order_id"], id.as_str());
 
-    let denied = client()
-        .post(format!("{base}/phone/act"))
-        .form(&[("order_id", id.as_str()), ("action", "deny")])
-        .send()
-        .await
-        .unwrap();
+    let denied = post_form(
+        format!("{base}/phone/act"),
+        &[("order_id", id.as_str()), ("action", "deny")],
+    )
+    .await;
     assert_eq!(denied.status(), StatusCode::SEE_OTHER);
     let (_, status) = get_json(&format!("{base}/v2/{id}/status"), Some(LOCAL_SERVER_KEY)).await;
     assert_eq!(status["transaction_status"], "deny");
     assert_eq!(status["status_code"], "202");
 
-    let again = client()
-        .post(format!("{base}/simulator/transactions/{id}/pay"))
-        .send()
-        .await
-        .unwrap();
+    let again = post_to(format!("{base}/simulator/transactions/{id}/pay")).await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
-    let unknown = client()
-        .post(format!("{base}/simulator/transactions/{id}/refund"))
-        .send()
-        .await
-        .unwrap();
+    let unknown = post_to(format!("{base}/simulator/transactions/{id}/refund")).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
