@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 OUT=pkg
 WASM=target/wasm32-unknown-unknown/release/gopay_widget.wasm
 
-cargo build --release --target wasm32-unknown-unknown -p gopay-widget --lib
+# Panic locations name source files: shorten the build machine's paths out of the shipped wasm.
+CARGO_HOME_DIR=${CARGO_HOME:-$HOME/.cargo}
+RUSTFLAGS="--remap-path-prefix=$CARGO_HOME_DIR/registry/src=/crates --remap-path-prefix=$PWD=/gopay-widget" \
+  cargo build --release --target wasm32-unknown-unknown -p gopay-widget --lib
 rm -rf "$OUT.tmp" && mkdir -p "$OUT.tmp"
 wasm-bindgen --target web --no-typescript --out-dir "$OUT.tmp" --out-name gopay_widget_wasm "$WASM"
 # Features the Rust wasm32 target emits by default; wasm-opt must be told it may keep them.

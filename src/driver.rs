@@ -6,7 +6,7 @@ use crate::core::countdown::{self, Threshold};
 use crate::core::deeplink::{self, Environment};
 use crate::core::device::{self, ClientHints, Device};
 use crate::core::i18n::{self, Locale, Msg};
-use crate::core::json::Value;
+use crate::core::json::{self, Value};
 use crate::core::machine::{Command, Config, Event, EventKind, Input, Machine, Snapshot, State};
 use crate::core::qr;
 use crate::ui::{self, Intent, Live, QrPicture, Setup};
@@ -18,7 +18,10 @@ use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortController, CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortController, CssStyleSheet, CustomEvent, CustomEventInit, HtmlElement, ShadowRoot,
+};
 
 /// Largest status response body read; a real one is well under 2 KB.
 const MAX_STATUS_BYTES: usize = 64 * 1024;
@@ -56,7 +59,11 @@ impl Timer {
             w.set_timeout_with_callback_and_timeout_and_arguments_0(cb, ms)
         }
         .ok()?;
-        Some(Timer { id, repeat, _closure: closure })
+        Some(Timer {
+            id,
+            repeat,
+            _closure: closure,
+        })
     }
 }
 
@@ -80,10 +87,20 @@ struct Listener {
 }
 
 impl Listener {
-    fn new(target: &web_sys::EventTarget, kind: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> Option<Listener> {
+    fn new(
+        target: &web_sys::EventTarget,
+        kind: &'static str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Option<Listener> {
         let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
-        target.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref()).ok()?;
-        Some(Listener { target: target.clone(), kind, closure })
+        target
+            .add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())
+            .ok()?;
+        Some(Listener {
+            target: target.clone(),
+            kind,
+            closure,
+        })
     }
 }
 
@@ -127,9 +144,8 @@ fn window() -> web_sys::Window {
 /// The stylesheet shared by every widget on the page.
 fn shared_sheet() -> Option<CssStyleSheet> {
     thread_local! {
-        static SHEET: Option<CssStyleSheet> = CssStyleSheet::new().ok().map(|s| {
+        static SHEET: Option<CssStyleSheet> = CssStyleSheet::new().ok().inspect(|s| {
             let _ = s.replace_sync(ui::CSS);
-            s
         });
     }
     SHEET.with(Clone::clone)
@@ -167,8 +183,12 @@ fn device_class() -> Device {
         .ok()
         .filter(|v| v.is_object())
         .map(|data| ClientHints {
-            mobile: Reflect::get(&data, &"mobile".into()).ok().and_then(|v| v.as_bool()),
-            platform: Reflect::get(&data, &"platform".into()).ok().and_then(|v| v.as_string()),
+            mobile: Reflect::get(&data, &"mobile".into())
+                .ok()
+                .and_then(|v| v.as_bool()),
+            platform: Reflect::get(&data, &"platform".into())
+                .ok()
+                .and_then(|v| v.as_string()),
         });
     let touch = nav.max_touch_points().max(0) as u32;
     device::classify(&ua, hints.as_ref(), touch)
@@ -192,9 +212,40 @@ fn app_return(order_id: &str) -> Option<Option<String>> {
 }
 
 /// Reads a JSON text into the core's loose value; `None` for anything that is not JSON.
+/// The browser's own `JSON.parse` does the parsing; the walk below only copies what it
+/// built, cutting nesting at [`json::MAX_DEPTH`] like the native reader does. Callers cap
+/// the text's length first.
 pub fn read_json(text: &str) -> Option<Value> {
     let parsed = js_sys::JSON::parse(text).ok()?;
-    serde_wasm_bindgen::from_value(parsed).ok()
+    Some(from_js(&parsed, 0))
+}
+
+fn from_js(v: &JsValue, depth: usize) -> Value {
+    if depth > json::MAX_DEPTH {
+        Value::TooDeep
+    } else if let Some(s) = v.as_string() {
+        Value::String(s)
+    } else if let Some(n) = v.as_f64() {
+        Value::Number(n)
+    } else if let Some(b) = v.as_bool() {
+        Value::Bool(b)
+    } else if js_sys::Array::is_array(v) {
+        let items: &js_sys::Array = v.unchecked_ref();
+        Value::Array(items.iter().map(|item| from_js(&item, depth + 1)).collect())
+    } else if v.is_object() {
+        let entries = Object::entries(v.unchecked_ref());
+        Value::Object(
+            entries
+                .iter()
+                .filter_map(|entry| {
+                    let pair: js_sys::Array = entry.unchecked_into();
+                    Some((pair.get(0).as_string()?, from_js(&pair.get(1), depth + 1)))
+                })
+                .collect(),
+        )
+    } else {
+        Value::Null
+    }
 }
 
 fn set_prop(obj: &Object, key: &str, value: &JsValue) {
@@ -274,7 +325,10 @@ impl Widget {
         let qr = match &charge.qr {
             Some(QrSource::Payload(payload)) => qr::qr_svg(payload).ok().map(|svg| {
                 *self.qr_path.borrow_mut() = Some((svg.size, svg.path.clone()));
-                QrPicture::Svg { size: svg.size, path: svg.path }
+                QrPicture::Svg {
+                    size: svg.size,
+                    path: svg.path,
+                }
             }),
             Some(QrSource::Image(url)) => deeplink::check_qr_image_url(url, env, origin.as_deref())
                 .ok()
@@ -317,7 +371,11 @@ impl Widget {
     /// Shows the error state and tells the page, once.
     fn fail(self: &Rc<Self>, e: &ChargeError) {
         let l = self.locale;
-        let (title, heading, message) = (i18n::t(l, Msg::Title), i18n::t(l, Msg::Error), e.message.clone());
+        let (title, heading, message) = (
+            i18n::t(l, Msg::Title),
+            i18n::t(l, Msg::Error),
+            e.message.clone(),
+        );
         let lang = l.as_str();
         let handle = leptos::mount::mount_to(self.container.clone(), move || {
             ui::error_view(lang, title, heading, message)
@@ -331,7 +389,9 @@ impl Widget {
     }
 
     fn start(self: &Rc<Self>, (setup, app_first): (Setup, bool)) {
-        let Some(charge) = self.charge.borrow().clone() else { return };
+        let Some(charge) = self.charge.borrow().clone() else {
+            return;
+        };
         let live_cell = Rc::new(Cell::new(None));
         let cell = live_cell.clone();
         let weak = Rc::downgrade(self);
@@ -342,7 +402,10 @@ impl Widget {
         });
         let setup = Arc::new(setup);
         let handle = leptos::mount::mount_to(self.container.clone(), move || {
-            let live = RwSignal::new(Live { app_first, ..Live::default() });
+            let live = RwSignal::new(Live {
+                app_first,
+                ..Live::default()
+            });
             cell.set(Some(live));
             ui::payment_view(setup, live, intents)
         });
@@ -371,13 +434,15 @@ impl Widget {
                 w.render();
             }
         });
-        self.feed(Input::Start);
+        // Before Start, so that a page loading hidden asks nothing and a return from the
+        // app makes one check, not two.
         if let Some(result) = returned {
             self.feed(Input::ReturnedFromApp { result });
         }
         if window().document().is_some_and(|d| d.hidden()) {
             self.feed(Input::Visibility { visible: false });
         }
+        self.feed(Input::Start);
     }
 
     fn listen(self: &Rc<Self>) {
@@ -399,7 +464,9 @@ impl Widget {
             let d = doc.clone();
             listeners.extend(Listener::new(&doc, "visibilitychange", move |_| {
                 if let Some(w) = weak.upgrade() {
-                    w.feed(Input::Visibility { visible: !d.hidden() });
+                    w.feed(Input::Visibility {
+                        visible: !d.hidden(),
+                    });
                 }
             }));
         }
@@ -416,7 +483,11 @@ impl Widget {
                 // The control just used is hidden now: keep keyboard and screen reader users
                 // in the widget by focusing the first control of the part shown, once the
                 // view has applied the change.
-                let target = if app { "[part=open-button]" } else { "[part=save-button]" };
+                let target = if app {
+                    "[part=open-button]"
+                } else {
+                    "[part=save-button]"
+                };
                 let container = self.container.clone();
                 *self.refocus.borrow_mut() = Timer::new(0, false, move || {
                     let found = container.query_selector(target).ok().flatten();
@@ -466,7 +537,11 @@ impl Widget {
     }
 
     fn schedule(self: &Rc<Self>) {
-        let next = self.machine.borrow().as_ref().and_then(Machine::next_wakeup);
+        let next = self
+            .machine
+            .borrow()
+            .as_ref()
+            .and_then(Machine::next_wakeup);
         let timer = next.and_then(|at| {
             let delay = (at - now_ms()).clamp(0, i32::MAX as i64) as i32;
             let weak = Rc::downgrade(self);
@@ -481,7 +556,9 @@ impl Widget {
 
     fn render(&self) {
         let Some(live) = self.live.get() else { return };
-        let Some(view) = self.machine.borrow().as_ref().map(|m| m.view(now_ms())) else { return };
+        let Some(view) = self.machine.borrow().as_ref().map(|m| m.view(now_ms())) else {
+            return;
+        };
         let l = self.locale;
         let status = match view.state {
             State::Loading => Msg::Loading,
@@ -494,7 +571,10 @@ impl Widget {
             State::Reversed => Msg::Reversed,
             State::Error => Msg::Error,
         };
-        let terminal = matches!(view.state, State::Success | State::Failure | State::Expire | State::Reversed);
+        let terminal = matches!(
+            view.state,
+            State::Success | State::Failure | State::Expire | State::Reversed
+        );
         let remaining = if terminal { 0 } else { view.remaining_ms };
         if let Some(prev) = self.last_remaining.replace(Some(remaining)) {
             if let Some(th) = countdown::crossed(prev, remaining).filter(|_| !terminal) {
@@ -533,7 +613,9 @@ impl Widget {
     fn fetch_status(self: &Rc<Self>, timeout_ms: u32) {
         // Without a status endpoint the widget only displays the charge.
         let Some(url) = self.status_url() else { return };
-        let Ok(controller) = AbortController::new() else { return };
+        let Ok(controller) = AbortController::new() else {
+            return;
+        };
         let signal = controller.signal();
         *self.fetch.borrow_mut() = Some(controller.clone());
         let timed_out = Rc::new(Cell::new(false));
@@ -556,23 +638,42 @@ impl Widget {
     }
 
     fn open_app(&self) {
-        let link = self.container.query_selector("a[part=open-button]").ok().flatten();
+        let link = self
+            .container
+            .query_selector("a[part=open-button]")
+            .ok()
+            .flatten();
         if let Some(href) = link.and_then(|a| a.get_attribute("href")) {
             let _ = window().location().assign(&href);
         }
     }
 
     fn save_qr(&self) {
-        let Some((size, path)) = self.qr_path.borrow().clone() else { return };
-        let order = self.charge.borrow().as_ref().map(|c| c.order_id.clone()).unwrap_or_default();
+        let Some((size, path)) = self.qr_path.borrow().clone() else {
+            return;
+        };
+        let order = self
+            .charge
+            .borrow()
+            .as_ref()
+            .map(|c| c.order_id.clone())
+            .unwrap_or_default();
         let _ = save_png(size, &path, &order);
     }
 
     fn emit(&self, event: &Event) {
         let detail = Object::new();
         set_prop(&detail, "order_id", &JsValue::from_str(&event.order_id));
-        set_prop(&detail, "transaction_id", &JsValue::from_str(&event.transaction_id));
-        set_prop(&detail, "transaction_status", &JsValue::from_str(&event.transaction_status));
+        set_prop(
+            &detail,
+            "transaction_id",
+            &JsValue::from_str(&event.transaction_id),
+        );
+        set_prop(
+            &detail,
+            "transaction_status",
+            &JsValue::from_str(&event.transaction_status),
+        );
         set_prop(&detail, "status_code", &opt_str(&event.status_code));
         set_prop(&detail, "gross_amount", &opt_str(&event.gross_amount));
         if let Some(code) = event.code {
@@ -629,24 +730,49 @@ impl Widget {
 }
 
 async fn request_status(url: &str, signal: &web_sys::AbortSignal, timed_out: &Cell<bool>) -> Input {
-    let failed = |t: &Cell<bool>| Input::RequestFailed { timed_out: t.get() };
-    let response = gloo_net::http::Request::get(url)
-        .abort_signal(Some(signal))
-        .cache(web_sys::RequestCache::NoStore)
-        .header("Accept", "application/json")
-        .send()
-        .await;
-    let Ok(response) = response else { return failed(timed_out) };
+    let failed = || Input::RequestFailed {
+        timed_out: timed_out.get(),
+    };
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_cache(web_sys::RequestCache::NoStore);
+    init.set_signal(Some(signal));
+    let Ok(headers) = web_sys::Headers::new() else {
+        return failed();
+    };
+    let _ = headers.set("Accept", "application/json");
+    init.set_headers(&headers);
+    let fetched = JsFuture::from(window().fetch_with_str_and_init(url, &init)).await;
+    let Ok(response) = fetched.and_then(|r| r.dyn_into::<web_sys::Response>()) else {
+        return failed();
+    };
     let date_ms = response
         .headers()
         .get("date")
+        .ok()
+        .flatten()
         .map(|d| js_sys::Date::parse(&d))
         .filter(|ms| ms.is_finite())
         .map(|ms| ms as i64);
     let http_status = response.status();
-    let Ok(text) = response.text().await else { return failed(timed_out) };
-    let body = if text.len() > MAX_STATUS_BYTES { None } else { read_json(&text) };
-    Input::StatusResponse { http_status, body, date_ms }
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|t| t.as_string()),
+        Err(_) => None,
+    };
+    let Some(text) = text else { return failed() };
+    let body = if text.len() > MAX_STATUS_BYTES {
+        None
+    } else {
+        read_json(&text)
+    };
+    Input::StatusResponse {
+        http_status,
+        body,
+        date_ms,
+    }
 }
 
 /// Draws the QR path on a canvas and offers it as a PNG download, so the shopper can
@@ -657,7 +783,10 @@ fn save_png(size: u32, path: &str, order_id: &str) -> Result<(), JsValue> {
     let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas")?.unchecked_into();
     canvas.set_width(size * SCALE);
     canvas.set_height(size * SCALE);
-    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d")?.ok_or("no 2d context")?.unchecked_into();
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")?
+        .ok_or("no 2d context")?
+        .unchecked_into();
     ctx.set_fill_style_str("#ffffff");
     ctx.fill_rect(0.0, 0.0, (size * SCALE) as f64, (size * SCALE) as f64);
     ctx.scale(SCALE as f64, SCALE as f64)?;
@@ -666,7 +795,11 @@ fn save_png(size: u32, path: &str, order_id: &str) -> Result<(), JsValue> {
     let url = canvas.to_data_url_with_type("image/png")?;
     let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
     a.set_href(&url);
-    let safe: String = order_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(50).collect();
+    let safe: String = order_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(50)
+        .collect();
     a.set_download(&format!("gopay-qr-{safe}.png"));
     a.click();
     Ok(())
