@@ -15,7 +15,12 @@ fn main() {
     let smallest = qr::smallest_runlength_path_len(payload).expect("fixture QR encodes");
     let full = svg.to_svg();
     let ratio = svg.path.len() as f64 / smallest as f64;
-    println!("payload           {:>6} chars, {} x {} modules with quiet zone", payload.len(), svg.size, svg.size);
+    println!(
+        "payload           {:>6} chars, {} x {} modules with quiet zone",
+        payload.len(),
+        svg.size,
+        svg.size
+    );
     println!("our path (d)      {:>6} bytes", svg.path.len());
     println!("smallest run path {:>6} bytes", smallest);
     println!("whole <svg>       {:>6} bytes", full.len());

@@ -76,5 +76,7 @@ pub fn mount_widget(host: HtmlElement, options: JsValue) -> Result<WidgetHandle,
         on_error: get_function(&options, "onError"),
     };
     let widget = Widget::mount(host, options)?;
-    Ok(WidgetHandle { widget: Some(widget) })
+    Ok(WidgetHandle {
+        widget: Some(widget),
+    })
 }

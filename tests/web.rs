@@ -71,12 +71,22 @@ async fn mount_renders_an_svg_qr() {
 
 #[wasm_bindgen_test]
 async fn bad_input_shows_the_error_state_once() {
-    for bad in ["{", "[]", "null", r#"{"order_id":[1]}"#, r#"{"status_code":"401","status_message":"nope"}"#] {
+    for bad in [
+        "{",
+        "[]",
+        "null",
+        r#"{"order_id":[1]}"#,
+        r#"{"status_code":"401","status_message":"nope"}"#,
+    ] {
         let el = host();
         let errors = record_errors(&el);
         let _handle = mount_widget(el.clone(), options(bad)).unwrap();
         settle().await;
-        assert_eq!(el.get_attribute("data-state").as_deref(), Some("error"), "{bad}");
+        assert_eq!(
+            el.get_attribute("data-state").as_deref(),
+            Some("error"),
+            "{bad}"
+        );
         assert_eq!(errors.length(), 1, "{bad}");
         let root = el.shadow_root().unwrap();
         assert!(root.query_selector("svg").unwrap().is_none());
@@ -91,5 +101,10 @@ async fn a_charge_object_is_accepted_too() {
     Reflect::set(&o, &"charge".into(), &js_sys::JSON::parse(QRIS).unwrap()).unwrap();
     let _handle = mount_widget(el.clone(), o.into()).unwrap();
     settle().await;
-    assert!(el.shadow_root().unwrap().query_selector("svg").unwrap().is_some());
+    assert!(el
+        .shadow_root()
+        .unwrap()
+        .query_selector("svg")
+        .unwrap()
+        .is_some());
 }

@@ -128,7 +128,10 @@ impl<'de> Visitor<'de> for Skip {
         Ok(Value::TooDeep)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
         Ok(Value::TooDeep)
     }
 }
@@ -197,7 +200,10 @@ mod tests {
             v.get("b").and_then(Value::as_array).map(<[Value]>::len),
             Some(3)
         );
-        assert_eq!(v.get("c").and_then(|c| c.get("d")), Some(&Value::Number(2.5)));
+        assert_eq!(
+            v.get("c").and_then(|c| c.get("d")),
+            Some(&Value::Number(2.5))
+        );
         assert_eq!(v.get("missing"), None);
     }
 
