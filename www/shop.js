@@ -63,6 +63,30 @@ function showMessage(text, kind) {
   else delete ui.message.dataset.outcome;
 }
 
+/**
+ * The page's message for the widget's state. The widget reflects its state on the host
+ * element (`data-state`), also when a reload shows an order that is already finished.
+ */
+function showOutcome(state) {
+  const orderId = currentCharge ? currentCharge.order_id : "";
+  const status = ui.widget.dataset.transactionStatus || "";
+  if (state === "success") {
+    showMessage(`Payment received, terima kasih! Order ${orderId} is paid.`, "success");
+  } else if (state === "failure") {
+    const why = status && status !== "pending" ? ` (${status})` : "";
+    showMessage(`The payment did not go through${why}. You can order again.`, "failure");
+  } else if (state === "expire") {
+    showMessage("The time to pay ran out. Order again for a new QR code.", "expire");
+  } else if (state === "reversed") {
+    showMessage(`Order ${orderId} was paid, then ${status.replace("_", " ") || "reversed"}.`, "reversed");
+  }
+}
+
+new MutationObserver(() => showOutcome(ui.widget.dataset.state)).observe(ui.widget, {
+  attributes: true,
+  attributeFilter: ["data-state"],
+});
+
 function showShopError(text) {
   ui.shopError.textContent = text;
   ui.shopError.hidden = !text;
@@ -182,20 +206,13 @@ async function checkout(charge) {
       mode: widgetMode(charge),
       onStatus: (detail) => {
         ui.widget.dataset.transactionStatus = detail.transaction_status;
-        const status = String(detail.transaction_status).toLowerCase();
-        if (status.includes("refund") || status.includes("chargeback")) {
-          showMessage(`Order ${detail.order_id} was paid, then ${status.replace("_", " ")}.`, "reversed");
-        }
       },
-      onSuccess: (detail) =>
-        showMessage(`Payment received, terima kasih! Order ${detail.order_id} is paid.`, "success"),
-      onFailure: (detail) =>
-        showMessage(
-          `The payment did not go through (${detail.transaction_status}). You can order again.`,
-          "failure",
-        ),
-      onExpire: () =>
-        showMessage("The time to pay ran out. Order again for a new QR code.", "expire"),
+      onSuccess: () => showOutcome("success"),
+      onFailure: (detail) => {
+        ui.widget.dataset.transactionStatus = detail.transaction_status;
+        showOutcome("failure");
+      },
+      onExpire: () => showOutcome("expire"),
       onError: (detail) =>
         showMessage(`The payment widget stopped: ${detail.message}`, "error"),
     });

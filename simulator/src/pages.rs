@@ -91,6 +91,7 @@ fn page(title: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <link rel=\"icon\" href=\"data:,\">\
          <title>{}</title><style>{STYLE}</style></head>\
          <body><div class=\"phone\">{body}</div></body></html>",
         esc(title)
