@@ -339,6 +339,18 @@ async fn notification(State(app): State<Arc<App>>, body: Bytes) -> Response {
         return error(StatusCode::UNAUTHORIZED, "Invalid signature");
     }
     let order_id = body["order_id"].as_str().unwrap_or_default();
+    let claimed = body["transaction_status"].as_str().unwrap_or_default();
+    if !status::code_fits(claimed, body["status_code"].as_str().unwrap_or_default()) {
+        eprintln!(
+            "notification rejected: status_code does not fit {} (order_id {})",
+            loggable(claimed),
+            loggable(order_id)
+        );
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "The signature does not cover this transaction_status",
+        );
+    }
     let order = match find_order(&app, order_id) {
         Ok(order) => order,
         Err(lookup) => {

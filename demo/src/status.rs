@@ -28,6 +28,18 @@ pub fn is_open(status: &str) -> bool {
     rank(status) <= 1
 }
 
+/// Whether a notification's `status_code` fits its `transaction_status`. The signature covers
+/// `status_code` but not `transaction_status`, so this is what ties a result to a signature:
+/// a payment or reversal comes with 200, and a failure never with the pending 201. Otherwise
+/// a genuine pending notification, replayed with another status, would pass as signed.
+pub fn code_fits(transaction_status: &str, status_code: &str) -> bool {
+    match rank(transaction_status) {
+        0 | 1 => true,
+        2 => status_code != "201",
+        _ => status_code == "200",
+    }
+}
+
 /// Whether `next` should replace `current`.
 pub fn advances(current: &str, next: &str) -> bool {
     rank(next) > rank(current)
@@ -71,6 +83,23 @@ mod tests {
         assert!(advances("partial_refund", "refund"));
         assert!(!advances("refund", "settlement"));
         assert!(advances("capture", "settlement"));
+    }
+
+    #[test]
+    fn a_result_needs_the_status_code_its_signature_covers() {
+        assert!(code_fits("settlement", "200") && code_fits("capture", "200"));
+        assert!(code_fits("refund", "200") && code_fits("partial_chargeback", "200"));
+        assert!(
+            !code_fits("settlement", "201"),
+            "a replayed pending signature"
+        );
+        assert!(!code_fits("Settlement", "202") && !code_fits("refund", "201"));
+        for failed in ["deny", "cancel", "expire", "failure"] {
+            assert!(code_fits(failed, "202"), "{failed}");
+            assert!(!code_fits(failed, "201"), "{failed}");
+        }
+        assert!(code_fits("expire", "407") && code_fits("cancel", "200"));
+        assert!(code_fits("pending", "201") && code_fits("something-new", "201"));
     }
 
     #[test]
