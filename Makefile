@@ -26,7 +26,7 @@ build: setup
 	@scripts/build.sh
 
 demo: build
-	@cargo build --release -p gopay-demo -p gopay-simulator
+	@cargo build -p gopay-demo -p gopay-simulator
 	@scripts/demo.sh
 
 lint:

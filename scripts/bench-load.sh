@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load on the shop's status endpoint: 1,000 concurrent widgets polling, on loopback.
 #
-# Starts the simulator and the shop (release builds) on their own ports with a fresh database,
+# Starts the simulator and the shop (optimised builds) on their own ports with a fresh database,
 # creates orders (half of them paid, half left pending so the rate-limited Midtrans refresh is
 # exercised), then runs wrk twice with 1,000 connections rotating over the orders:
 #   1. "widgets": each connection waits about 2 s between polls, as a widget does (all 1,000
@@ -40,8 +40,8 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((CONNECTIONS + 200)
   exit 1
 fi
 
-say "building the shop and the simulator (release)"
-cargo build --release -q -p gopay-demo -p gopay-simulator
+say "building the shop and the simulator (optimised)"
+cargo build --profile native -q -p gopay-demo -p gopay-simulator
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -55,10 +55,10 @@ trap cleanup EXIT
 SHOP="http://127.0.0.1:$SHOP_PORT"
 SIM="http://127.0.0.1:$SIM_PORT"
 SIMULATOR_ADDR="127.0.0.1:$SIM_PORT" SIMULATOR_NOTIFY_URL="$SHOP/api/midtrans/notification" \
-  "$TARGET/release/gopay-simulator" >"$WORK/simulator.log" 2>&1 &
+  "$TARGET/native/gopay-simulator" >"$WORK/simulator.log" 2>&1 &
 PIDS+=($!)
 SHOP_ADDR="127.0.0.1:$SHOP_PORT" MIDTRANS_BASE_URL="$SIM" SHOP_DB="$WORK/shop.db" \
-  "$TARGET/release/gopay-demo" >"$WORK/shop.log" 2>&1 &
+  "$TARGET/native/gopay-demo" >"$WORK/shop.log" 2>&1 &
 PIDS+=($!)
 
 for _ in $(seq 100); do

@@ -7,12 +7,12 @@ cd "$(dirname "$0")/.."
 echo "== Shipped files (pkg/)"
 printf '%-32s %10s %10s %10s\n' file raw gzip brotli
 total_raw=0; total_gz=0; total_br=0
-for f in pkg/index.js pkg/gopay_widget_wasm.js pkg/gopay_widget_wasm_bg.wasm; do
+for f in pkg/index.js pkg/gopay_widget_wasm_bg.wasm; do
   raw=$(wc -c < "$f"); gz=$(gzip -9 -c "$f" | wc -c); br=$(brotli -q 11 -c "$f" | wc -c)
   total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
   printf '%-32s %10d %10d %10d\n' "$(basename "$f")" "$raw" "$gz" "$br"
 done
-printf '%-32s %10d %10d %10d\n' "total (wasm + JS; CSS is inside)" "$total_raw" "$total_gz" "$total_br"
+printf '%-32s %10d %10d %10d\n' "total (wasm + JS; CSS inside)" "$total_raw" "$total_gz" "$total_br"
 budget=$((90 * 1024))
 if [ "$total_br" -le "$budget" ]; then verdict=PASS; else verdict=FAIL; fi
 printf 'budget: brotli total <= %d bytes (90 KB): %s (%.1f KB; goal 50 KB)\n\n' "$budget" "$verdict" "$(awk -v b="$total_br" 'BEGIN{print b/1024}')"
@@ -27,11 +27,11 @@ printf '%-32s %10d bytes brotli (%d files, types and docs included)\n\n' "whole 
 rm -rf "$pack_dir"
 
 echo "== QR SVG size"
-cargo run -q --release --example qr_size
+cargo run -q --profile native --example qr_size
 
 if [ -f examples/lifecycle_bench.rs ]; then
   echo; echo "== Lifecycle simulation"
-  cargo run -q --release --example lifecycle_bench
+  cargo run -q --profile native --example lifecycle_bench
 fi
 
 if [ -x scripts/bench-load.sh ] && [ "${SKIP_LOAD:-}" != 1 ]; then

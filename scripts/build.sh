@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Release build of the npm package into pkg/: cargo (wasm32) -> wasm-bindgen (--target web)
-# -> wasm-opt -Oz (binaryen from npm) -> the hand-written entry, types and package files.
+# -> unused exports dropped, wasm-opt -Oz and names shortened (scripts/shrink.mjs) -> the JS
+# minified with rolldown -> the hand-written entry, types and package files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,12 +14,15 @@ RUSTFLAGS="--remap-path-prefix=$CARGO_HOME_DIR/registry/src=/crates --remap-path
   cargo build --release --target wasm32-unknown-unknown -p gopay-widget --lib
 rm -rf "$OUT.tmp" && mkdir -p "$OUT.tmp"
 wasm-bindgen --target web --no-typescript --out-dir "$OUT.tmp" --out-name gopay_widget_wasm "$WASM"
-# Features the Rust wasm32 target emits by default; wasm-opt must be told it may keep them.
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  -o "$OUT.tmp/gopay_widget_wasm_bg.wasm" "$OUT.tmp/gopay_widget_wasm_bg.wasm"
-cp js/index.js js/index.d.ts js/package.json js/README.md "$OUT.tmp/"
-cp LICENSE "$OUT.tmp/" 2>/dev/null || true
+# Drop unused exports, wasm-opt -Oz, shorten import/export names (see the script).
+node scripts/shrink.mjs "$OUT.tmp" gopay_widget_wasm
+# One minified module ships: the entry with the glue bundled in (one request, no waterfall).
+# The wasm stays a separate file, found through new URL(..., import.meta.url).
+cp js/index.js "$OUT.tmp/entry.js"
+node_modules/.bin/rolldown "$OUT.tmp/entry.js" --format esm --minify --file "$OUT.tmp/min/index.js" >/dev/null
+mv "$OUT.tmp/min/index.js" "$OUT.tmp/index.js" && rmdir "$OUT.tmp/min"
+rm "$OUT.tmp/entry.js" "$OUT.tmp/gopay_widget_wasm.js"
+cp js/index.d.ts js/package.json js/README.md "$OUT.tmp/"
+cp LICENSE "$OUT.tmp/"
 rm -rf "$OUT" && mv "$OUT.tmp" "$OUT"
 echo "pkg/ written:"; ls -l "$OUT" | tail -n +2

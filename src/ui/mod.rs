@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 /// The stylesheet adopted into every widget's shadow root.
-pub const CSS: &str = include_str!("widget.css");
+pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 
 /// How the QR is drawn.
 #[derive(Clone)]

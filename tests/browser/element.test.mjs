@@ -148,7 +148,7 @@ test("several widgets on one page share one wasm instance", async () => {
   for (const id of ["a", "b", "c"]) await page.locator(`#${id} svg`).waitFor();
   const seen = server.requests.slice(before);
   assert.equal(seen.filter((r) => r.path === "/pkg/gopay_widget_wasm_bg.wasm").length, 1);
-  assert.equal(seen.filter((r) => r.path === "/pkg/gopay_widget_wasm.js").length, 1);
+  assert.equal(seen.filter((r) => r.path === "/pkg/index.js").length, 1);
   assert.match(await widgetText(page, "#b"), /order-B-77/);
   assert.equal(
     await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".wasm")).length),
@@ -234,11 +234,11 @@ test("an element removed while the wasm loads is never mounted", async () => {
   const { page, errors } = await open("/late.html");
   await page.evaluate(async ([charge, url]) => {
     // A copy of the package whose wasm comes from the slow route.
-    const glue = await (await fetch("/pkg/gopay_widget_wasm.js")).text();
     const entry = await (await fetch("/pkg/index.js")).text();
     const wasmUrl = new URL("/slow/gopay_widget_wasm_bg.wasm", location.href).href;
-    const glueUrl = URL.createObjectURL(new Blob([glue.replace(/new URL\([^)]*import\.meta\.url\)/, JSON.stringify(wasmUrl))], { type: "text/javascript" }));
-    const entryUrl = URL.createObjectURL(new Blob([entry.replace("./gopay_widget_wasm.js", glueUrl)], { type: "text/javascript" }));
+    const slowEntry = entry.replace(/new URL\([^)]*import\.meta\.url\)/, JSON.stringify(wasmUrl));
+    if (slowEntry === entry) throw new Error("the entry no longer locates its wasm with new URL(..., import.meta.url)");
+    const entryUrl = URL.createObjectURL(new Blob([slowEntry], { type: "text/javascript" }));
     const kept = document.createElement("gopay-widget");
     kept.id = "kept";
     kept.setAttribute("data-charge", JSON.stringify({ ...charge, order_id: "kept-1" }));

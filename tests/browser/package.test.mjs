@@ -20,7 +20,7 @@ const BIN = {
   tsc: path.join(ROOT, "node_modules/typescript/bin/tsc"),
   attw: path.join(ROOT, "node_modules/@arethetypeswrong/cli/dist/index.js"),
 };
-const SHIPPED = ["LICENSE", "README.md", "gopay_widget_wasm.js", "gopay_widget_wasm_bg.wasm", "index.d.ts", "index.js", "package.json"];
+const SHIPPED = ["LICENSE", "README.md", "gopay_widget_wasm_bg.wasm", "index.d.ts", "index.js", "package.json"];
 
 let tmp, tarball, packed, browser, status, charge;
 const children = [];
