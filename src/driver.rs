@@ -41,27 +41,38 @@ pub struct Options {
     pub on_error: Option<Function>,
 }
 
-/// A `setTimeout` or `setInterval` that is cleared when dropped.
+/// A `setTimeout` or `setInterval` that is cleared when dropped. The handle is kept as the
+/// page returned it: fake clocks (Playwright's, `@sinonjs/fake-timers`) hand out ids above
+/// `i32`, which web-sys' `i32` handles would cut, leaving the timer to call a dropped closure.
 struct Timer {
-    id: i32,
-    repeat: bool,
+    id: JsValue,
+    clear: &'static str,
     _closure: Closure<dyn FnMut()>,
+}
+
+/// `window[name]` as a function, looked up when called so a replaced one is the one used.
+fn window_fn(w: &web_sys::Window, name: &str) -> Option<Function> {
+    Reflect::get(w, &JsValue::from_str(name))
+        .ok()?
+        .dyn_into()
+        .ok()
 }
 
 impl Timer {
     fn new(ms: i32, repeat: bool, f: impl FnMut() + 'static) -> Option<Timer> {
         let closure = Closure::<dyn FnMut()>::new(f);
         let w = web_sys::window()?;
-        let cb = closure.as_ref().unchecked_ref();
-        let id = if repeat {
-            w.set_interval_with_callback_and_timeout_and_arguments_0(cb, ms)
+        let (set, clear) = if repeat {
+            ("setInterval", "clearInterval")
         } else {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(cb, ms)
-        }
-        .ok()?;
+            ("setTimeout", "clearTimeout")
+        };
+        let id = window_fn(&w, set)?
+            .call2(&w, closure.as_ref(), &JsValue::from(ms))
+            .ok()?;
         Some(Timer {
             id,
-            repeat,
+            clear,
             _closure: closure,
         })
     }
@@ -70,10 +81,8 @@ impl Timer {
 impl Drop for Timer {
     fn drop(&mut self) {
         if let Some(w) = web_sys::window() {
-            if self.repeat {
-                w.clear_interval_with_handle(self.id);
-            } else {
-                w.clear_timeout_with_handle(self.id);
+            if let Some(clear) = window_fn(&w, self.clear) {
+                let _ = clear.call1(&w, &self.id);
             }
         }
     }
@@ -458,17 +467,20 @@ impl Widget {
             })
         };
         listeners.extend(on(win, "online", || Input::Online));
-        listeners.extend(on(win, "pageshow", || Input::Visibility { visible: true }));
         if let Some(doc) = doc {
-            let weak = Rc::downgrade(self);
-            let d = doc.clone();
-            listeners.extend(Listener::new(&doc, "visibilitychange", move |_| {
-                if let Some(w) = weak.upgrade() {
-                    w.feed(Input::Visibility {
-                        visible: !d.hidden(),
-                    });
-                }
-            }));
+            // Both report the page's real visibility: pageshow also comes with the load of
+            // a page opened in a background tab, which must not start polling.
+            for (target, kind) in [(win, "pageshow"), (doc.as_ref(), "visibilitychange")] {
+                let weak = Rc::downgrade(self);
+                let d = doc.clone();
+                listeners.extend(Listener::new(target, kind, move |_| {
+                    if let Some(w) = weak.upgrade() {
+                        w.feed(Input::Visibility {
+                            visible: !d.hidden(),
+                        });
+                    }
+                }));
+            }
         }
     }
 
