@@ -656,7 +656,11 @@ describe("shop journeys", { concurrency: true }, () => {
 
       const { state: end, ms } = await waitTerminal(page, 40_000);
       assert.equal(end, "success", `after ${ms} ms`);
-      assert.deepEqual(answers.slice(0, 4), [500, 500, 500, 500], `answers: ${answers}`);
+      // A poll already on its way when the faults were armed may still answer 200 first.
+      const firstFailure = answers.indexOf(500);
+      assert.ok(firstFailure === 0 || firstFailure === 1, `answers: ${answers}`);
+      assert.deepEqual(answers.slice(firstFailure, firstFailure + 4), [500, 500, 500, 500], `answers: ${answers}`);
+      assert.equal(answers.filter((s) => s === 500).length, 4, `answers: ${answers}`);
       assert.equal(answers.at(-1), 200);
       const { states, outcomes } = await journey(page);
       assertNoFalseResult(states, "success");
