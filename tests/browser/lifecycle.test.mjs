@@ -1,0 +1,843 @@
+// The payment lifecycle in headless Chromium against a real loopback status endpoint with
+// scripted answers: status changes, errors and their budget, one request at a time, the
+// phone flow (app opened once, QR instead, saved QR image), the return from the app, resume
+// after a reload (with and without sessionStorage), a hidden tab, destroy() and the countdown.
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { startServer, launch, watchErrors, fixture, jakarta, decodeQr, sendHtml, ARTIFACTS } from "./harness.mjs";
+
+const PHONE = {
+  userAgent:
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36",
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+};
+const IPAD = {
+  userAgent:
+    "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+  viewport: { width: 820, height: 1180 },
+  isMobile: true,
+  hasTouch: true,
+};
+const ANDROID_TABLET = {
+  userAgent:
+    "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36",
+  viewport: { width: 800, height: 1280 },
+  isMobile: true,
+  hasTouch: true,
+};
+const DESKTOP = { viewport: { width: 1024, height: 900 } };
+
+// Emulation gives every context with isMobile the UA-CH `mobile: true`. Real tablets do not:
+// Safari on iPad has no navigator.userAgentData, Chrome on an Android tablet says mobile false.
+const SAFARI_HINTS = () => {
+  delete Navigator.prototype.userAgentData;
+};
+const TABLET_CHROME_HINTS = () => {
+  const real = Object.getOwnPropertyDescriptor(Navigator.prototype, "userAgentData").get;
+  Object.defineProperty(Navigator.prototype, "userAgentData", {
+    configurable: true,
+    get() {
+      const data = real.call(this);
+      return { brands: data.brands, platform: data.platform, mobile: false, getHighEntropyValues: (h) => data.getHighEntropyValues(h) };
+    },
+  });
+};
+
+const EVENTS = ["gopay-status", "gopay-success", "gopay-failure", "gopay-expire", "gopay-error"];
+const CADENCE_MS = 2_400;
+const PIXEL = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let server, browser, qris, gopay, elsewhere;
+
+// ---- the merchant's status endpoint, scripted per order -------------------------------------
+
+/** order -> { steps, i, skewMs, delayMs, charge }; each request takes the next step, the last repeats. */
+const scripts = new Map();
+/** Every status request: { order, start, end (answer sent), aborted (when the browser gave up) }. */
+const hits = [];
+
+/**
+ * A step is a status string or `{ status, http, raw, order, hold }`: `http` answers that HTTP
+ * status, `raw` sends that body as it is, `order` answers for another order, `hold` never answers.
+ */
+function script(order, steps, { skewMs = 0, delayMs = 0 } = {}) {
+  const s = { steps, i: 0, skewMs, delayMs };
+  scripts.set(order, s);
+  return s;
+}
+
+function statusRoute(req, res, url) {
+  const order = url.searchParams.get("order_id");
+  const hit = { order, start: Date.now(), end: null, aborted: false };
+  hits.push(hit);
+  res.on("close", () => {
+    if (!res.writableFinished) hit.aborted = Date.now();
+  });
+  const s = scripts.get(order) || { steps: ["pending"], i: 0, skewMs: 0, delayMs: 0 };
+  let step = s.steps[Math.min(s.i, s.steps.length - 1)];
+  s.i += 1;
+  if (typeof step === "string") step = { status: step };
+  if (step.hold) return;
+  const answer = () => {
+    if (res.destroyed) return;
+    const status = step.status || "pending";
+    const code = { settlement: "200", capture: "200", pending: "201" }[status] || "202";
+    const charge = s.charge || qris;
+    const body =
+      step.raw ??
+      JSON.stringify({
+        status_code: code,
+        order_id: step.order || order,
+        transaction_id: charge.transaction_id,
+        gross_amount: charge.gross_amount,
+        transaction_status: status,
+      });
+    const headers = { "content-type": "application/json", "cache-control": "no-store" };
+    if (s.skewMs) headers.date = new Date(Date.now() + s.skewMs).toUTCString();
+    hit.end = Date.now();
+    res.writeHead(step.http || 200, headers);
+    res.end(body);
+  };
+  if (s.delayMs) setTimeout(answer, s.delayMs);
+  else answer();
+}
+
+const hitsOf = (order) => hits.filter((h) => h.order === order);
+
+// ---- the merchant's pages ---------------------------------------------------------------------
+
+/** key -> mount() options; the page `/pay?k=<key>` mounts a widget with them on load. */
+const pages = new Map();
+
+function payPage({ loadMs, ...options }) {
+  const json = JSON.stringify(options).replace(/</g, "\\u003c");
+  // A slow image holds the load event (and pageshow) until after the widget has mounted.
+  const slow = loadMs ? `<img alt="" src="/slow-image?ms=${loadMs}">` : "";
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Pay</title></head>
+<body><div id="host"></div>${slow}
+<script type="application/json" id="options">${json}</script>
+<script type="module">
+const options = JSON.parse(document.getElementById("options").textContent);
+const host = document.getElementById("host");
+window.__events = [];
+window.__callbacks = [];
+window.__states = [];
+for (const name of ${JSON.stringify(EVENTS)}) {
+  window.addEventListener(name, (e) => window.__events.push({ type: e.type, detail: e.detail, at: Date.now() }));
+}
+// Every value data-state takes, in order (records carry the value each one replaced).
+new MutationObserver((records) => {
+  records.forEach((r, i) => {
+    const value = i + 1 < records.length ? records[i + 1].oldValue : host.getAttribute("data-state");
+    if (value !== window.__states.at(-1)) window.__states.push(value);
+  });
+}).observe(host, { attributes: true, attributeFilter: ["data-state"], attributeOldValue: true });
+const { mount } = await import("/pkg/index.js");
+const cb = (name) => (detail) => window.__callbacks.push({ name, detail });
+window.__handle = await mount(host, {
+  ...options,
+  onStatus: cb("status"), onSuccess: cb("success"), onFailure: cb("failure"), onExpire: cb("expire"), onError: cb("error"),
+});
+window.__mountedBeforeLoad = document.readyState !== "complete";
+// Every text the polite live region and the countdown take, in order.
+window.__announced = [];
+window.__countdowns = [];
+const root = host.shadowRoot;
+const record = () => {
+  const live = root.querySelector("[aria-live=polite]");
+  if (live && live.textContent !== window.__announced.at(-1)) window.__announced.push(live.textContent);
+  const time = root.querySelector("[part=countdown]");
+  if (time && time.textContent !== window.__countdowns.at(-1)) window.__countdowns.push(time.textContent);
+};
+record();
+new MutationObserver(record).observe(root, { subtree: true, childList: true, characterData: true });
+</script></body></html>`;
+}
+
+/**
+ * A charge for `order` made now, expiring in `seconds`: the QRIS fixture (or `base`), with a
+ * deeplink action added, or with `actions` instead of its own.
+ */
+function charge(order, { seconds = 900, deeplink, base = qris, actions = base.actions } = {}) {
+  const now = Date.now();
+  const c = { ...base, order_id: order, transaction_time: jakarta(now), expiry_time: jakarta(now + seconds * 1000), actions };
+  if (deeplink) c.actions = [...actions, { name: "deeplink-redirect", method: "GET", url: deeplink }];
+  return c;
+}
+
+/** Registers the page for `order` and returns its path. */
+function pageFor(order, { seconds, deeplink, base, actions, ...options } = {}) {
+  const c = charge(order, { seconds, deeplink, base, actions });
+  if (scripts.has(order)) scripts.get(order).charge = c;
+  pages.set(order, { charge: c, statusUrl: "/status?order_id={order_id}", locale: "en", ...options });
+  return `/pay?k=${encodeURIComponent(order)}`;
+}
+
+/** A new context (device) and page; waits for the widget's handle unless told not to. */
+async function open(pathname, { device = DESKTOP, init = [], clock = false, wait = true, waitUntil = "load" } = {}) {
+  const context = await browser.newContext(device);
+  for (const script of init) await context.addInitScript(script);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  if (process.env.DEBUG_PAGES) page.on("console", (m) => console.log(`[${m.type()}] ${m.text()}`));
+  if (clock) await page.clock.install();
+  await page.goto(server.url + pathname, { waitUntil });
+  if (wait) await mounted(page).catch((e) => assert.fail(`${e.message}; page errors: ${errors}`));
+  return { context, page, errors };
+}
+
+const mounted = (page) => page.waitForFunction(() => window.__handle !== undefined, null, { timeout: 10_000 });
+const state = (page) => page.getAttribute("#host", "data-state");
+const waitState = (page, value, timeout = 10_000) =>
+  page.waitForFunction((v) => document.getElementById("host").getAttribute("data-state") === v, value, { timeout });
+const events = (page, type) => page.evaluate((t) => window.__events.filter((e) => !t || e.type === t), type);
+const callbacks = (page, name) => page.evaluate((n) => window.__callbacks.filter((c) => !n || c.name === n), name);
+const states = (page) => page.evaluate(() => window.__states);
+const part = (page, name) => page.locator(`#host [part=${name}]`);
+const shown = (page, selector) =>
+  page.evaluate((s) => {
+    const el = document.getElementById("host").shadowRoot?.querySelector(s);
+    return !!el && el.checkVisibility();
+  }, selector);
+
+async function until(check, what, timeout = 10_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(40);
+  }
+}
+
+before(async () => {
+  qris = await fixture("qris-charge-docs-shape.json");
+  gopay = await fixture("gopay-charge-current-shape.json");
+  server = await startServer({
+    "GET /status": statusRoute,
+    "GET /pay": (req, res, url) => {
+      const options = pages.get(url.searchParams.get("k"));
+      if (!options) {
+        res.writeHead(404);
+        return res.end();
+      }
+      sendHtml(res, payPage(options));
+    },
+    "GET /slow-image": (req, res, url) =>
+      setTimeout(() => {
+        res.writeHead(200, { "content-type": "image/png" });
+        res.end(PIXEL);
+      }, Number(url.searchParams.get("ms"))),
+    // The PNG of a GoPay charge's generate-qr-code-v2 action.
+    "GET /qr.png": (req, res) => {
+      res.writeHead(200, { "content-type": "image/png" });
+      res.end(PIXEL);
+    },
+    // Where the sandbox deeplink points: stands in for the GoPay app.
+    "GET /app": (req, res) => sendHtml(res, "<!doctype html><title>GoPay</title><p>GoPay app</p>"),
+  });
+  // Another origin, like Midtrans' API host that serves a GoPay charge's QR PNG.
+  elsewhere = await startServer({
+    "GET /qr.png": (req, res) => {
+      res.writeHead(200, { "content-type": "image/png" });
+      res.end(PIXEL);
+    },
+  });
+  browser = await launch();
+  await fs.mkdir(ARTIFACTS, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  await elsewhere?.close();
+});
+
+// Outcomes, devices and storage do not depend on tight timing: they run side by side.
+describe("answers, devices and storage", { concurrency: true }, () => {
+  test("pending -> settlement: data-state, one gopay-success with its detail, a status event per change", async () => {
+    const order = "life-paid-1";
+    script(order, ["pending", "pending", "settlement"]);
+    const { context, page, errors } = await open(pageFor(order));
+    await waitState(page, "success", 15_000);
+    assert.deepEqual((await states(page)).filter((s) => s !== "loading"), ["pending", "success"]);
+    assert.equal(hitsOf(order).length, 3, "two pending answers, then the settlement");
+    assert.match(await part(page, "status").innerText(), /Payment received/);
+
+    const want = {
+      order_id: order,
+      transaction_id: qris.transaction_id,
+      transaction_status: "settlement",
+      status_code: "200",
+      gross_amount: qris.gross_amount,
+    };
+    const success = await events(page, "gopay-success");
+    assert.equal(success.length, 1);
+    assert.deepEqual({ ...success[0].detail, message: undefined }, { ...want, message: undefined });
+    const onSuccess = await callbacks(page, "success");
+    assert.equal(onSuccess.length, 1);
+    for (const [key, value] of Object.entries(want)) assert.equal(onSuccess[0].detail[key], value, key);
+    // A status event for each change, not for each answer: pending (from the charge), settlement.
+    const status = await events(page, "gopay-status");
+    assert.deepEqual(status.map((e) => e.detail.transaction_status), ["pending", "settlement"]);
+    assert.equal(status[0].detail.order_id, order);
+    assert.equal((await callbacks(page, "status")).length, 2);
+    assert.equal((await events(page)).length, 3, "status, status, success and nothing else");
+
+    // Nothing is asked after a terminal answer.
+    await sleep(CADENCE_MS + 800);
+    assert.equal(hitsOf(order).length, 3);
+    assert.equal(await state(page), "success");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("deny and expire from the endpoint end in failure and expire, each event once", async () => {
+    const cases = [
+      ["life-deny-1", ["pending", "deny"], "failure", "gopay-failure", "failure", /Payment failed/],
+      ["life-expire-1", ["expire"], "expire", "gopay-expire", "expire", /expired/],
+    ];
+    await Promise.all(
+      cases.map(async ([order, steps, final, event, callback, text]) => {
+        script(order, steps);
+        const { context, page, errors } = await open(pageFor(order));
+        await waitState(page, final);
+        assert.deepEqual((await states(page)).filter((s) => s !== "loading"), ["pending", final]);
+        assert.match(await part(page, "status").innerText(), text);
+        const asked = hitsOf(order).length;
+        assert.equal(asked, steps.length);
+        await sleep(CADENCE_MS + 800);
+        assert.equal(hitsOf(order).length, asked, "no request after the end");
+        const terminal = await events(page, event);
+        assert.equal(terminal.length, 1, `${order}: one ${event}`);
+        assert.equal(terminal[0].detail.transaction_status, steps.at(-1));
+        assert.equal(terminal[0].detail.status_code, "202");
+        assert.equal((await callbacks(page, callback)).length, 1);
+        assert.equal((await events(page, "gopay-success")).length, 0);
+        const status = (await events(page, "gopay-status")).map((e) => e.detail.transaction_status);
+        assert.deepEqual(status, ["pending", steps.at(-1)]);
+        assert.deepEqual(errors, []);
+        await context.close();
+      }),
+    );
+  });
+
+  test("500, malformed JSON and another order's answer are never an outcome; then settlement wins", async () => {
+    const order = "life-errors-1";
+    script(order, [{ http: 500 }, { raw: "{not json" }, { order: "someone-else", status: "settlement" }, "settlement"]);
+    const { context, page, errors } = await open(pageFor(order));
+    const trouble = [];
+    const watch = setInterval(() => shown(page, "[part=trouble]").then((v) => trouble.push(v), () => {}), 250);
+    await waitState(page, "success", 20_000);
+    clearInterval(watch);
+    assert.deepEqual((await states(page)).filter((s) => s !== "loading"), ["pending", "success"]);
+    assert.equal(hitsOf(order).length, 4);
+    const evs = await events(page);
+    assert.deepEqual(
+      evs.map((e) => e.type),
+      ["gopay-status", "gopay-error", "gopay-status", "gopay-success"],
+      JSON.stringify(evs),
+    );
+    // The reply for another order is reported (once) and never taken as this order's settlement.
+    assert.equal(evs[1].detail.code, "order_mismatch");
+    assert.equal(evs[3].detail.order_id, order);
+    // Three failures within a few seconds are not yet "trouble".
+    assert.ok(trouble.length > 10 && trouble.every((v) => v === false), JSON.stringify(trouble));
+    assert.deepEqual(errors.filter((e) => !/status of 500/.test(e)), []);
+    await context.close();
+  });
+
+  test("phone, GoPay charge with a PNG QR: Save QR image gives that PNG and the page stays", async () => {
+    const order = "life-png-1";
+    script(order, ["pending"]);
+    const image = `${server.url}/qr.png?order_id=${order}`;
+    const pay = pageFor(order, {
+      environment: "sandbox",
+      mode: "qr",
+      base: gopay,
+      actions: [{ name: "generate-qr-code-v2", method: "GET", url: image }],
+      deeplink: `${server.url}/app?order_id=${order}`,
+    });
+    const { context, page, errors } = await open(pay, { device: PHONE });
+    const img = page.locator("#host [part=qr] img");
+    await img.waitFor();
+    assert.equal(await img.getAttribute("src"), image);
+    const [download] = await Promise.all([page.waitForEvent("download", { timeout: 5_000 }), part(page, "save-button").click()]);
+    assert.match(download.suggestedFilename(), /^gopay-qr-.*\.png$/);
+    const file = path.join(ARTIFACTS, "lifecycle-saved-png.png");
+    await download.saveAs(file);
+    assert.deepEqual(await fs.readFile(file), PIXEL);
+    assert.equal(new URL(page.url()).pathname, "/pay", "the payment page stays");
+    assert.equal(await state(page), "pending");
+    assert.deepEqual(errors, []);
+    await context.close();
+
+    // From another origin the browser will not download it: it opens in a new tab to save from.
+    const other = "life-png-2";
+    script(other, ["pending"]);
+    const remote = `${elsewhere.url}/qr.png?order_id=${other}`;
+    const second = await open(
+      pageFor(other, {
+        environment: "sandbox",
+        mode: "qr",
+        base: gopay,
+        actions: [{ name: "generate-qr-code-v2", method: "GET", url: remote }],
+        deeplink: `${server.url}/app?order_id=${other}`,
+      }),
+      { device: PHONE },
+    );
+    await second.page.locator("#host [part=qr] img").waitFor();
+    const [tab] = await Promise.all([
+      second.context.waitForEvent("page", { timeout: 5_000 }),
+      part(second.page, "save-button").click(),
+    ]);
+    await tab.waitForLoadState();
+    assert.equal(tab.url(), remote);
+    assert.equal(new URL(second.page.url()).pathname, "/pay", "the payment page stays");
+    assert.equal(await state(second.page), "pending");
+    assert.deepEqual(second.errors, []);
+    await second.context.close();
+  });
+
+  test("tablets (iPad, Android without Mobile) get the QR view and no app opening", async () => {
+    await Promise.all(
+      [
+        ["life-ipad-1", IPAD, SAFARI_HINTS],
+        ["life-tablet-1", ANDROID_TABLET, TABLET_CHROME_HINTS],
+      ].map(async ([order, device, hints]) => {
+        const deeplink = `${server.url}/app?order_id=${order}`;
+        const { context, page, errors } = await open(pageFor(order, { environment: "sandbox", deeplink }), {
+          device,
+          init: [hints],
+        });
+        await page.locator("#host svg").waitFor();
+        await sleep(800);
+        assert.equal(await shown(page, "svg"), true, order);
+        assert.equal(await shown(page, "[part=open-button]"), false, order);
+        assert.equal(new URL(page.url()).pathname, "/pay");
+        assert.equal(server.requests.filter((r) => r.path === "/app" && r.search.includes(order)).length, 0);
+        assert.deepEqual(errors, []);
+        await context.close();
+      }),
+    );
+  });
+
+  test("without sessionStorage (throwing getItem/setItem, or no storage at all) the widget still works", async () => {
+    const throwing = () => {
+      const deny = () => {
+        throw new DOMException("The operation is insecure.", "SecurityError");
+      };
+      Storage.prototype.getItem = deny;
+      Storage.prototype.setItem = deny;
+    };
+    const missing = () => {
+      Object.defineProperty(window, "sessionStorage", {
+        get() {
+          throw new DOMException("Access is denied for this document.", "SecurityError");
+        },
+      });
+    };
+    await Promise.all(
+      [
+        ["life-nostore-1", throwing],
+        ["life-nostore-2", missing],
+      ].map(async ([order, init]) => {
+        script(order, ["pending", "settlement"]);
+        const { context, page, errors } = await open(pageFor(order), { init: [init] });
+        await waitState(page, "success");
+        assert.equal((await events(page, "gopay-success")).length, 1, order);
+        assert.deepEqual((await states(page)).filter((s) => s !== "loading"), ["pending", "success"]);
+        assert.deepEqual(errors, [], order);
+        await context.close();
+      }),
+    );
+  });
+});
+
+test("a failing endpoint: trouble after 20 s, one status_unreachable past the budget, recovery (fake clock)", async () => {
+  const order = "life-budget-1";
+  const s = script(order, [{ http: 500 }, { http: 503 }, { raw: "<html>" }, { http: 500 }, { http: 502 },
+    { raw: "{}" }, { http: 500 }]);
+  const { context, page, errors } = await open(pageFor(order), { clock: true });
+  await until(() => hitsOf(order).length === 1 && hitsOf(order)[0].end, "the first request");
+  await page.waitForTimeout(100);
+  assert.equal(await shown(page, "[part=trouble]"), false, "one failure is no trouble");
+  // Each step: 30 s of page time (more than any back-off) and exactly one more request.
+  const step = async () => {
+    const n = hitsOf(order).length;
+    await page.clock.fastForward(30_000);
+    await until(() => hitsOf(order).length === n + 1 && hitsOf(order)[n].end, `request ${n + 1}`);
+    await page.waitForTimeout(150);
+    await page.clock.fastForward(1_000);
+    await page.waitForTimeout(50);
+  };
+  await step();
+  // Two failures over 30 s: the shopper is told, the state stays pending.
+  assert.equal(await shown(page, "[part=trouble]"), true);
+  assert.match(await part(page, "trouble").innerText(), /Having trouble reaching the shop/);
+  assert.equal(await state(page), "pending");
+  // 3 failures over 60 and 90 s: still within the 120 s budget.
+  await step();
+  await step();
+  assert.equal((await events(page, "gopay-error")).length, 0, "no error inside the budget");
+  await step(); // 5th failure, 120 s after the first
+  await until(async () => (await events(page, "gopay-error")).length === 1, "gopay-error", 3_000);
+  const [error] = await events(page, "gopay-error");
+  assert.equal(error.detail.code, "status_unreachable");
+  assert.equal(error.detail.order_id, order);
+  assert.equal((await callbacks(page, "error")).length, 1);
+  await step();
+  await step();
+  assert.equal((await events(page, "gopay-error")).length, 1, "reported once");
+  assert.equal(await state(page), "pending", "failures never end the payment");
+  // The endpoint recovers: polling went on, so the payment is seen.
+  s.steps = ["settlement"];
+  s.i = 0;
+  await step();
+  await waitState(page, "success", 3_000);
+  assert.equal(await shown(page, "[part=trouble]"), false);
+  assert.equal((await events(page, "gopay-success")).length, 1);
+  assert.equal((await events(page, "gopay-failure")).length + (await events(page, "gopay-expire")).length, 0);
+  assert.deepEqual(errors.filter((e) => !/status of 50\d/.test(e)), []);
+  await context.close();
+});
+
+test("a request that hangs is given up at its timeout and the next one goes out (fake clock)", async () => {
+  const order = "life-timeout-1";
+  script(order, [{ hold: true }, "settlement"]);
+  const { context, page, errors } = await open(pageFor(order), { clock: true });
+  await until(() => hitsOf(order).length === 1, "the first request");
+  await page.clock.fastForward(8_000);
+  await sleep(300);
+  assert.equal(hitsOf(order)[0].aborted, false, "still waiting before the 10 s timeout");
+  assert.equal(hitsOf(order).length, 1, "and nothing else asked meanwhile");
+  await page.clock.fastForward(2_500);
+  await until(() => hitsOf(order)[0].aborted, "the timeout to abort the request", 3_000);
+  await page.clock.fastForward(5_000);
+  await waitState(page, "success", 5_000);
+  const [first, second] = hitsOf(order);
+  assert.ok(second.start >= first.aborted, "the next request only after the first was given up");
+  assert.equal(hitsOf(order).length, 2);
+  assert.equal((await events(page, "gopay-success")).length, 1);
+  assert.equal((await events(page, "gopay-error")).length, 0, "one timeout is not the error budget");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("never two requests at once: a slow endpoint and a storm of online events", async () => {
+  const order = "life-slow-1";
+  script(order, ["pending"], { delayMs: 1_500 });
+  const { context, page, errors } = await open(pageFor(order));
+  await page.evaluate(() => {
+    window.__storm = setInterval(() => window.dispatchEvent(new Event("online")), 150);
+  });
+  await until(() => hitsOf(order).filter((h) => h.end).length >= 3, "three answered requests", 20_000);
+  await page.evaluate(() => clearInterval(window.__storm));
+  const seen = hitsOf(order);
+  for (let i = 1; i < seen.length; i += 1) {
+    assert.ok(seen[i - 1].end !== null, `request ${i} was answered before request ${i + 1}`);
+    assert.ok(seen[i].start >= seen[i - 1].end, `request ${i + 1} started before request ${i} ended`);
+  }
+  assert.ok(seen.every((h) => !h.aborted), "no request was given up");
+  // The signals did ask for checks: each came soon after the previous answer, not a cadence later.
+  const gaps = seen.slice(1, 3).map((h, i) => h.start - seen[i].end);
+  assert.ok(gaps.every((g) => g >= 900 && g < CADENCE_MS - 200), `gaps ${gaps}`);
+  assert.equal(await state(page), "pending");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("phone: Open GoPay with the exact deeplink, the app opened once, QR instead, saved QR image", async () => {
+  const order = "life-phone-1";
+  const deeplink = `${server.url}/app?order_id=${order}&tref=A1`;
+  script(order, ["pending"]);
+  const pay = pageFor(order, { environment: "sandbox", deeplink });
+  const appHits = () => server.requests.filter((r) => r.path === "/app" && r.search.includes(order)).length;
+
+  // The first visit tries the app by itself: the page goes to the deeplink.
+  const { context, page, errors } = await open(pay, { device: PHONE, wait: false, waitUntil: "commit" });
+  await page.waitForURL((u) => u.pathname === "/app");
+  assert.equal(appHits(), 1);
+  // Back on the payment page (a new load, as after the app): no second attempt.
+  await page.goto(server.url + pay);
+  await mounted(page);
+  await waitState(page, "pending");
+  const link = part(page, "open-button");
+  assert.equal(await link.getAttribute("href"), deeplink);
+  assert.equal(await link.innerText(), "Open GoPay");
+  assert.equal(await shown(page, "[part=open-button]"), true);
+  assert.equal(await shown(page, "svg"), false, "the phone sees the app button, not the QR");
+  const steps = await page.locator("#host .gw-app [part=instructions] li").allInnerTexts();
+  assert.ok(steps.length >= 3 && steps.some((s) => /Open GoPay/.test(s)), JSON.stringify(steps));
+  await page.reload();
+  await mounted(page);
+  await sleep(1_500);
+  assert.equal(new URL(page.url()).pathname, "/pay");
+  assert.equal(appHits(), 1, "a reload does not open the app again");
+
+  // Pay with QR instead: the QR shows, and can be saved to pay from another app on this phone.
+  await part(page, "qr-button").click();
+  await page.locator("#host svg").waitFor();
+  assert.equal(await shown(page, "[part=open-button]"), false);
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 5_000 }), part(page, "save-button").click()]);
+  assert.match(download.suggestedFilename(), /\.png$/);
+  const file = path.join(ARTIFACTS, "lifecycle-saved-qr.png");
+  await download.saveAs(file);
+  const png = await fs.readFile(file);
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.deepEqual(decodeQr(file), [qris.qr_string]);
+
+  // Coming back through callback_url does not open the app either.
+  await page.goto(`${server.url}${pay}&order_id=${order}&result=success`);
+  await mounted(page);
+  await sleep(1_200);
+  assert.equal(new URL(page.url()).pathname, "/pay");
+  assert.equal(appHits(), 1, "a return does not open the app again");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("return from the app: confirming at once, result=success is no proof, settlement is", async () => {
+  const order = "life-return-1";
+  const s = script(order, ["pending"]);
+  const pay = pageFor(order, { environment: "sandbox", deeplink: `${server.url}/app?order_id=${order}` });
+  const started = Date.now();
+  const { context, page, errors } = await open(`${pay}&order_id=${order}&result=success`, { device: PHONE });
+  assert.equal(await state(page), "confirming");
+  assert.match(await part(page, "status").innerText(), /Checking your payment/);
+  await until(() => hitsOf(order).length >= 1, "a status request");
+  assert.ok(hitsOf(order)[0].start - started < 2_000, "asked at once");
+  // The merchant still says pending: checking goes on, nothing is declared.
+  await until(() => hitsOf(order).filter((h) => h.end).length >= 2, "two pending answers");
+  await sleep(200);
+  assert.equal(await state(page), "confirming");
+  assert.deepEqual((await states(page)).filter((v) => v !== "loading"), ["confirming"]);
+  assert.equal((await events(page, "gopay-success")).length, 0);
+  s.steps = ["settlement"];
+  s.i = 0;
+  await waitState(page, "success", 5_000);
+  assert.equal((await events(page, "gopay-success")).length, 1);
+  assert.equal(server.requests.filter((r) => r.path === "/app" && r.search.includes(order)).length, 0, "no app opening");
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // A result for another order is not a return for this one.
+  const other = "life-return-2";
+  script(other, ["pending"]);
+  const second = await open(`${pageFor(other)}&order_id=someone-else&result=success`);
+  await until(() => hitsOf(other).some((h) => h.end), "a pending answer");
+  await sleep(200);
+  assert.deepEqual((await states(second.page)).filter((v) => v !== "loading"), ["pending"]);
+  assert.match(await part(second.page, "status").innerText(), /Waiting for payment/);
+  assert.deepEqual(second.errors, []);
+  await second.context.close();
+});
+
+const timeLeft = async (page) => {
+  const [m, s] = (await part(page, "countdown").innerText()).split(":").map(Number);
+  return m * 60 + s;
+};
+
+test("reload resumes: the same countdown (skew kept), terminal events once across reloads", async () => {
+  const order = "life-resume-1";
+  // The server's clock is 40 s ahead of this one.
+  const s = script(order, ["pending"], { skewMs: 40_000 });
+  const { context, page, errors } = await open(pageFor(order, { seconds: 600 }));
+  await until(() => hitsOf(order).some((h) => h.end), "an answer with a Date");
+  await page.waitForFunction(() => {
+    const t = document.getElementById("host").shadowRoot.querySelector("[part=countdown]").textContent;
+    return t < "09:25";
+  });
+  const before = await timeLeft(page);
+  assert.ok(before <= 560 && before >= 550, `time left ${before} s (10 min less 40 s of skew)`);
+  // After the reload the endpoint is slow: what shows first comes from the saved state.
+  s.delayMs = 3_000;
+  const asked = hitsOf(order).length;
+  await page.reload();
+  await mounted(page);
+  const after = await timeLeft(page);
+  assert.ok(after <= before && after >= before - 4, `time left ${before} s, then ${after} s after the reload`);
+  assert.equal((await events(page, "gopay-status")).length, 1, "pending is reported once per page");
+
+  s.delayMs = 0;
+  s.steps = ["settlement"];
+  s.i = 0;
+  await waitState(page, "success", 10_000);
+  assert.equal((await events(page, "gopay-success")).length, 1);
+  assert.ok(hitsOf(order).length > asked);
+  const total = hitsOf(order).length;
+  // Reloaded after success: shown as paid, nothing fired again, nothing asked.
+  await page.reload();
+  await mounted(page);
+  assert.equal(await state(page), "success");
+  assert.match(await part(page, "status").innerText(), /Payment received/);
+  await sleep(1_500);
+  assert.deepEqual(await events(page), []);
+  assert.deepEqual(await callbacks(page), []);
+  assert.equal(hitsOf(order).length, total);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+const VISIBILITY = () => {
+  window.__hidden = new URLSearchParams(location.search).has("hidden");
+  Object.defineProperty(Document.prototype, "hidden", { configurable: true, get: () => window.__hidden });
+  Object.defineProperty(Document.prototype, "visibilityState", {
+    configurable: true,
+    get: () => (window.__hidden ? "hidden" : "visible"),
+  });
+  window.__setHidden = (hidden) => {
+    window.__hidden = hidden;
+    document.dispatchEvent(new Event("visibilitychange"));
+  };
+};
+
+test("a hidden tab asks nothing; visible again, it asks at once", async () => {
+  const order = "life-hidden-1";
+  const late = "life-hidden-2";
+  script(order, ["pending"]);
+  script(late, ["pending"]);
+  const [{ context, page, errors }, hiddenFromStart] = await Promise.all([
+    open(pageFor(order), { init: [VISIBILITY] }),
+    // Mounted before the load event, so the pageshow that comes with it finds a hidden page.
+    open(`${pageFor(late, { loadMs: 1_500 })}&hidden`, { init: [VISIBILITY] }),
+  ]);
+  assert.equal(await hiddenFromStart.page.evaluate(() => window.__mountedBeforeLoad), true);
+  await until(() => hitsOf(order).some((h) => h.end), "an answer");
+  await page.evaluate(() => window.__setHidden(true));
+  const hiddenAt = Date.now();
+  const asked = hitsOf(order).length;
+  await sleep(CADENCE_MS + 1_000);
+  assert.equal(hitsOf(order).length, asked, "no request while hidden");
+  assert.equal(hitsOf(late).length, 0, "a page loaded hidden asks nothing");
+  assert.ok(Date.now() - hiddenAt > CADENCE_MS + 500);
+  const shownAt = Date.now();
+  await page.evaluate(() => window.__setHidden(false));
+  await hiddenFromStart.page.evaluate(() => window.__setHidden(false));
+  await until(() => hitsOf(order).length > asked, "a request after becoming visible", 3_000);
+  assert.ok(hitsOf(order)[asked].start - shownAt < 600, "at once");
+  await until(() => hitsOf(late).length > 0, "the first request of the page loaded hidden", 3_000);
+  assert.ok(hitsOf(late)[0].start - shownAt < 600);
+  assert.equal(await state(page), "pending");
+  assert.deepEqual(errors, []);
+  assert.deepEqual(hiddenFromStart.errors, []);
+  await Promise.all([context.close(), hiddenFromStart.context.close()]);
+});
+
+// Tracks the listeners on window and document and the timers that the package's own code
+// (the module under /pkg/) adds, so the test runner's own instrumentation does not count.
+const TRACKING = () => {
+  const fromWidget = () => /\/pkg\//.test(new Error().stack);
+  const listeners = [];
+  const add = EventTarget.prototype.addEventListener;
+  const remove = EventTarget.prototype.removeEventListener;
+  const same = (e, target, type, fn) => e.target === target && e.type === type && e.fn === fn;
+  EventTarget.prototype.addEventListener = function (type, fn, options) {
+    const global = this === window || this === document;
+    if (global && fromWidget() && !listeners.some((e) => same(e, this, type, fn))) {
+      listeners.push({ target: this, type, fn, name: `${this === window ? "window" : "document"}:${type}` });
+    }
+    return add.call(this, type, fn, options);
+  };
+  EventTarget.prototype.removeEventListener = function (type, fn, options) {
+    const i = listeners.findIndex((e) => same(e, this, type, fn));
+    if (i >= 0) listeners.splice(i, 1);
+    return remove.call(this, type, fn, options);
+  };
+  const timers = new Set();
+  const [setT, clearT, setI, clearI] = [window.setTimeout, window.clearTimeout, window.setInterval, window.clearInterval];
+  window.setTimeout = function (fn, ms, ...args) {
+    const tracked = fromWidget();
+    const id = setT.call(window, (...a) => {
+      timers.delete(id);
+      if (typeof fn === "function") fn(...a);
+    }, ms, ...args);
+    if (tracked) timers.add(id);
+    return id;
+  };
+  window.setInterval = function (fn, ms, ...args) {
+    const id = setI.call(window, fn, ms, ...args);
+    if (fromWidget()) timers.add(id);
+    return id;
+  };
+  window.clearTimeout = (id) => (timers.delete(id), clearT.call(window, id));
+  window.clearInterval = (id) => (timers.delete(id), clearI.call(window, id));
+  window.__tracked = () => ({ listeners: listeners.map((e) => e.name).sort(), timers: timers.size });
+};
+
+test("destroy() aborts the request in flight, removes DOM, timers and listeners; nothing after", async () => {
+  const order = "life-destroy-1";
+  script(order, [{ hold: true }]);
+  const { context, page, errors } = await open(pageFor(order), { init: [TRACKING] });
+  await until(() => hitsOf(order).length === 1, "the request in flight");
+  const during = await page.evaluate(() => window.__tracked());
+  for (const name of ["window:online", "window:pageshow", "document:visibilitychange"]) {
+    assert.ok(during.listeners.includes(name), `${name} in ${during.listeners}`);
+  }
+  // The countdown's interval, the next wake-up and the request's timeout.
+  assert.ok(during.timers >= 3, `timers while mounted: ${during.timers}`);
+  const eventsBefore = (await events(page)).length;
+  await page.evaluate(() => window.__handle.destroy());
+  await until(() => hitsOf(order)[0].aborted, "the held request to be aborted", 3_000);
+  assert.equal(await page.evaluate(() => document.getElementById("host").shadowRoot.childElementCount), 0);
+  assert.equal(await page.evaluate(() => document.getElementById("host").hasAttribute("data-state")), false);
+  await sleep(200);
+  assert.deepEqual(await page.evaluate(() => window.__tracked()), { listeners: [], timers: 0 }, "all removed");
+  // Signals that would make a live widget ask at once, then twice the cadence of silence.
+  await page.evaluate(() => {
+    window.dispatchEvent(new Event("online"));
+    window.dispatchEvent(new PageTransitionEvent("pageshow", { persisted: true }));
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  await sleep(2 * CADENCE_MS + 400);
+  assert.equal(hitsOf(order).length, 1, "no request after destroy");
+  assert.equal((await events(page)).length, eventsBefore, "no event after destroy");
+  await page.evaluate(() => window.__handle.destroy());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("countdown: skew-corrected by the Date header; the live region hears thresholds only", async () => {
+  const skewed = "life-count-1";
+  const lastMinute = "life-count-2";
+  const ending = "life-count-3";
+  // The server is 2 minutes ahead: 7 min 4 s on the charge are 5 min 4 s on the server's clock.
+  script(skewed, ["pending"], { skewMs: 120_000 });
+  script(lastMinute, ["pending"]);
+  script(ending, ["pending", "pending", "expire"]);
+  const [a, b, c] = await Promise.all([
+    open(pageFor(skewed, { seconds: 424 })),
+    open(pageFor(lastMinute, { seconds: 64 })),
+    open(pageFor(ending, { seconds: 4 })),
+  ]);
+  const heard = (page, text) =>
+    page.waitForFunction((t) => window.__announced.at(-1) === t, text, { timeout: 10_000 });
+  await Promise.all([heard(a.page, "5 minutes left"), heard(b.page, "1 minute left"), heard(c.page, "Time is up")]);
+  await sleep(1_200);
+  const announced = async (p) => p.evaluate(() => window.__announced);
+  // Nothing on load, then the threshold and nothing else: never the ticking time.
+  assert.deepEqual(await announced(a.page), ["", "5 minutes left"]);
+  assert.deepEqual(await announced(b.page), ["", "1 minute left"]);
+  assert.deepEqual(await announced(c.page), ["", "Time is up"]);
+  // The skewed page counted from the local clock until the first answer, then from the server's.
+  const times = await a.page.evaluate(() => window.__countdowns);
+  assert.match(times[0], /^07:0\d$/, times.join(" "));
+  const after = times.slice(times.findIndex((t) => !t.startsWith("07:")));
+  assert.ok(after.length >= 3 && after.every((t) => /^0[45]:\d\d$/.test(t)), times.join(" "));
+  assert.match(after.at(-1), /^04:5\d$/);
+  // Time ran out locally: confirming with the merchant, which then says expire.
+  await waitState(c.page, "expire", 12_000);
+  assert.deepEqual((await states(c.page)).filter((s) => s !== "loading"), ["pending", "confirming", "expire"]);
+  assert.equal((await events(c.page, "gopay-expire")).length, 1);
+  for (const { context, errors } of [a, b, c]) {
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
