@@ -109,11 +109,16 @@ pub fn payment_view(setup: Arc<Setup>, live: RwSignal<Live>, intents: Intents) -
         let intents = intents.clone();
         move |_| intents(intent)
     };
+    // Saving draws the SVG path on a canvas; a linked PNG is saved with the browser's own
+    // long-press instead.
+    let can_save = matches!(s.qr, Some(QrPicture::Svg { .. }));
     let phone_extras = (has_link && s.qr.is_some()).then(|| {
         view! {
-            <button type="button" class="gw-link" part="save-button" on:click=on(Intent::SaveQr)>
-                {s.save_qr}
-            </button>
+            {can_save.then(|| view! {
+                <button type="button" class="gw-link" part="save-button" on:click=on(Intent::SaveQr)>
+                    {s.save_qr}
+                </button>
+            })}
             <button type="button" class="gw-link" part="app-button" on:click=on(Intent::ShowAppButton)>
                 {s.show_app_button}
             </button>
