@@ -498,7 +498,8 @@ impl Widget {
                 let target = if app {
                     "[part=open-button]"
                 } else {
-                    "[part=save-button]"
+                    // A linked PNG QR has no save button.
+                    "[part=save-button], [part=app-button]"
                 };
                 let container = self.container.clone();
                 *self.refocus.borrow_mut() = Timer::new(0, false, move || {
@@ -667,18 +668,11 @@ impl Widget {
             .as_ref()
             .map(|c| c.order_id.clone())
             .unwrap_or_default();
-        let drawn = self.qr_path.borrow().clone();
-        let _ = match drawn {
-            Some((size, path)) => save_png(size, &path, &order),
-            // The PNG Midtrans links: downloaded where the browser allows it (same origin),
-            // otherwise opened in a new tab, where the shopper saves it.
-            None => match self.container.query_selector("[part=qr] img") {
-                Ok(Some(img)) => img
-                    .get_attribute("src")
-                    .map_or(Ok(()), |src| download(&src, &order, true)),
-                _ => Ok(()),
-            },
-        };
+        // Only a drawn QR has a save button; a linked PNG is saved with the browser's own
+        // long-press.
+        if let Some((size, path)) = self.qr_path.borrow().clone() {
+            let _ = save_png(size, &path, &order);
+        }
     }
 
     fn emit(&self, event: &Event) {
@@ -813,25 +807,14 @@ fn save_png(size: u32, path: &str, order_id: &str) -> Result<(), JsValue> {
     ctx.set_fill_style_str("#000000");
     ctx.fill_with_path_2d(&web_sys::Path2d::new_with_path_string(path)?);
     let url = canvas.to_data_url_with_type("image/png")?;
-    download(&url, order_id, false)
-}
-
-/// Offers `url` as the file `gopay-qr-<order>.png`; `new_tab` for a URL the browser may
-/// refuse to download (another origin), so the page itself stays.
-fn download(url: &str, order_id: &str, new_tab: bool) -> Result<(), JsValue> {
-    let document = window().document().ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    a.set_href(url);
+    a.set_href(&url);
     let safe: String = order_id
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .take(50)
         .collect();
     a.set_download(&format!("gopay-qr-{safe}.png"));
-    if new_tab {
-        a.set_target("_blank");
-        a.set_rel("noopener");
-    }
     a.click();
     Ok(())
 }
