@@ -89,14 +89,14 @@ function statusRoute(req, res, url) {
     if (res.destroyed) return;
     const status = step.status || "pending";
     const code = { settlement: "200", capture: "200", pending: "201" }[status] || "202";
-    const charge = s.charge || qris;
+    const paid = s.charge || qris;
     const body =
       step.raw ??
       JSON.stringify({
         status_code: code,
         order_id: step.order || order,
-        transaction_id: charge.transaction_id,
-        gross_amount: charge.gross_amount,
+        transaction_id: paid.transaction_id,
+        gross_amount: paid.gross_amount,
         transaction_status: status,
       });
     const headers = { "content-type": "application/json", "cache-control": "no-store" };
@@ -147,15 +147,17 @@ window.__handle = await mount(host, {
   onStatus: cb("status"), onSuccess: cb("success"), onFailure: cb("failure"), onExpire: cb("expire"), onError: cb("error"),
 });
 window.__mountedBeforeLoad = document.readyState !== "complete";
-// Every text the polite live region and the countdown take, in order.
+// Every text the polite live region, the countdown and the status line take, in order.
 window.__announced = [];
 window.__countdowns = [];
+window.__statuses = [];
 const root = host.shadowRoot;
 const record = () => {
-  const live = root.querySelector("[aria-live=polite]");
-  if (live && live.textContent !== window.__announced.at(-1)) window.__announced.push(live.textContent);
-  const time = root.querySelector("[part=countdown]");
-  if (time && time.textContent !== window.__countdowns.at(-1)) window.__countdowns.push(time.textContent);
+  for (const [list, selector] of [[window.__announced, "[aria-live=polite]"], [window.__countdowns, "[part=countdown]"],
+    [window.__statuses, "[part=status]"]]) {
+    const el = root.querySelector(selector);
+    if (el && el.textContent !== list.at(-1)) list.push(el.textContent);
+  }
 };
 record();
 new MutationObserver(record).observe(root, { subtree: true, childList: true, characterData: true });
@@ -458,7 +460,7 @@ test("a failing endpoint: trouble after 20 s, one status_unreachable past the bu
   assert.equal(await shown(page, "[part=trouble]"), true);
   assert.match(await part(page, "trouble").innerText(), /Having trouble reaching the shop/);
   assert.equal(await state(page), "pending");
-  // 3 failures over 60 and 90 s: still within the 120 s budget.
+  // The 3rd and 4th failures, 60 and 90 s in: still within the 120 s budget.
   await step();
   await step();
   assert.equal((await events(page, "gopay-error")).length, 0, "no error inside the budget");
@@ -810,6 +812,11 @@ test("countdown: skew-corrected by the Date header; the live region hears thresh
   // Time ran out locally: confirming with the merchant, which then says expire.
   await waitState(c.page, "expire", 12_000);
   assert.deepEqual((await states(c.page)).filter((s) => s !== "loading"), ["pending", "confirming", "expire"]);
+  assert.deepEqual(await c.page.evaluate(() => window.__statuses), [
+    "Waiting for payment",
+    "Time ran out here, confirming with the merchant",
+    "This payment has expired",
+  ]);
   assert.equal((await events(c.page, "gopay-expire")).length, 1);
   for (const { context, errors } of [a, b, c]) {
     assert.deepEqual(errors, []);
