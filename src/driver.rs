@@ -432,11 +432,13 @@ impl Widget {
             gross_amount: charge.gross_amount.clone(),
             expiry_ms: charge.expiry_ms,
             initial_status: charge.transaction_status.clone(),
-            auto_open_app: app_first && returned.is_none(),
+            auto_open_app: app_first && returned.is_none() && self.options.status_url.is_some(),
             seed: (js_sys::Math::random() * u32::MAX as f64) as u64,
         };
         *self.machine.borrow_mut() = Some(Machine::new(config, restored, now_ms()));
-        self.listen();
+        if self.options.status_url.is_some() {
+            self.listen();
+        }
         let weak = Rc::downgrade(self);
         *self.tick.borrow_mut() = Timer::new(1000, true, move || {
             if let Some(w) = weak.upgrade() {
@@ -448,7 +450,10 @@ impl Widget {
         if let Some(result) = returned {
             self.feed(Input::ReturnedFromApp { result });
         }
-        if window().document().is_some_and(|d| d.hidden()) {
+        // Without a status endpoint the widget only displays the charge: the machine is
+        // told the page is out of sight for good, so it never asks and never opens the app.
+        let display_only = self.options.status_url.is_none();
+        if display_only || window().document().is_some_and(|d| d.hidden()) {
             self.feed(Input::Visibility { visible: false });
         }
         self.feed(Input::Start);

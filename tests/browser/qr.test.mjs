@@ -164,3 +164,24 @@ test("data-gopay-widget elements auto-mount from their attributes", async () => 
   assert.equal(await page.evaluate(() => window.__autoError), "invalid_json");
   await page.close();
 });
+
+test("without a status endpoint the widget only displays: no requests, no trouble, no errors", async () => {
+  const charge = fresh(await fixture("qris-charge-docs-shape.json"), { minutes: 2 });
+  const page = await browser.newPage();
+  await page.clock.install();
+  const errors = watchErrors(page);
+  await page.goto(server.url + "/");
+  const before = server.requests.length;
+  await mountInPage(page, { charge, locale: "en" });
+  await page.locator("#host svg").waitFor();
+  await page.clock.fastForward("05:00");
+  await page.waitForTimeout(100);
+  assert.equal(await hostState(page), "pending");
+  assert.equal(await page.locator("#host [part=trouble]").isVisible(), false);
+  const kinds = (await events(page)).map((e) => e.type);
+  assert.deepEqual(kinds, ["gopay-status"]);
+  const asked = server.requests.slice(before).filter((r) => !r.path.startsWith("/pkg/"));
+  assert.deepEqual(asked, []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
