@@ -374,7 +374,10 @@ describe("answers, devices and storage", { concurrency: true }, () => {
     await part(page, "qr-button").focus();
     await page.keyboard.press("Enter");
     const focused = () => document.getElementById("host").shadowRoot.activeElement?.getAttribute("part");
-    await page.waitForFunction(focused, null, { timeout: 3_000 }).catch(() => {});
+    // The view switches in a later task; wait until focus has moved, or time out and report.
+    await page
+      .waitForFunction(() => document.getElementById("host").shadowRoot.activeElement?.getAttribute("part") === "app-button", null, { timeout: 3_000 })
+      .catch(() => {});
     assert.equal(await page.evaluate(focused), "app-button", "focus stays in the widget");
     assert.equal(await shown(page, "[part=qr] img"), true);
     assert.equal(new URL(page.url()).pathname, "/pay", "the app was never opened by itself");
