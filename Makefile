@@ -41,7 +41,7 @@ test-wasm:
 	cargo test -p gopay-widget --target wasm32-unknown-unknown --test web
 
 test-browser: build
-	node --test --test-concurrency=1 tests/browser/
+	node --test --test-concurrency=2 tests/browser/
 
 test: setup-test
 	@$(MAKE) --no-print-directory lint
