@@ -132,4 +132,4 @@ say "results (shop status endpoint, loopback, $(nproc) cores)"
 for line in "${RESULTS[@]}"; do echo "  $line"; done
 echo "  Midtrans status calls made by the shop during both runs: $calls" \
   "(pending orders: $((ORDERS / 2)); at most one call per order per 2 s)"
-echo "  (release profile of the workspace; p50/p99 are of answered requests, in ms)"
+echo "  (optimised "native" profile of the workspace; p50/p99 are of answered requests, in ms)"
