@@ -4,12 +4,10 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import {
-  startServer, launch, watchErrors, fixture, fresh, sendHtml, escapeHtml, statusEndpoint, ROOT,
+  startServer, launch, watchErrors, fixture, fresh, sendHtml, escapeHtml, statusEndpoint, ROOT, answerMidtransHosts,
 } from "./harness.mjs";
 
 const AXE = path.join(ROOT, "node_modules/axe-core/axe.min.js");
-const PNG = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
 
 let server, browser, status, qris, gopay;
 const attr = (value) => escapeHtml(typeof value === "string" ? value : JSON.stringify(value));
@@ -54,9 +52,7 @@ after(async () => {
 async function open(pathname, { colorScheme = "light", viewport = { width: 1024, height: 2400 } } = {}) {
   const page = await browser.newPage({ viewport, colorScheme });
   const errors = watchErrors(page);
-  await page.route("https://api.sandbox.midtrans.com/**", (route) =>
-    route.fulfill({ status: 200, contentType: "image/png", body: PNG }));
-  await page.route("https://simulator.sandbox.midtrans.com/**", (route) => route.fulfill({ status: 204 }));
+  await answerMidtransHosts(page);
   await page.goto(server.url + pathname);
   return { page, errors };
 }

@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startServer, launch, watchErrors, fixture, fresh, sendHtml, escapeHtml, statusEndpoint,
+  startServer, launch, watchErrors, fixture, fresh, sendHtml, escapeHtml, statusEndpoint, answerMidtransHosts,
 } from "./harness.mjs";
 
 export const STRICT_CSP =
@@ -11,9 +11,6 @@ export const STRICT_CSP =
 const NO_WASM_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'";
 
 let server, browser, status, qris, gopay;
-// A 1x1 PNG standing in for the QR image Midtrans would serve.
-const PNG = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
 
 const attr = (value) => escapeHtml(typeof value === "string" ? value : JSON.stringify(value));
 
@@ -97,10 +94,7 @@ async function openWatched(pathname, { colorScheme = "light" } = {}) {
     document.addEventListener("securitypolicyviolation", (e) =>
       window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
   });
-  // No network in tests: the Midtrans QR image and the GoPay deeplink are answered here.
-  await page.route("https://api.sandbox.midtrans.com/**", (route) =>
-    route.fulfill({ status: 200, contentType: "image/png", body: PNG }));
-  await page.route("https://simulator.sandbox.midtrans.com/**", (route) => route.fulfill({ status: 204 }));
+  await answerMidtransHosts(page);
   await page.goto(server.url + pathname);
   return { page, errors };
 }

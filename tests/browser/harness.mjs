@@ -226,3 +226,14 @@ export async function hostState(page) {
 export async function events(page) {
   return page.evaluate(() => window.__events);
 }
+
+// A 1x1 PNG standing in for the QR image Midtrans would serve.
+const STAND_IN_PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
+
+/** No network in tests: Midtrans' sandbox QR images and deeplink pages are answered here. */
+export async function answerMidtransHosts(page) {
+  await page.route("https://api.sandbox.midtrans.com/**", (route) =>
+    route.fulfill({ status: 200, contentType: "image/png", body: STAND_IN_PNG }));
+  await page.route("https://simulator.sandbox.midtrans.com/**", (route) => route.fulfill({ status: 204 }));
+}
