@@ -131,7 +131,8 @@ pub struct Widget {
     charge: RefCell<Option<Charge>>,
     machine: RefCell<Option<Machine>>,
     live: Cell<Option<RwSignal<Live>>>,
-    qr_path: RefCell<Option<(u32, String)>>,
+    /// What the view shows; also the deeplink to open and the QR to save.
+    setup: RefCell<Option<Arc<Setup>>>,
     unmount: RefCell<Option<Box<dyn Any>>>,
     wake: RefCell<Option<Timer>>,
     tick: RefCell<Option<Timer>>,
@@ -290,7 +291,7 @@ impl Widget {
             charge: RefCell::new(None),
             machine: RefCell::new(None),
             live: Cell::new(None),
-            qr_path: RefCell::new(None),
+            setup: RefCell::new(None),
             unmount: RefCell::new(None),
             wake: RefCell::new(None),
             tick: RefCell::new(None),
@@ -335,13 +336,12 @@ impl Widget {
             .as_deref()
             .and_then(|url| deeplink::check_deeplink(url, env, origin.as_deref()).ok());
         let qr = match &charge.qr {
-            Some(QrSource::Payload(payload)) => qr::qr_svg(payload).ok().map(|svg| {
-                *self.qr_path.borrow_mut() = Some((svg.size, svg.path.clone()));
-                QrPicture::Svg {
+            Some(QrSource::Payload(payload)) => {
+                qr::qr_svg(payload).ok().map(|svg| QrPicture::Svg {
                     size: svg.size,
                     path: svg.path,
-                }
-            }),
+                })
+            }
             Some(QrSource::Image(url)) => deeplink::check_qr_image_url(url, env, origin.as_deref())
                 .ok()
                 .map(|url| QrPicture::Image { url }),
@@ -413,6 +413,7 @@ impl Widget {
             }
         });
         let setup = Arc::new(setup);
+        *self.setup.borrow_mut() = Some(setup.clone());
         let handle = leptos::mount::mount_to(self.container.clone(), move || {
             let live = RwSignal::new(Live {
                 app_first,
@@ -592,10 +593,7 @@ impl Widget {
             State::Reversed => Msg::Reversed,
             State::Error => Msg::Error,
         };
-        let terminal = matches!(
-            view.state,
-            State::Success | State::Failure | State::Expire | State::Reversed
-        );
+        let terminal = view.state.is_terminal();
         let remaining = if terminal { 0 } else { view.remaining_ms };
         if let Some(prev) = self.last_remaining.replace(Some(remaining)) {
             if let Some(th) = countdown::crossed(prev, remaining).filter(|_| !terminal) {
@@ -659,12 +657,12 @@ impl Widget {
     }
 
     fn open_app(&self) {
-        let link = self
-            .container
-            .query_selector("a[part=open-button]")
-            .ok()
-            .flatten();
-        if let Some(href) = link.and_then(|a| a.get_attribute("href")) {
+        let deeplink = self
+            .setup
+            .borrow()
+            .as_ref()
+            .and_then(|s| s.deeplink.clone());
+        if let Some(href) = deeplink {
             let _ = window().location().assign(&href);
         }
     }
@@ -678,7 +676,9 @@ impl Widget {
             .unwrap_or_default();
         // Only a drawn QR has a save button; a linked PNG is saved with the browser's own
         // long-press.
-        if let Some((size, path)) = self.qr_path.borrow().clone() {
+        if let Some(QrPicture::Svg { size, path }) =
+            self.setup.borrow().as_ref().and_then(|s| s.qr.clone())
+        {
             let _ = save_png(size, &path, &order);
         }
     }
