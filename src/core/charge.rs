@@ -8,7 +8,7 @@
 //! [`crate::core::deeplink`], which knows the environment and the page origin.
 
 use super::jakarta::parse_jakarta;
-use super::json::Value;
+use super::json::{self, JsonError, Value};
 use std::fmt;
 
 /// Largest charge JSON accepted, in bytes (real responses are about 1.5 KB).
@@ -94,6 +94,7 @@ pub struct ChargeError {
 /// | code | meaning |
 /// |---|---|
 /// | `invalid_json` | the charge is not JSON |
+/// | `duplicate_key` | an object in the charge names the same key twice |
 /// | `input_too_large` | the charge JSON is over [`MAX_CHARGE_BYTES`] |
 /// | `missing_charge` | no charge was given at all |
 /// | `not_an_object` | the JSON is not an object |
@@ -110,6 +111,7 @@ pub struct ChargeError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     InvalidJson,
+    DuplicateKey,
     InputTooLarge,
     MissingCharge,
     NotAnObject,
@@ -129,6 +131,7 @@ impl ErrorCode {
     pub fn as_str(&self) -> &'static str {
         match self {
             ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::DuplicateKey => "duplicate_key",
             ErrorCode::InputTooLarge => "input_too_large",
             ErrorCode::MissingCharge => "missing_charge",
             ErrorCode::NotAnObject => "not_an_object",
@@ -173,7 +176,10 @@ impl ChargeError {
     }
 
     pub fn missing_charge() -> Self {
-        Self::new(ErrorCode::MissingCharge, "no charge was given")
+        Self::new(
+            ErrorCode::MissingCharge,
+            "no charge was given (data-charge or the charge option)",
+        )
     }
 
     /// The charge had a QR or deeplink, but the allowlist refused every URL.
@@ -220,14 +226,18 @@ impl fmt::Display for ChargeError {
 
 impl std::error::Error for ChargeError {}
 
-/// Parses charge JSON text (native builds; the browser parses with `JSON.parse`
-/// after the same size check and calls [`parse_charge`]).
-#[cfg(not(target_arch = "wasm32"))]
+/// Reads and checks charge JSON text: the size cap, then the JSON reader, then [`parse_charge`].
 pub fn parse_charge_json(text: &str) -> Result<Charge, ChargeError> {
     if text.len() > MAX_CHARGE_BYTES {
         return Err(ChargeError::too_large());
     }
-    let value = super::json::from_str(text).map_err(|_| ChargeError::invalid_json())?;
+    let value = json::from_str(text).map_err(|e| match e {
+        JsonError::Syntax => ChargeError::invalid_json(),
+        JsonError::DuplicateKey => ChargeError::new(
+            ErrorCode::DuplicateKey,
+            "an object in the charge names the same key twice",
+        ),
+    })?;
     parse_charge(&value)
 }
 
