@@ -8,6 +8,8 @@ pub mod i18n;
 pub mod jakarta;
 pub mod json;
 pub mod machine;
+pub mod plan;
+pub mod present;
 pub mod qr;
 pub mod schedule;
 pub mod status;

@@ -1,0 +1,350 @@
+//! What a charge shows, decided before anything is drawn: the checked charge, the usable
+//! payment methods (and why others were dropped), and which part comes first.
+//!
+//! [`plan`] is the whole decision from the embed's options and the browser's facts; the
+//! driver only reads those facts and the view only draws the result. It is pure, so
+//! every combination of charge, environment, mode and device is tested natively.
+
+use super::charge::{self, Charge, ChargeError, QrSource};
+use super::deeplink::{self, DeeplinkError, Environment};
+use super::device::Device;
+use super::i18n::{self, Locale};
+use super::qr::{self, QrError};
+
+/// `data-mode` / the `mode` option: which part a shopper sees first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Mode {
+    /// The app button on phones, the QR elsewhere.
+    #[default]
+    Auto,
+    /// The QR first, on every device.
+    Qr,
+    /// The app button first, on every device (when the charge has a usable deeplink).
+    Deeplink,
+}
+
+impl Mode {
+    /// `auto`, `qr` or `deeplink`, case-insensitive, surrounding spaces ignored.
+    pub fn parse(s: &str) -> Option<Mode> {
+        let s = s.trim();
+        [Mode::Auto, Mode::Qr, Mode::Deeplink]
+            .into_iter()
+            .find(|m| s.eq_ignore_ascii_case(m.as_str()))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Auto => "auto",
+            Mode::Qr => "qr",
+            Mode::Deeplink => "deeplink",
+        }
+    }
+}
+
+/// How the QR is drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QrPicture {
+    /// Inline SVG: the side in modules (quiet zone included) and the path of dark modules.
+    Svg { size: u32, path: String },
+    /// The PNG that Midtrans links.
+    Image { url: String },
+}
+
+/// A payment method the charge offered that is not shown, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dropped {
+    /// The `qr_string` cannot be drawn.
+    QrPayload(QrError),
+    /// The QR image URL is not allowed here.
+    QrImage(DeeplinkError),
+    /// The deeplink is not allowed here.
+    Deeplink(DeeplinkError),
+}
+
+/// Everything [`plan`] needs: the embed's options, already read, and the browser's facts.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput<'a> {
+    /// The charge JSON text; `None` when the page gave none.
+    pub charge: Option<&'a str>,
+    /// The merchant's status endpoint, `{order_id}` standing for the order; `None` shows
+    /// the charge only.
+    pub status_url: Option<&'a str>,
+    pub environment: Environment,
+    /// The page's origin, which the sandbox also admits for URLs.
+    pub page_origin: Option<&'a str>,
+    pub mode: Mode,
+    pub device: Device,
+    pub locale: Locale,
+}
+
+/// What the widget shows for one charge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub charge: Charge,
+    pub locale: Locale,
+    /// The amount as the shopper reads it (`Rp275.000`).
+    pub amount_text: String,
+    pub qr: Option<QrPicture>,
+    /// The QR's accessible name: what it pays, for which order.
+    pub qr_label: String,
+    /// The allowlisted deeplink for "Open GoPay".
+    pub deeplink: Option<String>,
+    /// The status endpoint for this order, when the widget polls one.
+    pub status_url: Option<String>,
+    /// The app button is the first thing shown (otherwise the QR is).
+    pub app_first: bool,
+    /// Methods the charge offered that were dropped, and why.
+    pub dropped: Vec<Dropped>,
+}
+
+impl Plan {
+    /// The QR can be saved as an image by the widget (a drawn one; a linked PNG is saved
+    /// with the browser's own long-press).
+    pub fn can_save_qr(&self) -> bool {
+        matches!(self.qr, Some(QrPicture::Svg { .. }))
+    }
+}
+
+/// Decides what to show for a charge, or why it cannot be shown.
+pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
+    let text = input.charge.ok_or_else(ChargeError::missing_charge)?;
+    let charge = charge::parse_charge_json(text)?;
+    let (env, origin) = (input.environment, input.page_origin);
+    let mut dropped = Vec::new();
+    let deeplink = charge.deeplink.as_deref().and_then(|url| {
+        deeplink::check_deeplink(url, env, origin)
+            .map_err(|e| dropped.push(Dropped::Deeplink(e)))
+            .ok()
+    });
+    let qr = match &charge.qr {
+        Some(QrSource::Payload(payload)) => match qr::qr_svg(payload) {
+            Ok(svg) => Some(QrPicture::Svg {
+                size: svg.size,
+                path: svg.path,
+            }),
+            Err(e) => {
+                dropped.push(Dropped::QrPayload(e));
+                None
+            }
+        },
+        Some(QrSource::Image(url)) => match deeplink::check_qr_image_url(url, env, origin) {
+            Ok(url) => Some(QrPicture::Image { url }),
+            Err(e) => {
+                dropped.push(Dropped::QrImage(e));
+                None
+            }
+        },
+        None => None,
+    };
+    if qr.is_none() && deeplink.is_none() {
+        return Err(ChargeError::no_safe_method());
+    }
+    let app_first = deeplink.is_some()
+        && match input.mode {
+            Mode::Qr => false,
+            Mode::Deeplink => true,
+            Mode::Auto => input.device == Device::Phone,
+        };
+    let amount_text = i18n::format_idr(charge.amount, input.locale);
+    let status_url = input
+        .status_url
+        .map(|template| template.replace("{order_id}", &encode_uri_component(&charge.order_id)));
+    Ok(Plan {
+        status_url,
+        qr_label: i18n::qr_label(input.locale, &amount_text, &charge.order_id),
+        locale: input.locale,
+        amount_text,
+        qr,
+        deeplink,
+        app_first,
+        dropped,
+        charge,
+    })
+}
+
+/// As the browser's `encodeURIComponent`: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`
+/// percent-encoded as UTF-8.
+pub fn encode_uri_component(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
+/// The first known locale of: the widget's option, the page's `<html lang>`, the
+/// browser's language; Indonesian when none is one of the widget's two.
+pub fn pick_locale(
+    requested: Option<&str>,
+    html_lang: Option<&str>,
+    browser: Option<&str>,
+) -> Locale {
+    [requested, html_lang, browser]
+        .into_iter()
+        .flatten()
+        .find_map(Locale::parse)
+        .unwrap_or_default()
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::core::charge::ErrorCode;
+
+    const QRIS: &str = r#"{"status_code":"201","transaction_id":"t1","order_id":"A-1","gross_amount":"275000.00","currency":"IDR","payment_type":"qris","transaction_time":"2026-12-03 10:00:00","transaction_status":"pending","expiry_time":"2026-12-03 10:15:00","qr_string":"00020101021226","actions":[{"name":"generate-qr-code","method":"GET","url":"https://api.midtrans.com/v2/qris/t1/qr-code"}]}"#;
+    const GOPAY: &str = r#"{"status_code":"201","transaction_id":"t2","order_id":"A-2","gross_amount":"10000.00","currency":"IDR","payment_type":"gopay","transaction_time":"2026-12-03 10:00:00","transaction_status":"pending","actions":[{"name":"generate-qr-code","method":"GET","url":"https://api.midtrans.com/v2/gopay/t2/qr-code"},{"name":"deeplink-redirect","method":"GET","url":"https://gopay.co.id/app/merchanttransfer?tref=X"}]}"#;
+
+    fn input(charge: &str) -> PlanInput<'_> {
+        PlanInput {
+            charge: Some(charge),
+            status_url: None,
+            environment: Environment::Production,
+            page_origin: Some("https://shop.example"),
+            mode: Mode::Auto,
+            device: Device::Desktop,
+            locale: Locale::En,
+        }
+    }
+
+    #[test]
+    fn modes_parse_like_the_other_options() {
+        assert_eq!(Mode::parse(" QR "), Some(Mode::Qr));
+        assert_eq!(Mode::parse("deeplink"), Some(Mode::Deeplink));
+        assert_eq!(Mode::parse("Auto"), Some(Mode::Auto));
+        assert_eq!(Mode::parse("app"), None);
+        for m in [Mode::Auto, Mode::Qr, Mode::Deeplink] {
+            assert_eq!(Mode::parse(m.as_str()), Some(m));
+        }
+    }
+
+    #[test]
+    fn a_qris_charge_on_a_desktop_is_a_drawn_qr() {
+        let p = plan(input(QRIS)).unwrap();
+        assert!(matches!(p.qr, Some(QrPicture::Svg { size, .. }) if size > 21));
+        assert!(p.can_save_qr());
+        assert_eq!(p.deeplink, None);
+        assert!(!p.app_first);
+        assert_eq!(p.amount_text, "IDR 275,000");
+        assert!(p.qr_label.contains("IDR 275,000") && p.qr_label.contains("A-1"));
+        assert!(p.dropped.is_empty());
+    }
+
+    #[test]
+    fn the_app_comes_first_on_phones_and_when_asked() {
+        let by = |device, mode| {
+            plan(PlanInput {
+                device,
+                mode,
+                ..input(GOPAY)
+            })
+            .unwrap()
+            .app_first
+        };
+        assert!(by(Device::Phone, Mode::Auto));
+        assert!(!by(Device::Tablet, Mode::Auto));
+        assert!(!by(Device::Desktop, Mode::Auto));
+        assert!(by(Device::Desktop, Mode::Deeplink));
+        assert!(!by(Device::Phone, Mode::Qr));
+        let p = plan(input(GOPAY)).unwrap();
+        assert!(matches!(p.qr, Some(QrPicture::Image { .. })));
+        assert!(!p.can_save_qr());
+        // A QRIS charge has no deeplink: the QR, whatever the mode.
+        let p = plan(PlanInput {
+            device: Device::Phone,
+            mode: Mode::Deeplink,
+            ..input(QRIS)
+        })
+        .unwrap();
+        assert!(!p.app_first);
+    }
+
+    #[test]
+    fn refused_urls_are_dropped_with_their_reason() {
+        let bad_link = GOPAY.replace("https://gopay.co.id/app/", "https://evil.example/app/");
+        let p = plan(input(&bad_link)).unwrap();
+        assert_eq!(p.deeplink, None);
+        assert!(
+            !plan(PlanInput {
+                device: Device::Phone,
+                ..input(&bad_link)
+            })
+            .unwrap()
+            .app_first
+        );
+        assert_eq!(
+            p.dropped,
+            [Dropped::Deeplink(DeeplinkError::HostNotAllowed)]
+        );
+        let neither = bad_link.replace("https://api.midtrans.com", "http://api.midtrans.com");
+        let e = plan(input(&neither)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::UrlNotAllowed);
+        // The sandbox admits the page's own origin.
+        let local = neither.replace("http://api.midtrans.com", "https://shop.example");
+        let p = plan(PlanInput {
+            environment: Environment::Sandbox,
+            ..input(&local)
+        })
+        .unwrap();
+        assert!(matches!(p.qr, Some(QrPicture::Image { .. })));
+    }
+
+    #[test]
+    fn no_charge_bad_json_and_repeated_keys_have_their_codes() {
+        let none = PlanInput {
+            charge: None,
+            ..input("")
+        };
+        assert_eq!(plan(none).unwrap_err().code, ErrorCode::MissingCharge);
+        assert_eq!(plan(input("{")).unwrap_err().code, ErrorCode::InvalidJson);
+        let twice = QRIS.replacen(
+            r#""transaction_status":"pending""#,
+            r#""transaction_status":"pending","transaction_status":"settlement""#,
+            1,
+        );
+        assert_eq!(
+            plan(input(&twice)).unwrap_err().code,
+            ErrorCode::DuplicateKey
+        );
+        let big = format!("{}{}", QRIS, " ".repeat(charge::MAX_CHARGE_BYTES));
+        assert_eq!(
+            plan(input(&big)).unwrap_err().code,
+            ErrorCode::InputTooLarge
+        );
+    }
+
+    #[test]
+    fn the_status_url_names_the_order_encoded() {
+        let p = plan(PlanInput {
+            status_url: Some("/api/orders/{order_id}/status?o={order_id}"),
+            ..input(QRIS)
+        })
+        .unwrap();
+        assert_eq!(
+            p.status_url.as_deref(),
+            Some("/api/orders/A-1/status?o=A-1")
+        );
+        assert_eq!(plan(input(QRIS)).unwrap().status_url, None);
+        assert_eq!(
+            encode_uri_component("a b/c?d&e=é~*'()!"),
+            "a%20b%2Fc%3Fd%26e%3D%C3%A9~*'()!"
+        );
+    }
+
+    #[test]
+    fn the_locale_comes_from_the_first_source_that_names_one_of_ours() {
+        assert_eq!(pick_locale(Some("en"), Some("id"), None), Locale::En);
+        assert_eq!(
+            pick_locale(Some("fr"), Some("en-GB"), Some("id")),
+            Locale::En
+        );
+        assert_eq!(pick_locale(None, None, Some("en-US")), Locale::En);
+        assert_eq!(pick_locale(None, Some("ja"), Some("de")), Locale::Id);
+    }
+}
