@@ -12,4 +12,5 @@ pub mod plan;
 pub mod present;
 pub mod qr;
 pub mod schedule;
+pub mod snapshot;
 pub mod status;

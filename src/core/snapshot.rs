@@ -1,0 +1,216 @@
+//! The snapshot of one order kept across page reloads, and its text form.
+//!
+//! The text is a short `&`-separated, percent-encoded line for sessionStorage;
+//! [`Snapshot::decode`] takes nothing it did not write itself: malformed,
+//! inconsistent or other orders' snapshots are refused and the widget starts fresh.
+
+use super::machine::State;
+use super::status::{self, Outcome, MAX_STATUS_LEN};
+
+/// What survives a reload of the page for one order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub order_id: String,
+    pub state: State,
+    pub transaction_status: String,
+    pub status_code: Option<String>,
+    /// `transaction_status` came from the status endpoint, not only the charge.
+    pub confirmed: bool,
+    pub app_open_attempted: bool,
+    pub unreachable_reported: bool,
+    pub mismatch_reported: bool,
+    pub skew_ms: i64,
+    /// Local time of the first start for this order; the cadence counts from it.
+    pub started_ms: i64,
+}
+
+const SNAPSHOT_TAG: &str = "gpw1";
+const MAX_SNAPSHOT_LEN: usize = 2048;
+/// Larger skews are treated as nonsense rather than a wrong clock.
+pub(super) const MAX_SKEW_MS: i64 = 10 * 365 * 86_400_000;
+
+impl Snapshot {
+    /// `gpw1&o=..&s=..&t=..[&c=..]&f=..&k=..&b=..`, values percent-encoded.
+    pub fn encode(&self) -> String {
+        let mut flags = String::new();
+        for (on, c) in [
+            (self.confirmed, 'c'),
+            (self.app_open_attempted, 'a'),
+            (self.unreachable_reported, 'u'),
+            (self.mismatch_reported, 'm'),
+        ] {
+            if on {
+                flags.push(c);
+            }
+        }
+        let mut out = format!(
+            "{SNAPSHOT_TAG}&o={}&s={}&t={}",
+            pct_encode(&self.order_id),
+            self.state.as_str(),
+            pct_encode(&self.transaction_status)
+        );
+        if let Some(code) = &self.status_code {
+            out.push_str("&c=");
+            out.push_str(&pct_encode(code));
+        }
+        out.push_str(&format!(
+            "&f={flags}&k={}&b={}",
+            self.skew_ms, self.started_ms
+        ));
+        out
+    }
+
+    /// Reads a stored snapshot for `order_id`; anything malformed, inconsistent
+    /// or for another order is `None` (the widget then starts fresh).
+    pub fn decode(s: &str, order_id: &str) -> Option<Snapshot> {
+        if s.len() > MAX_SNAPSHOT_LEN {
+            return None;
+        }
+        let mut parts = s.split('&');
+        if parts.next()? != SNAPSHOT_TAG {
+            return None;
+        }
+        let mut fields: [Option<&str>; 7] = [None; 7];
+        for part in parts {
+            let (key, value) = part.split_once('=')?;
+            let slot = "ostcfkb".find(key).filter(|_| key.len() == 1)?;
+            if fields[slot].replace(value).is_some() {
+                return None;
+            }
+        }
+        let [o, s, t, c, f, k, b] = fields;
+        let snap_order = pct_decode(o?)?;
+        if snap_order != order_id {
+            return None;
+        }
+        let state = State::parse(s?)?;
+        let transaction_status = pct_decode(t?)?;
+        if transaction_status.len() > MAX_STATUS_LEN
+            || transaction_status.chars().any(char::is_control)
+        {
+            return None;
+        }
+        let status_code = match c {
+            Some(c) => Some(pct_decode(c)?).filter(|c| c.len() <= 16),
+            None => None,
+        };
+        if c.is_some() && status_code.is_none() {
+            return None;
+        }
+        let flags = f?;
+        if flags.chars().any(|ch| !"camu".contains(ch))
+            || (1..flags.len()).any(|i| flags[i..].contains(&flags[i - 1..i]))
+        {
+            return None;
+        }
+        let skew_ms: i64 = parse_int(k?)?;
+        let started_ms: i64 = parse_int(b?)?;
+        if skew_ms.abs() > MAX_SKEW_MS {
+            return None;
+        }
+        let snap = Snapshot {
+            order_id: snap_order,
+            state,
+            transaction_status,
+            status_code,
+            confirmed: flags.contains('c'),
+            app_open_attempted: flags.contains('a'),
+            unreachable_reported: flags.contains('u'),
+            mismatch_reported: flags.contains('m'),
+            skew_ms,
+            started_ms,
+        };
+        snap.is_consistent().then_some(snap)
+    }
+
+    /// A terminal state must match its status; a confirmed live state must be pending-like.
+    pub(super) fn is_consistent(&self) -> bool {
+        let outcome = status::outcome(&self.transaction_status);
+        match self.state {
+            State::Success => outcome == Outcome::Paid,
+            State::Failure => outcome == Outcome::Failed,
+            State::Expire => outcome == Outcome::Expired,
+            State::Reversed => outcome == Outcome::Reversed,
+            State::Error => false,
+            State::Loading | State::Pending | State::Confirming => {
+                !self.confirmed || outcome.is_pending_like()
+            }
+        }
+    }
+}
+
+fn parse_int(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn pct_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn pct_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                return None;
+            }
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b);
+            i += 1;
+        } else {
+            return None;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_text_is_small_and_escaped() {
+        let s = Snapshot {
+            order_id: "A&B=C D".into(),
+            state: State::Pending,
+            transaction_status: "pending".into(),
+            status_code: None,
+            confirmed: false,
+            app_open_attempted: true,
+            unreachable_reported: false,
+            mismatch_reported: false,
+            skew_ms: 0,
+            started_ms: 5,
+        };
+        assert_eq!(
+            s.encode(),
+            "gpw1&o=A%26B%3DC%20D&s=pending&t=pending&f=a&k=0&b=5"
+        );
+        assert_eq!(Snapshot::decode(&s.encode(), "A&B=C D"), Some(s));
+        assert_eq!(pct_decode("%41%42"), Some("AB".into()));
+        assert_eq!(pct_decode("%4"), None);
+        assert_eq!(pct_decode("a b"), None);
+        assert_eq!(parse_int("-12"), Some(-12));
+        assert_eq!(parse_int("+12"), None);
+        assert_eq!(parse_int("-"), None);
+        assert_eq!(parse_int("99999999999999999999"), None);
+    }
+}
