@@ -301,8 +301,11 @@ fn run_ours(tx: &Tx, ep: &Endpoint, policy: &Policy) -> Run {
         gross_amount: "10000.00".into(),
         expiry_ms: BASE_MS + EXPIRY_MS,
         initial_status: "pending".into(),
-        auto_open_app: tx.phone,
         seed: tx.seed,
+        app_first: tx.phone,
+        polling: true,
+        visible: true,
+        returned_from_app: None,
     };
     let mut run = Run::default();
     let mut visible = true;
@@ -371,13 +374,11 @@ fn run_ours(tx: &Tx, ep: &Endpoint, policy: &Policy) -> Run {
                         reply = None;
                     }
                     let restored = saved.as_deref().and_then(|s| Snapshot::decode(s, ORDER));
-                    m = Machine::with_policy(config.clone(), restored, local(t), policy.clone());
-                    m.handle(
-                        Input::ReturnedFromApp {
-                            result: Some("success".into()),
-                        },
-                        local(t),
-                    );
+                    let config = Config {
+                        returned_from_app: Some(Some("success".into())),
+                        ..config.clone()
+                    };
+                    m = Machine::with_policy(config, restored, local(t), policy.clone());
                     cmds = m.handle(Input::Start, local(t));
                 }
             }

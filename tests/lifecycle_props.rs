@@ -101,14 +101,17 @@ fn config() -> impl Strategy<Value = Config> {
         any::<bool>(),
         any::<u64>(),
     )
-        .prop_map(|(expiry, initial, auto_open_app, seed)| Config {
+        .prop_map(|(expiry, initial, app_first, seed)| Config {
             order_id: ORDER.into(),
             transaction_id: "tx-1".into(),
             gross_amount: "10000.00".into(),
             expiry_ms: T0 + expiry,
             initial_status: initial.into(),
-            auto_open_app,
             seed,
+            app_first,
+            polling: true,
+            visible: true,
+            returned_from_app: None,
         })
 }
 
@@ -331,12 +334,13 @@ impl Driver {
                     .saved
                     .as_deref()
                     .and_then(|s| Snapshot::decode(s, ORDER));
-                self.m = Machine::new(self.config.clone(), restored, self.now);
+                let config = Config {
+                    visible: self.visible,
+                    ..self.config.clone()
+                };
+                self.m = Machine::new(config, restored, self.now);
                 // A restored terminal state must come back as it was.
                 let state_before = self.ended_state;
-                self.handle(Input::Visibility {
-                    visible: self.visible,
-                });
                 let cmds = self.handle(Input::Start);
                 if let Some(s) = state_before {
                     assert_eq!(self.m.state(), s);
@@ -378,8 +382,11 @@ proptest! {
             gross_amount: "1.00".into(),
             expiry_ms: T0 + 900_000,
             initial_status: "pending".into(),
-            auto_open_app: false,
             seed,
+            app_first: false,
+            polling: true,
+            visible: true,
+            returned_from_app: None,
         };
         let mut d = Driver::new(config);
         let mut i = 0;
@@ -411,11 +418,13 @@ proptest! {
             gross_amount: "1.00".into(),
             expiry_ms: T0 + 900_000,
             initial_status: "pending".into(),
-            auto_open_app: true,
             seed: 1,
+            app_first: true,
+            polling: true,
+            visible: false,
+            returned_from_app: None,
         };
         let mut m = Machine::new(config, None, T0);
-        m.handle(Input::Visibility { visible: false }, T0);
         let mut now = T0;
         let mut cmds = m.handle(Input::Start, now);
         for a in &actions {
@@ -432,6 +441,44 @@ proptest! {
             prop_assert_eq!(m.next_wakeup(), None);
         }
         assert!(!cmds.iter().any(|c| matches!(c, Command::Fetch { .. } | Command::OpenApp)));
+    }
+
+    /// Without a status endpoint nothing that arrives makes the widget ask, open the
+    /// app, report an outcome or want a wake-up.
+    #[test]
+    fn display_only_never_asks(
+        config in config(),
+        visible in any::<bool>(),
+        returned in prop::option::of(prop::option::of(Just("success".to_owned()))),
+        actions in prop::collection::vec(action(), 1..80),
+    ) {
+        let config = Config { polling: false, visible, returned_from_app: returned, ..config };
+        let mut m = Machine::new(config, None, T0);
+        let mut now = T0;
+        let mut cmds = m.handle(Input::Start, now);
+        for a in &actions {
+            prop_assert!(
+                cmds.iter().all(|c| match c {
+                    Command::Persist(_) => true,
+                    Command::Emit(e) => e.kind == EventKind::Status,
+                    _ => false,
+                }),
+                "{:?}", cmds
+            );
+            prop_assert!(!m.in_flight());
+            prop_assert_eq!(m.next_wakeup(), None);
+            match a {
+                Action::Advance(dt) | Action::Jump(dt) => now += dt,
+                Action::Reload | Action::Destroy => continue,
+                Action::Visibility(v) => cmds = m.handle(Input::Visibility { visible: *v }, now),
+                Action::Online => cmds = m.handle(Input::Online, now),
+                Action::Returned(r) => cmds = m.handle(Input::ReturnedFromApp { result: r.map(str::to_owned) }, now),
+                Action::AppOpened => cmds = m.handle(Input::AppOpened, now),
+                Action::Stray(r) | Action::Answer(r, _) => cmds = m.handle(to_input(r, None), now),
+                Action::Tick => cmds = m.handle(Input::Tick, now),
+            }
+        }
+        prop_assert!(!m.state().is_terminal());
     }
 }
 

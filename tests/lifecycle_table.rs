@@ -20,8 +20,11 @@ fn config() -> Config {
         gross_amount: "149500.00".into(),
         expiry_ms: T0 + (EXPIRY_S * 1000.0) as i64,
         initial_status: "pending".into(),
-        auto_open_app: false,
         seed: 42,
+        app_first: false,
+        polling: true,
+        visible: true,
+        returned_from_app: None,
     }
 }
 
@@ -392,8 +395,16 @@ fn case(name: &'static str, steps: Vec<(f64, Do, Want)>) -> Case {
     }
 }
 
+/// The page is hidden when the widget starts.
+fn hidden(mut c: Case) -> Case {
+    c.config.visible = false;
+    c
+}
+
 fn run(c: Case) -> Harness {
+    let visible = c.config.visible;
     let mut h = Harness::new(Machine::new(c.config, c.restored, T0), T0);
+    h.visible = visible;
     for (i, (at, what, want)) in c.steps.into_iter().enumerate() {
         h.run_until(ms(at));
         let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| h.apply(what)));
@@ -1038,10 +1049,9 @@ fn visibility() {
                 ),
             ],
         ),
-        case(
-            "hidden before start: no request until seen",
+        hidden(case(
+            "hidden at start: no request until seen",
             vec![
-                (0.0, Do::Feed(Input::Visibility { visible: false }), w()),
                 (
                     0.0,
                     Do::Feed(Input::Start),
@@ -1053,7 +1063,7 @@ fn visibility() {
                     w().fetched(true),
                 ),
             ],
-        ),
+        )),
     ];
     for c in cases {
         run(c);
@@ -1064,7 +1074,11 @@ fn visibility() {
 fn phone_flow_and_returns() {
     let phone = |name, steps| {
         let mut c = case(name, steps);
-        c.config.auto_open_app = true;
+        c.config.app_first = true;
+        c
+    };
+    let loaded_by_callback = |mut c: Case| {
+        c.config.returned_from_app = Some(Some("success".to_owned()));
         c
     };
     let cases = vec![
@@ -1091,16 +1105,9 @@ fn phone_flow_and_returns() {
                 (0.0, Do::Feed(Input::Start), w().open_app(0)),
             ],
         ),
-        phone(
+        loaded_by_callback(phone(
             "page loaded by the callback: confirming, checking at once, no reopening",
             vec![
-                (
-                    0.0,
-                    Do::Feed(Input::ReturnedFromApp {
-                        result: Some("success".into()),
-                    }),
-                    w(),
-                ),
                 (
                     0.0,
                     Do::Feed(Input::Start),
@@ -1116,7 +1123,7 @@ fn phone_flow_and_returns() {
                 (29.0, Do::Wait, w().state(State::Confirming).fetches(15, 22)),
                 (31.0, Do::Wait, w().state(State::Pending).open_app(0)),
             ],
-        ),
+        )),
         phone(
             "return with result=failure goes back to pending on the first answer",
             vec![
@@ -1176,7 +1183,7 @@ fn phone_flow_and_returns() {
 fn resume_after_reload() {
     // First page: pays, persists, fires success.
     let mut first_cfg = config();
-    first_cfg.auto_open_app = true;
+    first_cfg.app_first = true;
     let mut c = case(
         "first page",
         vec![
@@ -1361,4 +1368,197 @@ fn request_budget_for_a_page_left_open() {
     h.feed(Input::Visibility { visible: true });
     assert_eq!(h.m.state(), State::Confirming);
     assert!(h.m.in_flight());
+}
+
+/// What the start of a page with this config sends, and where it stands after.
+fn start_with(config: Config, at: f64) -> (Machine, Vec<Command>) {
+    let mut m = Machine::new(config, None, T0);
+    let cmds = m.handle(Input::Start, ms(at));
+    (m, cmds)
+}
+
+fn start_snapshot(state: State, app_open_attempted: bool) -> Command {
+    Command::Persist(Snapshot {
+        order_id: ORDER.into(),
+        state,
+        transaction_status: "pending".into(),
+        status_code: None,
+        confirmed: false,
+        app_open_attempted,
+        unreachable_reported: false,
+        mismatch_reported: false,
+        skew_ms: 0,
+        started_ms: T0,
+    })
+}
+
+fn start_status() -> Command {
+    Command::Emit(Event {
+        kind: Status,
+        order_id: ORDER.into(),
+        transaction_id: config().transaction_id,
+        transaction_status: "pending".into(),
+        status_code: None,
+        gross_amount: Some("149500.00".into()),
+        code: None,
+        message: None,
+    })
+}
+
+const FETCH: Command = Command::Fetch { timeout_ms: 10_000 };
+
+/// The start produces what the driver used to get by feeding `ReturnedFromApp` and
+/// `Visibility { visible: false }` before `Start` (the expected commands are the ones
+/// that sequence produced).
+#[test]
+fn the_config_gives_the_start_what_inputs_before_it_used_to() {
+    // Loaded by the callback with result=success, phone flow: confirming, checking at
+    // once, recorded as opened, not reopened.
+    let mut cfg = config();
+    cfg.app_first = true;
+    cfg.returned_from_app = Some(Some("success".into()));
+    let (m, cmds) = start_with(cfg, 0.0);
+    assert_eq!(
+        cmds,
+        [
+            start_snapshot(State::Confirming, true),
+            start_status(),
+            FETCH
+        ]
+    );
+    assert_eq!(m.state(), State::Confirming);
+    assert_eq!(m.next_wakeup(), Some(ms(12.0)));
+
+    // Loaded by the callback without a result: the same.
+    let mut cfg = config();
+    cfg.returned_from_app = Some(None);
+    let (m, cmds) = start_with(cfg, 0.0);
+    assert_eq!(
+        cmds,
+        [
+            start_snapshot(State::Confirming, true),
+            start_status(),
+            FETCH
+        ]
+    );
+    assert_eq!(m.next_wakeup(), Some(ms(12.0)));
+
+    // Hidden at the start, phone flow: pending, no request, no opening, asleep.
+    let mut cfg = config();
+    cfg.app_first = true;
+    cfg.visible = false;
+    let (m, cmds) = start_with(cfg, 0.0);
+    assert_eq!(
+        cmds,
+        [start_snapshot(State::Pending, false), start_status()]
+    );
+    assert_eq!(m.state(), State::Pending);
+    assert_eq!(m.next_wakeup(), None);
+}
+
+#[test]
+fn display_only_starts_as_a_page_hidden_for_good() {
+    let display_only = || Config {
+        polling: false,
+        app_first: true,
+        ..config()
+    };
+    // A pending charge: the first gopay-status, nothing asked, nothing opened.
+    let (m, cmds) = start_with(display_only(), 0.0);
+    assert_eq!(
+        cmds,
+        [start_snapshot(State::Pending, false), start_status()]
+    );
+    assert_eq!(m.next_wakeup(), None);
+    // Visible or not makes no difference.
+    let (_, hidden) = start_with(
+        Config {
+            visible: false,
+            ..display_only()
+        },
+        0.0,
+    );
+    assert_eq!(hidden, cmds);
+
+    // A charge that does not say pending: only the snapshot.
+    let (m, cmds) = start_with(
+        Config {
+            initial_status: "settlement".into(),
+            ..display_only()
+        },
+        0.0,
+    );
+    let Some(Command::Persist(s)) = cmds.first() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(cmds.len(), 1, "{cmds:?}");
+    assert_eq!(
+        (s.state, s.transaction_status.as_str()),
+        (State::Loading, "settlement")
+    );
+    assert_eq!(m.state(), State::Loading);
+    assert_eq!(m.next_wakeup(), None);
+
+    // Loaded by the callback: confirming (and recorded as opened), still asking nothing.
+    let (m, cmds) = start_with(
+        Config {
+            returned_from_app: Some(Some("success".into())),
+            ..display_only()
+        },
+        0.0,
+    );
+    assert_eq!(
+        cmds,
+        [start_snapshot(State::Confirming, true), start_status()]
+    );
+    assert_eq!(m.next_wakeup(), None);
+
+    // Loaded after expiry: confirming, asking nothing.
+    let (m, cmds) = start_with(display_only(), 1000.0);
+    assert_eq!(
+        cmds,
+        [start_snapshot(State::Confirming, false), start_status()]
+    );
+    assert_eq!(m.next_wakeup(), None);
+    assert!(m.view(ms(1000.0)).local_expired);
+}
+
+#[test]
+fn display_only_never_asks_nor_opens_the_app() {
+    for visible in [true, false] {
+        let mut m = Machine::new(
+            Config {
+                polling: false,
+                app_first: true,
+                visible,
+                ..config()
+            },
+            None,
+            T0,
+        );
+        m.handle(Input::Start, T0);
+        let inputs = [
+            Input::Visibility { visible: false },
+            Input::Visibility { visible: true },
+            Input::Online,
+            Input::ReturnedFromApp {
+                result: Some("success".into()),
+            },
+            Input::ReturnedFromApp { result: None },
+            Input::Tick,
+            Input::AppOpened,
+        ];
+        for (i, input) in inputs.iter().cycle().take(70).enumerate() {
+            let now = ms(i as f64 * 20.0);
+            let cmds = m.handle(input.clone(), now);
+            assert!(
+                cmds.iter().all(|c| matches!(c, Command::Persist(_))),
+                "{input:?} at {i}: {cmds:?}"
+            );
+            assert!(!m.in_flight());
+            assert_eq!(m.next_wakeup(), None, "{input:?} at {i}");
+            assert!(!m.view(now).trouble);
+        }
+        assert!(!m.state().is_terminal());
+    }
 }

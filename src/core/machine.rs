@@ -26,9 +26,17 @@
 //! - Refunds and chargebacks end in [`State::Reversed`] and emit only
 //!   `gopay-status` with the reversed status: the contract has no terminal
 //!   event for them, and firing `gopay-success` would be wrong.
-//! - Inputs that may come before [`Input::Start`]: `Visibility` (the page's
-//!   initial visibility) and `ReturnedFromApp` (a page loaded by the app's
-//!   callback), so the start neither polls a hidden page nor reopens the app.
+//! - [`Config`] carries the facts known at the start (the page's visibility, a
+//!   page loaded by the app's callback, whether there is a status endpoint), so
+//!   `Start` needs no inputs before it: a hidden page does not ask and a return
+//!   does not reopen the app. Inputs before `Start` are ignored, except
+//!   `AppOpened` (a tap is remembered).
+//! - Without a status endpoint (`polling: false`) the widget only displays the
+//!   charge: it never asks, never opens the app by itself and never reports an
+//!   outcome, and `Visibility`, `Online` and `ReturnedFromApp` change nothing.
+//! - The app opens by itself at most once per transaction: only in the phone
+//!   flow (`app_first`), with polling, on a page not loaded by the callback,
+//!   visible, pending, soon after the first start, and never after a tap.
 
 use super::countdown;
 use super::json::Value;
@@ -57,15 +65,24 @@ pub struct Config {
     pub expiry_ms: i64,
     /// The charge's `transaction_status`.
     pub initial_status: String,
-    /// Try to open the GoPay app by itself once (phone flow).
-    pub auto_open_app: bool,
     /// Seed for retry jitter.
     pub seed: u64,
+    /// The view shows the GoPay app button first (the phone flow).
+    pub app_first: bool,
+    /// A status endpoint was given. Without one the widget only displays the charge:
+    /// it never asks, never opens the app by itself, never reports an outcome.
+    pub polling: bool,
+    /// The page is visible when the widget starts.
+    pub visible: bool,
+    /// The page was loaded by the app's callback for this order (`Some(result)`, the
+    /// `result` parameter if any), or not (`None`).
+    pub returned_from_app: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
-    /// First input after construction.
+    /// First input after construction: the [`Config`] says everything known at the
+    /// start. Inputs before it are ignored, except [`Input::AppOpened`].
     Start,
     /// The status request ended with an HTTP answer. `body` is `None` when it was
     /// not JSON; `date_ms` is the `Date` header, if any.
@@ -84,7 +101,9 @@ pub enum Input {
         visible: bool,
     },
     Online,
-    /// The page loaded with a matching `?order_id&result` (the driver checks the match).
+    /// The app's callback for this order reached the page after the start (the driver
+    /// checks the match). A page *loaded* by the callback says so in
+    /// [`Config::returned_from_app`] instead.
     ReturnedFromApp {
         result: Option<String>,
     },
@@ -242,9 +261,9 @@ pub struct Machine {
     emitted_status: Option<String>,
     started: bool,
     destroyed: bool,
+    /// The page is visible and there is a status endpoint: without one the widget
+    /// acts as if nobody ever looked, so it never asks.
     visible: bool,
-    /// A return from the app reported before `Start`.
-    early_return: Option<Option<String>>,
     in_flight_since: Option<i64>,
     last_fetch_end: Option<i64>,
     next_fetch_at: Option<i64>,
@@ -290,8 +309,7 @@ impl Machine {
             emitted_status: None,
             started: false,
             destroyed: false,
-            visible: true,
-            early_return: None,
+            visible: config.visible && config.polling,
             in_flight_since: None,
             last_fetch_end: None,
             next_fetch_at: None,
@@ -305,7 +323,8 @@ impl Machine {
             confirm_hold: false,
             burst_until: None,
             was_expired: false,
-            app_open_attempted: false,
+            // A page loaded by the app's callback must not send the shopper back there.
+            app_open_attempted: config.returned_from_app.is_some(),
             unreachable_reported: false,
             mismatch_reported: false,
             last_now: now_ms,
@@ -319,7 +338,7 @@ impl Machine {
             m.status = s.transaction_status;
             m.status_code = s.status_code;
             m.confirmed = s.confirmed;
-            m.app_open_attempted = s.app_open_attempted;
+            m.app_open_attempted |= s.app_open_attempted;
             m.unreachable_reported = s.unreachable_reported;
             m.mismatch_reported = s.mismatch_reported;
             m.skew_ms = s.skew_ms;
@@ -346,13 +365,9 @@ impl Machine {
             };
         }
         if !self.started {
+            // The config has the facts; only a tap is remembered.
             match input {
                 Input::Start => self.start(now, &mut out),
-                Input::Visibility { visible } => self.visible = visible,
-                Input::ReturnedFromApp { result } => {
-                    self.app_open_attempted = true;
-                    self.early_return = Some(result);
-                }
                 Input::AppOpened => self.app_open_attempted = true,
                 _ => {}
             }
@@ -364,6 +379,9 @@ impl Machine {
         } else {
             match input {
                 Input::Start | Input::Tick | Input::Destroy => {}
+                // Display only: nothing to check, nothing to open.
+                Input::Visibility { .. } | Input::Online | Input::ReturnedFromApp { .. }
+                    if !self.config.polling => {}
                 Input::StatusResponse {
                     http_status,
                     body,
@@ -510,7 +528,7 @@ impl Machine {
         if self.state.is_terminal() {
             return;
         }
-        if let Some(result) = self.early_return.take() {
+        if let Some(result) = self.config.returned_from_app.clone() {
             self.begin_confirm(result, now);
         }
         if self.charge_says_pending() {
@@ -758,7 +776,9 @@ impl Machine {
             self.state = desired;
             out.persist = true;
         }
-        if self.config.auto_open_app
+        if self.config.app_first
+            && self.config.polling
+            && self.config.returned_from_app.is_none()
             && !self.app_open_attempted
             && self.visible
             && self.state == State::Pending
@@ -882,8 +902,11 @@ mod tests {
             gross_amount: "10000.00".into(),
             expiry_ms: T0 + 900_000,
             initial_status: "pending".into(),
-            auto_open_app: false,
             seed: 7,
+            app_first: false,
+            polling: true,
+            visible: true,
+            returned_from_app: None,
         }
     }
 
@@ -1001,7 +1024,7 @@ mod tests {
     #[test]
     fn the_automatic_opening_comes_after_the_snapshot_that_records_it() {
         let mut cfg = config();
-        cfg.auto_open_app = true;
+        cfg.app_first = true;
         let mut m = Machine::new(cfg, None, T0);
         let cmds = m.handle(Input::Start, T0);
         assert_eq!(kinds(&cmds), ["persist", "gopay-status", "open", "fetch"]);
