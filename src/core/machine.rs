@@ -38,6 +38,8 @@
 //!   flow (`app_first`), with polling, on a page not loaded by the callback,
 //!   visible, pending, soon after the first start, and never after a tap.
 
+use std::ops::ControlFlow;
+
 use super::countdown;
 use super::json::Value;
 use super::schedule::{Policy, SplitMix64};
@@ -246,12 +248,87 @@ struct Outbox {
     fetch: bool,
 }
 
+/// Handling goes on, or the transaction has just ended in this terminal state.
+type Flow = ControlFlow<State>;
+
+/// Where the machine is in its life. What only matters while the outcome is open
+/// lives in [`Live`], so an ended or destroyed machine has no request in flight,
+/// no request scheduled and no failures to count.
+#[derive(Debug)]
+enum Phase {
+    /// Built, waiting for [`Input::Start`].
+    NotStarted,
+    /// Started, and the outcome is still open.
+    Live(Live),
+    /// Decided, or restored decided: a terminal state; nothing happens any more.
+    Ended(State),
+    /// Destroyed: nothing happens any more; the view keeps what it showed.
+    Destroyed {
+        state: State,
+        trouble_since: Option<i64>,
+    },
+}
+
+/// The states of a live machine: the outcome is still open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Loading,
+    Pending,
+    Confirming,
+}
+
+impl Stage {
+    fn state(self) -> State {
+        match self {
+            Stage::Loading => State::Loading,
+            Stage::Pending => State::Pending,
+            Stage::Confirming => State::Confirming,
+        }
+    }
+}
+
+/// What the machine keeps while the outcome is open.
+#[derive(Debug)]
+struct Live {
+    stage: Stage,
+    /// The page is visible and there is a status endpoint: without one the widget
+    /// acts as if nobody ever looked, so it never asks.
+    visible: bool,
+    /// The request in flight was sent then.
+    in_flight_since: Option<i64>,
+    last_fetch_end: Option<i64>,
+    /// The next request is due then (never set while one is in flight).
+    next_fetch_at: Option<i64>,
+    /// A check was asked for while a request was in flight.
+    check_after_flight: bool,
+    failures: u32,
+    failing_since: Option<i64>,
+    confirm_since: Option<i64>,
+    confirm_until: Option<i64>,
+    /// The app said `result=success`: keep confirming for the whole window.
+    confirm_hold: bool,
+    burst_until: Option<i64>,
+    was_expired: bool,
+    /// Retry jitter.
+    rng: SplitMix64,
+}
+
+impl Live {
+    fn in_flight(&self) -> bool {
+        self.in_flight_since.is_some()
+    }
+
+    /// When the current run of failures began, once it counts for "trouble".
+    fn trouble_since(&self) -> Option<i64> {
+        self.failing_since.filter(|_| self.failures >= 2)
+    }
+}
+
 #[derive(Debug)]
 pub struct Machine {
     config: Config,
     policy: Policy,
-    rng: SplitMix64,
-    state: State,
+    phase: Phase,
     /// Canonical last known `transaction_status`.
     status: String,
     status_code: Option<String>,
@@ -259,29 +336,12 @@ pub struct Machine {
     reply_gross_amount: Option<String>,
     confirmed: bool,
     emitted_status: Option<String>,
-    started: bool,
-    destroyed: bool,
-    /// The page is visible and there is a status endpoint: without one the widget
-    /// acts as if nobody ever looked, so it never asks.
-    visible: bool,
-    in_flight_since: Option<i64>,
-    last_fetch_end: Option<i64>,
-    next_fetch_at: Option<i64>,
-    /// A check was asked for while a request was outstanding.
-    check_after_flight: bool,
-    failures: u32,
-    failing_since: Option<i64>,
-    skew_ms: i64,
-    started_ms: i64,
-    confirm_since: i64,
-    confirm_until: Option<i64>,
-    /// The app said `result=success`: keep confirming for the whole window.
-    confirm_hold: bool,
-    burst_until: Option<i64>,
-    was_expired: bool,
     app_open_attempted: bool,
     unreachable_reported: bool,
     mismatch_reported: bool,
+    skew_ms: i64,
+    /// Local time of the first start for this order; the cadence counts from it.
+    started_ms: i64,
     last_now: i64,
 }
 
@@ -299,41 +359,26 @@ impl Machine {
     ) -> Machine {
         let restored = restored.filter(|s| s.order_id == config.order_id && s.is_consistent());
         let mut m = Machine {
-            rng: SplitMix64::new(config.seed),
-            state: State::Loading,
+            phase: Phase::NotStarted,
             status: status::canonical_status(&config.initial_status),
             status_code: None,
             reply_transaction_id: None,
             reply_gross_amount: None,
             confirmed: false,
             emitted_status: None,
-            started: false,
-            destroyed: false,
-            visible: config.visible && config.polling,
-            in_flight_since: None,
-            last_fetch_end: None,
-            next_fetch_at: None,
-            check_after_flight: false,
-            failures: 0,
-            failing_since: None,
-            skew_ms: 0,
-            started_ms: now_ms,
-            confirm_since: now_ms,
-            confirm_until: None,
-            confirm_hold: false,
-            burst_until: None,
-            was_expired: false,
             // A page loaded by the app's callback must not send the shopper back there.
             app_open_attempted: config.returned_from_app.is_some(),
             unreachable_reported: false,
             mismatch_reported: false,
+            skew_ms: 0,
+            started_ms: now_ms,
             last_now: now_ms,
             config,
             policy,
         };
         if let Some(s) = restored {
             if s.state.is_terminal() {
-                m.state = s.state;
+                m.phase = Phase::Ended(s.state);
             }
             m.status = s.transaction_status;
             m.status_code = s.status_code;
@@ -349,102 +394,55 @@ impl Machine {
     }
 
     pub fn handle(&mut self, input: Input, now_ms: i64) -> Vec<Command> {
-        if self.destroyed {
+        if matches!(self.phase, Phase::Destroyed { .. }) {
             return Vec::new();
         }
         self.advance_clock(now_ms);
         let now = now_ms;
-        let mut out = Outbox::default();
         if input == Input::Destroy {
-            self.destroyed = true;
-            self.next_fetch_at = None;
-            return if self.in_flight_since.take().is_some() {
-                vec![Command::AbortFetch]
-            } else {
-                Vec::new()
-            };
+            return self.destroy();
         }
-        if !self.started {
-            // The config has the facts; only a tap is remembered.
-            match input {
-                Input::Start => self.start(now, &mut out),
-                Input::AppOpened => self.app_open_attempted = true,
-                _ => {}
-            }
-            if !self.started {
+        let mut out = Outbox::default();
+        let mut live = match std::mem::replace(&mut self.phase, Phase::NotStarted) {
+            Phase::Live(live) => live,
+            Phase::NotStarted if input == Input::Start => self.start(now, &mut out),
+            phase => {
+                // Before the start the config has the facts; only a tap is remembered.
+                if matches!(phase, Phase::NotStarted) && input == Input::AppOpened {
+                    self.app_open_attempted = true;
+                }
+                self.phase = phase;
                 return Vec::new();
             }
-        } else if self.state.is_terminal() {
-            return Vec::new();
-        } else {
-            match input {
-                Input::Start | Input::Tick | Input::Destroy => {}
-                // Display only: nothing to check, nothing to open.
-                Input::Visibility { .. } | Input::Online | Input::ReturnedFromApp { .. }
-                    if !self.config.polling => {}
-                Input::StatusResponse {
-                    http_status,
-                    body,
-                    date_ms,
-                } => self.on_response(http_status, body.as_ref(), date_ms, now, &mut out),
-                Input::RequestFailed { .. } => {
-                    if self.in_flight_since.take().is_some() {
-                        self.last_fetch_end = Some(now);
-                        self.on_failure(now, &mut out);
-                    }
-                }
-                Input::Visibility { visible } => {
-                    if visible && !self.visible {
-                        self.burst_until = Some(now + self.policy.burst_for_ms);
-                        self.check_soon(now);
-                    }
-                    self.visible = visible;
-                }
-                Input::Online => {
-                    self.burst_until = Some(now + self.policy.burst_for_ms);
-                    self.check_soon(now);
-                }
-                Input::ReturnedFromApp { result } => {
-                    if !self.app_open_attempted {
-                        self.app_open_attempted = true;
-                        out.persist = true;
-                    }
-                    self.begin_confirm(result, now);
-                    self.check_soon(now);
-                }
-                Input::AppOpened => {
-                    if !self.app_open_attempted {
-                        self.app_open_attempted = true;
-                        out.persist = true;
-                    }
-                }
-            }
-        }
-        self.settle(now, &mut out);
+        };
+        self.phase = match self.step(&mut live, input, now, &mut out) {
+            ControlFlow::Continue(()) => Phase::Live(live),
+            ControlFlow::Break(state) => Phase::Ended(state),
+        };
         self.finish(out)
     }
 
     /// When to deliver the next `Tick`; `None` when nothing is due (terminal,
     /// destroyed, not started, or hidden with no request outstanding).
     pub fn next_wakeup(&self) -> Option<i64> {
-        if self.destroyed || !self.started || self.state.is_terminal() {
+        let Phase::Live(live) = &self.phase else {
             return None;
-        }
+        };
         let mut next: Option<i64> = None;
         let mut consider = |t: i64| next = Some(next.map_or(t, |n: i64| n.min(t)));
-        if let Some(sent) = self.in_flight_since {
+        if let Some(sent) = live.in_flight_since {
             consider(self.watchdog_at(sent));
         }
-        if self.visible {
-            if self.in_flight_since.is_none() {
-                if let Some(t) = self.next_fetch_at {
+        if live.visible {
+            if live.in_flight_since.is_none() {
+                if let Some(t) = live.next_fetch_at {
                     consider(t);
                 }
             }
-            if !self.was_expired {
+            if !live.was_expired {
                 consider(self.expiry_local());
             }
-            if let Some(t) = self.confirm_until.filter(|&t| t > self.last_now) {
+            if let Some(t) = live.confirm_until.filter(|&t| t > self.last_now) {
                 consider(t);
             }
         }
@@ -453,14 +451,18 @@ impl Machine {
 
     pub fn view(&self, now_ms: i64) -> View {
         let remaining_ms = countdown::remaining_ms(self.config.expiry_ms, now_ms, self.skew_ms);
-        let live = !self.state.is_terminal();
+        let state = self.state();
+        let live = !state.is_terminal();
+        let trouble_since = match &self.phase {
+            Phase::Live(l) => l.trouble_since(),
+            Phase::Destroyed { trouble_since, .. } => *trouble_since,
+            Phase::NotStarted | Phase::Ended(_) => None,
+        };
         View {
-            state: self.state,
+            state,
             remaining_ms,
             trouble: live
-                && self.failures >= 2
-                && self
-                    .failing_since
+                && trouble_since
                     .is_some_and(|t| now_ms.saturating_sub(t) >= self.policy.trouble_after_ms),
             local_expired: live && remaining_ms == 0,
             last_status: self.status.clone(),
@@ -468,11 +470,15 @@ impl Machine {
     }
 
     pub fn in_flight(&self) -> bool {
-        self.in_flight_since.is_some()
+        matches!(&self.phase, Phase::Live(l) if l.in_flight())
     }
 
     pub fn state(&self) -> State {
-        self.state
+        match &self.phase {
+            Phase::NotStarted => State::Loading,
+            Phase::Live(l) => l.stage.state(),
+            Phase::Ended(state) | Phase::Destroyed { state, .. } => *state,
+        }
     }
 
     /// Server time minus local time, as currently estimated.
@@ -483,7 +489,7 @@ impl Machine {
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
             order_id: self.config.order_id.clone(),
-            state: self.state,
+            state: self.state(),
             transaction_status: self.status.clone(),
             status_code: self.status_code.clone(),
             confirmed: self.confirmed,
@@ -500,21 +506,23 @@ impl Machine {
     fn advance_clock(&mut self, now: i64) {
         if now < self.last_now {
             let d = now - self.last_now;
-            for t in [
-                &mut self.in_flight_since,
-                &mut self.last_fetch_end,
-                &mut self.next_fetch_at,
-                &mut self.failing_since,
-                &mut self.confirm_until,
-                &mut self.burst_until,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                *t = t.saturating_add(d);
+            if let Phase::Live(live) = &mut self.phase {
+                for t in [
+                    &mut live.in_flight_since,
+                    &mut live.last_fetch_end,
+                    &mut live.next_fetch_at,
+                    &mut live.failing_since,
+                    &mut live.confirm_since,
+                    &mut live.confirm_until,
+                    &mut live.burst_until,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    *t = t.saturating_add(d);
+                }
             }
             self.started_ms = self.started_ms.saturating_add(d);
-            self.confirm_since = self.confirm_since.saturating_add(d);
             self.skew_ms = self
                 .skew_ms
                 .saturating_sub(d)
@@ -523,19 +531,94 @@ impl Machine {
         self.last_now = now;
     }
 
-    fn start(&mut self, now: i64, out: &mut Outbox) {
-        self.started = true;
-        if self.state.is_terminal() {
-            return;
+    fn destroy(&mut self) -> Vec<Command> {
+        let (trouble_since, in_flight) = match &self.phase {
+            Phase::Live(live) => (live.trouble_since(), live.in_flight()),
+            _ => (None, false),
+        };
+        self.phase = Phase::Destroyed {
+            state: self.state(),
+            trouble_since,
+        };
+        if in_flight {
+            vec![Command::AbortFetch]
+        } else {
+            Vec::new()
         }
+    }
+
+    fn start(&mut self, now: i64, out: &mut Outbox) -> Live {
+        let mut live = Live {
+            stage: Stage::Loading,
+            visible: self.config.visible && self.config.polling,
+            in_flight_since: None,
+            last_fetch_end: None,
+            next_fetch_at: Some(now),
+            check_after_flight: false,
+            failures: 0,
+            failing_since: None,
+            confirm_since: None,
+            confirm_until: None,
+            confirm_hold: false,
+            burst_until: None,
+            was_expired: false,
+            rng: SplitMix64::new(self.config.seed),
+        };
         if let Some(result) = self.config.returned_from_app.clone() {
-            self.begin_confirm(result, now);
+            self.begin_confirm(&mut live, result, now);
         }
         if self.charge_says_pending() {
             self.emit_status(None, None, out);
         }
-        self.next_fetch_at = Some(now);
         out.persist = true;
+        live
+    }
+
+    /// One input to a live machine, then the work that depends only on time.
+    fn step(&mut self, live: &mut Live, input: Input, now: i64, out: &mut Outbox) -> Flow {
+        match input {
+            Input::Start | Input::Tick | Input::Destroy => {}
+            Input::StatusResponse {
+                http_status,
+                body,
+                date_ms,
+            } => self.on_response(live, http_status, body.as_ref(), date_ms, now, out)?,
+            Input::RequestFailed { .. } => {
+                if live.in_flight_since.take().is_some() {
+                    live.last_fetch_end = Some(now);
+                    self.on_failure(live, now, out)?;
+                }
+            }
+            // Display only: nothing to check, nothing to open.
+            Input::Visibility { .. } | Input::Online | Input::ReturnedFromApp { .. }
+                if !self.config.polling => {}
+            Input::Visibility { visible } => {
+                if visible && !live.visible {
+                    live.burst_until = Some(now + self.policy.burst_for_ms);
+                    self.check_soon(live, now);
+                }
+                live.visible = visible;
+            }
+            Input::Online => {
+                live.burst_until = Some(now + self.policy.burst_for_ms);
+                self.check_soon(live, now);
+            }
+            Input::ReturnedFromApp { result } => {
+                if !self.app_open_attempted {
+                    self.app_open_attempted = true;
+                    out.persist = true;
+                }
+                self.begin_confirm(live, result, now);
+                self.check_soon(live, now);
+            }
+            Input::AppOpened => {
+                if !self.app_open_attempted {
+                    self.app_open_attempted = true;
+                    out.persist = true;
+                }
+            }
+        }
+        self.settle(live, now, out)
     }
 
     /// The last known status (from the charge or a snapshot) is a real pending-like one.
@@ -543,44 +626,45 @@ impl Machine {
         status::outcome(&self.status).is_pending_like() && !self.status.trim().is_empty()
     }
 
-    fn begin_confirm(&mut self, result: Option<String>, now: i64) {
-        self.confirm_since = now;
-        self.confirm_until = Some(now + self.policy.confirm_window_ms);
-        self.confirm_hold = result.is_some_and(|r| r.eq_ignore_ascii_case("success"));
+    fn begin_confirm(&self, live: &mut Live, result: Option<String>, now: i64) {
+        live.confirm_since = Some(now);
+        live.confirm_until = Some(now + self.policy.confirm_window_ms);
+        live.confirm_hold = result.is_some_and(|r| r.eq_ignore_ascii_case("success"));
     }
 
     /// An extra check as soon as the one-request rule and the minimum gap allow.
-    fn check_soon(&mut self, now: i64) {
-        if self.in_flight_since.is_some() {
-            self.check_after_flight = true;
+    fn check_soon(&self, live: &mut Live, now: i64) {
+        if live.in_flight() {
+            live.check_after_flight = true;
             return;
         }
-        let earliest = self
+        let earliest = live
             .last_fetch_end
             .map_or(now, |end| (end + self.policy.min_gap_ms).max(now));
-        self.next_fetch_at = Some(self.next_fetch_at.map_or(earliest, |t| t.min(earliest)));
+        live.next_fetch_at = Some(live.next_fetch_at.map_or(earliest, |t| t.min(earliest)));
     }
 
     fn on_response(
         &mut self,
+        live: &mut Live,
         http_status: u16,
         body: Option<&Value>,
         date_ms: Option<i64>,
         now: i64,
         out: &mut Outbox,
-    ) {
-        let Some(sent) = self.in_flight_since.take() else {
-            return;
+    ) -> Flow {
+        let Some(sent) = live.in_flight_since.take() else {
+            return ControlFlow::Continue(());
         };
-        self.last_fetch_end = Some(now);
+        live.last_fetch_end = Some(now);
         if let Some(date) = date_ms {
             self.observe_date(date, sent, now, out);
         }
         if !(200..300).contains(&http_status) {
-            return self.on_failure(now, out);
+            return self.on_failure(live, now, out);
         }
         let Some(Ok(reply)) = body.map(status::parse_status) else {
-            return self.on_failure(now, out);
+            return self.on_failure(live, now, out);
         };
         if reply
             .order_id
@@ -594,14 +678,21 @@ impl Machine {
                 let e = self.event(EventKind::Error, Some(CODE_ORDER_MISMATCH), Some(message));
                 out.events.push(e);
             }
-            return self.on_failure(now, out);
+            return self.on_failure(live, now, out);
         }
-        self.failures = 0;
-        self.failing_since = None;
-        self.apply_reply(reply, sent, now, out);
+        live.failures = 0;
+        live.failing_since = None;
+        self.apply_reply(live, reply, sent, now, out)
     }
 
-    fn apply_reply(&mut self, reply: StatusReply, sent: i64, now: i64, out: &mut Outbox) {
+    fn apply_reply(
+        &mut self,
+        live: &mut Live,
+        reply: StatusReply,
+        sent: i64,
+        now: i64,
+        out: &mut Outbox,
+    ) -> Flow {
         let outcome = status::outcome(&reply.transaction_status);
         if let Some(id) = reply.transaction_id.filter(|id| !id.is_empty()) {
             self.reply_transaction_id = Some(id);
@@ -633,25 +724,27 @@ impl Machine {
             Outcome::Pending | Outcome::Unknown(_) => None,
         };
         if let Some((state, kind)) = terminal {
-            self.end(state, kind, None, None, out);
-            return;
+            return self.end(state, kind, None, None, out);
         }
-        if !self.confirm_hold && sent >= self.confirm_since {
-            self.confirm_until = None;
+        // An answer to a request sent after the return ends confirming, unless the
+        // app said success.
+        if !live.confirm_hold && live.confirm_since.is_some_and(|since| sent >= since) {
+            live.confirm_until = None;
         }
         if self.past_grace(now) {
             return self.expire_locally(out);
         }
-        self.schedule_next(now);
+        self.schedule_next(live, now);
+        ControlFlow::Continue(())
     }
 
-    fn on_failure(&mut self, now: i64, out: &mut Outbox) {
-        self.failures = self.failures.saturating_add(1);
-        let since = *self.failing_since.get_or_insert(now);
+    fn on_failure(&mut self, live: &mut Live, now: i64, out: &mut Outbox) -> Flow {
+        live.failures = live.failures.saturating_add(1);
+        let since = *live.failing_since.get_or_insert(now);
         let p = &self.policy;
         if !self.unreachable_reported
-            && self.failures >= 3
-            && (self.failures >= p.error_after_failures || now - since >= p.error_after_ms)
+            && live.failures >= 3
+            && (live.failures >= p.error_after_failures || now - since >= p.error_after_ms)
         {
             self.unreachable_reported = true;
             out.persist = true;
@@ -662,7 +755,8 @@ impl Machine {
         if self.past_grace(now) && status::outcome(&self.status).is_pending_like() {
             return self.expire_locally(out);
         }
-        self.schedule_next(now);
+        self.schedule_next(live, now);
+        ControlFlow::Continue(())
     }
 
     /// `Date` has 1 s resolution and stamps some moment of the round trip, so a
@@ -683,26 +777,26 @@ impl Machine {
         }
     }
 
-    fn schedule_next(&mut self, now: i64) {
-        let mut wait = i64::from(self.cadence_ms(now));
-        if self.failures > 0 {
+    fn schedule_next(&self, live: &mut Live, now: i64) {
+        let mut wait = i64::from(self.cadence_ms(live, now));
+        if live.failures > 0 {
             // Never sooner than the cadence, so a failing endpoint can only
             // lower the request count.
-            let backoff = self.policy.backoff.delay_ms(self.failures, &mut self.rng);
+            let backoff = self.policy.backoff.delay_ms(live.failures, &mut live.rng);
             wait = wait.max(i64::from(backoff));
         }
         let mut next = now + wait;
-        if std::mem::take(&mut self.check_after_flight) {
+        if std::mem::take(&mut live.check_after_flight) {
             next = next.min(now + self.policy.min_gap_ms);
         }
         let grace_end = self.grace_end();
         if now < grace_end {
             next = next.min(grace_end);
         }
-        self.next_fetch_at = Some(next.max(now));
+        live.next_fetch_at = Some(next.max(now));
     }
 
-    fn cadence_ms(&self, now: i64) -> u32 {
+    fn cadence_ms(&self, live: &Live, now: i64) -> u32 {
         let p = &self.policy;
         let mut ms = if self.locally_expired(now) {
             p.grace.at(now - self.expiry_local())
@@ -710,10 +804,10 @@ impl Machine {
             let left = countdown::remaining_ms(self.config.expiry_ms, now, self.skew_ms);
             p.cadence.at(now - self.started_ms).min(p.endgame.at(left))
         };
-        if self.confirm_until.is_some_and(|t| now < t) {
+        if live.confirm_until.is_some_and(|t| now < t) {
             ms = ms.min(p.confirming_ms);
         }
-        if self.burst_until.is_some_and(|t| now < t) {
+        if live.burst_until.is_some_and(|t| now < t) {
             ms = ms.min(p.burst_ms);
         }
         ms
@@ -739,63 +833,60 @@ impl Machine {
         sent + i64::from(self.policy.timeout_ms) + self.policy.watchdog_slack_ms
     }
 
-    /// Work that depends only on time: the request watchdog, the expiry edge,
-    /// the derived state, the automatic app opening and a due request.
-    fn settle(&mut self, now: i64, out: &mut Outbox) {
-        if self.state.is_terminal() {
-            return;
-        }
-        if let Some(sent) = self.in_flight_since {
-            if now >= self.watchdog_at(sent) {
-                self.in_flight_since = None;
-                self.last_fetch_end = Some(now);
-                out.abort = true;
-                self.on_failure(now, out);
-                if self.state.is_terminal() {
-                    return;
-                }
-            }
-        }
-        let expired = self.locally_expired(now);
-        if expired && !self.was_expired && self.in_flight_since.is_none() {
-            let soon = now + i64::from(self.policy.grace.at(0));
-            self.next_fetch_at = Some(self.next_fetch_at.map_or(soon, |t| t.min(soon)));
-        }
-        self.was_expired = expired;
-        if self.confirm_until.is_some_and(|t| t <= now) {
-            self.confirm_until = None;
-        }
-        let desired = if expired || self.confirm_until.is_some_and(|t| now < t) {
-            State::Confirming
-        } else if self.confirmed || self.charge_says_pending() {
-            State::Pending
-        } else {
-            State::Loading
-        };
-        if self.state != desired {
-            self.state = desired;
-            out.persist = true;
-        }
-        if self.config.app_first
+    /// The automatic app opening: once, in the phone flow with polling, on a page
+    /// not loaded by the callback, visible, pending, soon after the first start.
+    fn may_open_app(&self, live: &Live, now: i64) -> bool {
+        self.config.app_first
             && self.config.polling
             && self.config.returned_from_app.is_none()
             && !self.app_open_attempted
-            && self.visible
-            && self.state == State::Pending
+            && live.visible
+            && live.stage == Stage::Pending
             && now - self.started_ms <= self.policy.open_app_window_ms
-        {
+    }
+
+    /// Work that depends only on time: the request watchdog, the expiry edge,
+    /// the derived state, the automatic app opening and a due request.
+    fn settle(&mut self, live: &mut Live, now: i64, out: &mut Outbox) -> Flow {
+        if let Some(sent) = live.in_flight_since {
+            if now >= self.watchdog_at(sent) {
+                live.in_flight_since = None;
+                live.last_fetch_end = Some(now);
+                out.abort = true;
+                self.on_failure(live, now, out)?;
+            }
+        }
+        let expired = self.locally_expired(now);
+        if expired && !live.was_expired && !live.in_flight() {
+            let soon = now + i64::from(self.policy.grace.at(0));
+            live.next_fetch_at = Some(live.next_fetch_at.map_or(soon, |t| t.min(soon)));
+        }
+        live.was_expired = expired;
+        if live.confirm_until.is_some_and(|t| t <= now) {
+            live.confirm_until = None;
+        }
+        let desired = if expired || live.confirm_until.is_some_and(|t| now < t) {
+            Stage::Confirming
+        } else if self.confirmed || self.charge_says_pending() {
+            Stage::Pending
+        } else {
+            Stage::Loading
+        };
+        if live.stage != desired {
+            live.stage = desired;
+            out.persist = true;
+        }
+        if self.may_open_app(live, now) {
             self.app_open_attempted = true;
             out.open_app = true;
             out.persist = true;
         }
-        if self.visible
-            && self.in_flight_since.is_none()
-            && self.next_fetch_at.is_some_and(|t| t <= now)
-        {
-            self.next_fetch_at = None;
-            self.in_flight_since = Some(now);
+        if live.visible && !live.in_flight() && live.next_fetch_at.is_some_and(|t| t <= now) {
+            live.next_fetch_at = None;
+            live.in_flight_since = Some(now);
             out.fetch = true;
         }
+        ControlFlow::Continue(())
     }
 
     fn emit_status(
@@ -813,7 +904,7 @@ impl Machine {
         out.events.push(e);
     }
 
-    fn expire_locally(&mut self, out: &mut Outbox) {
+    fn expire_locally(&mut self, out: &mut Outbox) -> Flow {
         let message =
             "expiry_time passed and the merchant still reported pending after the grace window"
                 .to_owned();
@@ -826,9 +917,10 @@ impl Machine {
             Some(CODE_EXPIRED_LOCALLY),
             Some(message),
             out,
-        );
+        )
     }
 
+    /// The outcome is decided: the live phase ends (nothing is in flight here).
     fn end(
         &mut self,
         state: State,
@@ -836,15 +928,13 @@ impl Machine {
         code: Option<&'static str>,
         message: Option<String>,
         out: &mut Outbox,
-    ) {
-        self.state = state;
-        self.next_fetch_at = None;
-        self.confirm_until = None;
+    ) -> Flow {
         out.persist = true;
         if let Some(kind) = kind {
             let e = self.event(kind, code, message);
             out.events.push(e);
         }
+        ControlFlow::Break(state)
     }
 
     fn event(&self, kind: EventKind, code: Option<&'static str>, message: Option<String>) -> Event {
