@@ -38,7 +38,7 @@
 //!   flow (`app_first`), with polling, on a page not loaded by the callback,
 //!   visible, pending, soon after the first start, and never after a tap.
 
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Index, IndexMut};
 
 use super::countdown;
 use super::json::Value;
@@ -287,6 +287,104 @@ impl Stage {
     }
 }
 
+/// Every instant the live phase keeps, as one table ([`Deadlines`]): a clock set
+/// back shifts them all, and [`Machine::next_wakeup`] asks each one whether it
+/// wakes the machine, and when. A new instant goes here, or it is missed by one of
+/// the two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Deadline {
+    /// The request in flight was sent (set exactly while one is in flight). Wakes
+    /// the machine at its watchdog, visible or not.
+    Sent,
+    /// The next request is due (never set while one is in flight). Wakes it while visible.
+    NextFetch,
+    /// The local (skew-corrected) expiry, until the machine has seen it pass; set
+    /// again from the current skew at every settle. Wakes it while visible.
+    Expiry,
+    /// A return from the app stops showing "confirming". Wakes it while visible, if
+    /// still ahead.
+    ConfirmUntil,
+    /// Quicker polling (page shown again, back online) ends. Never wakes it: it only
+    /// shortens the next wait.
+    BurstUntil,
+    /// The last request ended; an extra check keeps the minimum gap from it. Never wakes it.
+    FetchEnded,
+    /// The current run of failures began. Never wakes it.
+    FailingSince,
+    /// The current confirm window began: answers to requests sent before it do not
+    /// end it. Never wakes it.
+    ConfirmSince,
+}
+
+impl Deadline {
+    /// Every deadline, in declaration order (checked below).
+    const ALL: [Deadline; 8] = [
+        Deadline::Sent,
+        Deadline::NextFetch,
+        Deadline::Expiry,
+        Deadline::ConfirmUntil,
+        Deadline::BurstUntil,
+        Deadline::FetchEnded,
+        Deadline::FailingSince,
+        Deadline::ConfirmSince,
+    ];
+
+    /// When this deadline, set to `at`, wakes the machine, if it does.
+    fn wake(self, at: i64, live: &Live, last_now: i64, policy: &Policy) -> Option<i64> {
+        match self {
+            Deadline::Sent => Some(watchdog_at(at, policy)),
+            Deadline::NextFetch => (live.visible && !live.in_flight()).then_some(at),
+            Deadline::Expiry => live.visible.then_some(at),
+            Deadline::ConfirmUntil => (live.visible && at > last_now).then_some(at),
+            Deadline::BurstUntil
+            | Deadline::FetchEnded
+            | Deadline::FailingSince
+            | Deadline::ConfirmSince => None,
+        }
+    }
+}
+
+/// The machine gives up on a request sent at `sent` the driver never answered.
+fn watchdog_at(sent: i64, policy: &Policy) -> i64 {
+    sent + i64::from(policy.timeout_ms) + policy.watchdog_slack_ms
+}
+
+// `Deadline::ALL` lists every deadline once, so the table has a slot for each.
+const _: () = {
+    let mut i = 0;
+    while i < Deadline::ALL.len() {
+        assert!(Deadline::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
+/// The live phase's instants, one optional slot per [`Deadline`].
+#[derive(Debug, Default)]
+struct Deadlines([Option<i64>; Deadline::ALL.len()]);
+
+impl Deadlines {
+    /// Moves every instant set by `d` ms.
+    fn shift(&mut self, d: i64) {
+        for t in self.0.iter_mut().flatten() {
+            *t = t.saturating_add(d);
+        }
+    }
+}
+
+impl Index<Deadline> for Deadlines {
+    type Output = Option<i64>;
+
+    fn index(&self, d: Deadline) -> &Option<i64> {
+        &self.0[d as usize]
+    }
+}
+
+impl IndexMut<Deadline> for Deadlines {
+    fn index_mut(&mut self, d: Deadline) -> &mut Option<i64> {
+        &mut self.0[d as usize]
+    }
+}
+
 /// What the machine keeps while the outcome is open.
 #[derive(Debug)]
 struct Live {
@@ -294,33 +392,25 @@ struct Live {
     /// The page is visible and there is a status endpoint: without one the widget
     /// acts as if nobody ever looked, so it never asks.
     visible: bool,
-    /// The request in flight was sent then.
-    in_flight_since: Option<i64>,
-    last_fetch_end: Option<i64>,
-    /// The next request is due then (never set while one is in flight).
-    next_fetch_at: Option<i64>,
+    times: Deadlines,
     /// A check was asked for while a request was in flight.
     check_after_flight: bool,
+    /// Consecutive failures, since [`Deadline::FailingSince`].
     failures: u32,
-    failing_since: Option<i64>,
-    confirm_since: Option<i64>,
-    confirm_until: Option<i64>,
     /// The app said `result=success`: keep confirming for the whole window.
     confirm_hold: bool,
-    burst_until: Option<i64>,
-    was_expired: bool,
     /// Retry jitter.
     rng: SplitMix64,
 }
 
 impl Live {
     fn in_flight(&self) -> bool {
-        self.in_flight_since.is_some()
+        self.times[Deadline::Sent].is_some()
     }
 
     /// When the current run of failures began, once it counts for "trouble".
     fn trouble_since(&self) -> Option<i64> {
-        self.failing_since.filter(|_| self.failures >= 2)
+        self.times[Deadline::FailingSince].filter(|_| self.failures >= 2)
     }
 }
 
@@ -428,25 +518,11 @@ impl Machine {
         let Phase::Live(live) = &self.phase else {
             return None;
         };
-        let mut next: Option<i64> = None;
-        let mut consider = |t: i64| next = Some(next.map_or(t, |n: i64| n.min(t)));
-        if let Some(sent) = live.in_flight_since {
-            consider(self.watchdog_at(sent));
-        }
-        if live.visible {
-            if live.in_flight_since.is_none() {
-                if let Some(t) = live.next_fetch_at {
-                    consider(t);
-                }
-            }
-            if !live.was_expired {
-                consider(self.expiry_local());
-            }
-            if let Some(t) = live.confirm_until.filter(|&t| t > self.last_now) {
-                consider(t);
-            }
-        }
-        next.map(|t| t.max(self.last_now))
+        Deadline::ALL
+            .into_iter()
+            .filter_map(|d| d.wake(live.times[d]?, live, self.last_now, &self.policy))
+            .min()
+            .map(|t| t.max(self.last_now))
     }
 
     pub fn view(&self, now_ms: i64) -> View {
@@ -507,20 +583,7 @@ impl Machine {
         if now < self.last_now {
             let d = now - self.last_now;
             if let Phase::Live(live) = &mut self.phase {
-                for t in [
-                    &mut live.in_flight_since,
-                    &mut live.last_fetch_end,
-                    &mut live.next_fetch_at,
-                    &mut live.failing_since,
-                    &mut live.confirm_since,
-                    &mut live.confirm_until,
-                    &mut live.burst_until,
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    *t = t.saturating_add(d);
-                }
+                live.times.shift(d);
             }
             self.started_ms = self.started_ms.saturating_add(d);
             self.skew_ms = self
@@ -551,19 +614,14 @@ impl Machine {
         let mut live = Live {
             stage: Stage::Loading,
             visible: self.config.visible && self.config.polling,
-            in_flight_since: None,
-            last_fetch_end: None,
-            next_fetch_at: Some(now),
+            times: Deadlines::default(),
             check_after_flight: false,
             failures: 0,
-            failing_since: None,
-            confirm_since: None,
-            confirm_until: None,
             confirm_hold: false,
-            burst_until: None,
-            was_expired: false,
             rng: SplitMix64::new(self.config.seed),
         };
+        live.times[Deadline::NextFetch] = Some(now);
+        live.times[Deadline::Expiry] = Some(self.expiry_local());
         if let Some(result) = self.config.returned_from_app.clone() {
             self.begin_confirm(&mut live, result, now);
         }
@@ -584,8 +642,8 @@ impl Machine {
                 date_ms,
             } => self.on_response(live, http_status, body.as_ref(), date_ms, now, out)?,
             Input::RequestFailed { .. } => {
-                if live.in_flight_since.take().is_some() {
-                    live.last_fetch_end = Some(now);
+                if live.times[Deadline::Sent].take().is_some() {
+                    live.times[Deadline::FetchEnded] = Some(now);
                     self.on_failure(live, now, out)?;
                 }
             }
@@ -594,13 +652,13 @@ impl Machine {
                 if !self.config.polling => {}
             Input::Visibility { visible } => {
                 if visible && !live.visible {
-                    live.burst_until = Some(now + self.policy.burst_for_ms);
+                    live.times[Deadline::BurstUntil] = Some(now + self.policy.burst_for_ms);
                     self.check_soon(live, now);
                 }
                 live.visible = visible;
             }
             Input::Online => {
-                live.burst_until = Some(now + self.policy.burst_for_ms);
+                live.times[Deadline::BurstUntil] = Some(now + self.policy.burst_for_ms);
                 self.check_soon(live, now);
             }
             Input::ReturnedFromApp { result } => {
@@ -627,8 +685,8 @@ impl Machine {
     }
 
     fn begin_confirm(&self, live: &mut Live, result: Option<String>, now: i64) {
-        live.confirm_since = Some(now);
-        live.confirm_until = Some(now + self.policy.confirm_window_ms);
+        live.times[Deadline::ConfirmSince] = Some(now);
+        live.times[Deadline::ConfirmUntil] = Some(now + self.policy.confirm_window_ms);
         live.confirm_hold = result.is_some_and(|r| r.eq_ignore_ascii_case("success"));
     }
 
@@ -638,10 +696,10 @@ impl Machine {
             live.check_after_flight = true;
             return;
         }
-        let earliest = live
-            .last_fetch_end
+        let earliest = live.times[Deadline::FetchEnded]
             .map_or(now, |end| (end + self.policy.min_gap_ms).max(now));
-        live.next_fetch_at = Some(live.next_fetch_at.map_or(earliest, |t| t.min(earliest)));
+        let next = &mut live.times[Deadline::NextFetch];
+        *next = Some(next.map_or(earliest, |t| t.min(earliest)));
     }
 
     fn on_response(
@@ -653,10 +711,10 @@ impl Machine {
         now: i64,
         out: &mut Outbox,
     ) -> Flow {
-        let Some(sent) = live.in_flight_since.take() else {
+        let Some(sent) = live.times[Deadline::Sent].take() else {
             return ControlFlow::Continue(());
         };
-        live.last_fetch_end = Some(now);
+        live.times[Deadline::FetchEnded] = Some(now);
         if let Some(date) = date_ms {
             self.observe_date(date, sent, now, out);
         }
@@ -681,7 +739,7 @@ impl Machine {
             return self.on_failure(live, now, out);
         }
         live.failures = 0;
-        live.failing_since = None;
+        live.times[Deadline::FailingSince] = None;
         self.apply_reply(live, reply, sent, now, out)
     }
 
@@ -728,8 +786,10 @@ impl Machine {
         }
         // An answer to a request sent after the return ends confirming, unless the
         // app said success.
-        if !live.confirm_hold && live.confirm_since.is_some_and(|since| sent >= since) {
-            live.confirm_until = None;
+        if !live.confirm_hold
+            && live.times[Deadline::ConfirmSince].is_some_and(|since| sent >= since)
+        {
+            live.times[Deadline::ConfirmUntil] = None;
         }
         if self.past_grace(now) {
             return self.expire_locally(out);
@@ -740,7 +800,7 @@ impl Machine {
 
     fn on_failure(&mut self, live: &mut Live, now: i64, out: &mut Outbox) -> Flow {
         live.failures = live.failures.saturating_add(1);
-        let since = *live.failing_since.get_or_insert(now);
+        let since = *live.times[Deadline::FailingSince].get_or_insert(now);
         let p = &self.policy;
         if !self.unreachable_reported
             && live.failures >= 3
@@ -793,7 +853,7 @@ impl Machine {
         if now < grace_end {
             next = next.min(grace_end);
         }
-        live.next_fetch_at = Some(next.max(now));
+        live.times[Deadline::NextFetch] = Some(next.max(now));
     }
 
     fn cadence_ms(&self, live: &Live, now: i64) -> u32 {
@@ -804,10 +864,10 @@ impl Machine {
             let left = countdown::remaining_ms(self.config.expiry_ms, now, self.skew_ms);
             p.cadence.at(now - self.started_ms).min(p.endgame.at(left))
         };
-        if live.confirm_until.is_some_and(|t| now < t) {
+        if live.times[Deadline::ConfirmUntil].is_some_and(|t| now < t) {
             ms = ms.min(p.confirming_ms);
         }
-        if live.burst_until.is_some_and(|t| now < t) {
+        if live.times[Deadline::BurstUntil].is_some_and(|t| now < t) {
             ms = ms.min(p.burst_ms);
         }
         ms
@@ -829,10 +889,6 @@ impl Machine {
         now >= self.grace_end()
     }
 
-    fn watchdog_at(&self, sent: i64) -> i64 {
-        sent + i64::from(self.policy.timeout_ms) + self.policy.watchdog_slack_ms
-    }
-
     /// The automatic app opening: once, in the phone flow with polling, on a page
     /// not loaded by the callback, visible, pending, soon after the first start.
     fn may_open_app(&self, live: &Live, now: i64) -> bool {
@@ -848,24 +904,25 @@ impl Machine {
     /// Work that depends only on time: the request watchdog, the expiry edge,
     /// the derived state, the automatic app opening and a due request.
     fn settle(&mut self, live: &mut Live, now: i64, out: &mut Outbox) -> Flow {
-        if let Some(sent) = live.in_flight_since {
-            if now >= self.watchdog_at(sent) {
-                live.in_flight_since = None;
-                live.last_fetch_end = Some(now);
+        if let Some(sent) = live.times[Deadline::Sent] {
+            if now >= watchdog_at(sent, &self.policy) {
+                live.times[Deadline::Sent] = None;
+                live.times[Deadline::FetchEnded] = Some(now);
                 out.abort = true;
                 self.on_failure(live, now, out)?;
             }
         }
         let expired = self.locally_expired(now);
-        if expired && !live.was_expired && !live.in_flight() {
+        if expired && live.times[Deadline::Expiry].is_some() && !live.in_flight() {
+            let next = &mut live.times[Deadline::NextFetch];
             let soon = now + i64::from(self.policy.grace.at(0));
-            live.next_fetch_at = Some(live.next_fetch_at.map_or(soon, |t| t.min(soon)));
+            *next = Some(next.map_or(soon, |t| t.min(soon)));
         }
-        live.was_expired = expired;
-        if live.confirm_until.is_some_and(|t| t <= now) {
-            live.confirm_until = None;
+        live.times[Deadline::Expiry] = (!expired).then(|| self.expiry_local());
+        if live.times[Deadline::ConfirmUntil].is_some_and(|t| t <= now) {
+            live.times[Deadline::ConfirmUntil] = None;
         }
-        let desired = if expired || live.confirm_until.is_some_and(|t| now < t) {
+        let desired = if expired || live.times[Deadline::ConfirmUntil].is_some_and(|t| now < t) {
             Stage::Confirming
         } else if self.confirmed || self.charge_says_pending() {
             Stage::Pending
@@ -881,9 +938,12 @@ impl Machine {
             out.open_app = true;
             out.persist = true;
         }
-        if live.visible && !live.in_flight() && live.next_fetch_at.is_some_and(|t| t <= now) {
-            live.next_fetch_at = None;
-            live.in_flight_since = Some(now);
+        if live.visible
+            && !live.in_flight()
+            && live.times[Deadline::NextFetch].is_some_and(|t| t <= now)
+        {
+            live.times[Deadline::NextFetch] = None;
+            live.times[Deadline::Sent] = Some(now);
             out.fetch = true;
         }
         ControlFlow::Continue(())
@@ -1122,6 +1182,59 @@ mod tests {
             panic!("{cmds:?}")
         };
         assert!(s.app_open_attempted);
+    }
+
+    #[test]
+    fn each_deadline_says_when_it_wakes() {
+        let policy = Policy::default();
+        let mut live = Live {
+            stage: Stage::Pending,
+            visible: true,
+            times: Deadlines::default(),
+            check_after_flight: false,
+            failures: 0,
+            confirm_hold: false,
+            rng: SplitMix64::new(1),
+        };
+        let wakes =
+            |live: &Live, last_now: i64| Deadline::ALL.map(|d| d.wake(T0, live, last_now, &policy));
+        let (t, watchdog) = (Some(T0), Some(T0 + 12_000));
+        assert_eq!(
+            wakes(&live, T0 - 1),
+            [watchdog, t, t, t, None, None, None, None]
+        );
+        // Once its time has come the confirm window stops waking (settle closes it).
+        assert_eq!(
+            wakes(&live, T0),
+            [watchdog, t, t, None, None, None, None, None]
+        );
+        // Nothing is due while a request is out but its watchdog.
+        live.times[Deadline::Sent] = Some(T0);
+        assert_eq!(
+            wakes(&live, T0 - 1),
+            [watchdog, None, t, t, None, None, None, None]
+        );
+        // Hidden: only the watchdog.
+        live.visible = false;
+        live.times[Deadline::Sent] = None;
+        assert_eq!(
+            wakes(&live, T0 - 1),
+            [watchdog, None, None, None, None, None, None, None]
+        );
+    }
+
+    #[test]
+    fn a_clock_set_back_shifts_every_deadline() {
+        let mut times = Deadlines::default();
+        for (i, d) in Deadline::ALL.into_iter().enumerate() {
+            times[d] = Some(T0 + i as i64);
+        }
+        times[Deadline::BurstUntil] = None;
+        times.shift(-3_600_000);
+        for (i, d) in Deadline::ALL.into_iter().enumerate() {
+            let want = (d != Deadline::BurstUntil).then_some(T0 + i as i64 - 3_600_000);
+            assert_eq!(times[d], want, "{d:?}");
+        }
     }
 
     #[test]
