@@ -1,9 +1,11 @@
+//! Benchmark of the polling schedule: requests per payment and shoppers' waits.
+//!
 //! Runs the payment lifecycle on a simulated clock over many 15-minute
 //! transactions and prints how many status requests each one costs and how
 //! long a shopper waits between settlement and the success event, beside two
 //! common fixed schedules. Reproducible: everything comes from fixed seeds.
 //!
-//! `cargo run --release --example lifecycle_bench`
+//! `cargo run --profile native --example lifecycle_bench`
 //!
 //! The shopper model (stated so the figures can be judged):
 //! - 60% desktop (QR; 15% of them switch tabs once for 20 s to 3 min),

@@ -1,7 +1,10 @@
-//! Random input sequences on random clocks, checked against the lifecycle's
-//! promises: success only from a settlement answer for this order, at most one
-//! terminal event per transaction (reloads included), one request at a time,
-//! no request while hidden or after the end, and wake-ups never in the past.
+//! Property tests of the payment lifecycle: random inputs on random clocks.
+//!
+//! Each sequence is checked against the lifecycle's promises: success only from
+//! a settlement answer for this order, at most one terminal event per
+//! transaction (reloads included), one request at a time, no request while
+//! hidden, after the end or without a status endpoint, and wake-ups never in
+//! the past.
 
 use gopay_widget::core::json::Value;
 use gopay_widget::core::machine::{Command, Config, EventKind, Input, Machine, Snapshot, State};

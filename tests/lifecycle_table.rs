@@ -1,7 +1,9 @@
-//! Event sequences against the lifecycle with a fake clock. Each case is a
-//! table of steps: at a time, feed an input, then check what happened since
-//! the previous step (the harness delivers wake-ups in between, and can answer
-//! requests by itself with a fixed reply).
+//! Table tests of the payment lifecycle: scripted event sequences on a fake clock.
+//!
+//! Each case is a table of steps: at a time, feed an input, then check what
+//! happened since the previous step (the harness delivers wake-ups in between,
+//! and can answer requests by itself with a fixed reply). The last tests pin the
+//! exact commands of a start with each kind of `Config`.
 
 use gopay_widget::core::json::Value;
 use gopay_widget::core::machine::{

@@ -1,11 +1,17 @@
-//! The payment lifecycle as a sans-IO state machine.
+//! The payment lifecycle as a sans-IO state machine: inputs with the time in, commands out.
 //!
-//! The browser side feeds it inputs with the current time and carries out the
-//! commands it returns; it asks [`Machine::next_wakeup`] when to deliver the
-//! next [`Input::Tick`]. There is no clock, timer, request or storage in here,
-//! so every timing rule can be tested with a fake clock.
+//! The browser side builds it with a [`Config`] (and a [`Snapshot`] saved by an
+//! earlier page for the order, if any), feeds it inputs with the current time and
+//! carries out the commands it returns; it asks [`Machine::next_wakeup`] when to
+//! deliver the next [`Input::Tick`]. There is no clock, timer, request or storage
+//! in here, so every timing rule can be tested with a fake clock.
 //!
 //! Rules worth knowing when driving it:
+//! - [`Config`] carries the facts known at the start (the page's visibility, a
+//!   page loaded by the app's callback, whether there is a status endpoint), so
+//!   [`Input::Start`] needs no inputs before it: a hidden page does not ask and a
+//!   return does not reopen the app. Inputs before `Start` are ignored, except
+//!   `AppOpened` (a tap is remembered).
 //! - Only the status endpoint decides success. The charge's own status only
 //!   picks the first screen: `pending` starts in [`State::Pending`] (with the
 //!   first `gopay-status`), anything else in [`State::Loading`] until the
@@ -26,17 +32,20 @@
 //! - Refunds and chargebacks end in [`State::Reversed`] and emit only
 //!   `gopay-status` with the reversed status: the contract has no terminal
 //!   event for them, and firing `gopay-success` would be wrong.
-//! - [`Config`] carries the facts known at the start (the page's visibility, a
-//!   page loaded by the app's callback, whether there is a status endpoint), so
-//!   `Start` needs no inputs before it: a hidden page does not ask and a return
-//!   does not reopen the app. Inputs before `Start` are ignored, except
-//!   `AppOpened` (a tap is remembered).
 //! - Without a status endpoint (`polling: false`) the widget only displays the
 //!   charge: it never asks, never opens the app by itself and never reports an
 //!   outcome, and `Visibility`, `Online` and `ReturnedFromApp` change nothing.
 //! - The app opens by itself at most once per transaction: only in the phone
 //!   flow (`app_first`), with polling, on a page not loaded by the callback,
 //!   visible, pending, soon after the first start, and never after a tap.
+//! - A hidden page asks nothing and wants no wake-up except the watchdog of a
+//!   request already out.
+//!
+//! Inside, the machine is in one `Phase`: not started, live, ended or
+//! destroyed. What matters only while the outcome is open (the request in flight,
+//! the schedule, the confirm window, failures) exists only in the live phase, and
+//! every instant it keeps is one row of the `Deadline` table, which says whether
+//! and when it wakes the machine.
 
 use std::ops::{ControlFlow, Index, IndexMut};
 
@@ -94,23 +103,20 @@ pub enum Input {
         date_ms: Option<i64>,
     },
     /// Network error, offline, or aborted by its timeout.
-    RequestFailed {
-        timed_out: bool,
-    },
+    RequestFailed { timed_out: bool },
     /// The wake-up time (or a later time) arrived; extra ticks are harmless.
     Tick,
-    Visibility {
-        visible: bool,
-    },
+    /// The page was shown or hidden.
+    Visibility { visible: bool },
+    /// The browser is back online.
     Online,
     /// The app's callback for this order reached the page after the start (the driver
     /// checks the match). A page *loaded* by the callback says so in
     /// [`Config::returned_from_app`] instead.
-    ReturnedFromApp {
-        result: Option<String>,
-    },
+    ReturnedFromApp { result: Option<String> },
     /// The shopper tapped "Open GoPay": no automatic attempt after this.
     AppOpened,
+    /// The widget is removed: abort what is in flight, then do nothing more.
     Destroy,
 }
 
@@ -414,6 +420,7 @@ impl Live {
     }
 }
 
+/// The payment lifecycle of one order on one page.
 #[derive(Debug)]
 pub struct Machine {
     config: Config,
