@@ -33,6 +33,7 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p gopay-widget --target wasm32-unknown-unknown --lib --test web -- -D warnings
+	node_modules/.bin/biome check --error-on-warnings
 
 test-native:
 	cargo test --workspace
@@ -55,6 +56,7 @@ bench: build
 
 fmt:
 	cargo fmt --all
+	node_modules/.bin/biome check --write --linter-enabled=false
 
 clean:
 	cargo clean

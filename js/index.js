@@ -35,7 +35,7 @@ function optionsFrom(element) {
 
 function reportFailure(element, code, error) {
   element.setAttribute("data-state", "error");
-  const detail = { code, message: String((error && error.message) || error) };
+  const detail = { code, message: String(error?.message || error) };
   element.dispatchEvent(new CustomEvent("gopay-error", { detail, bubbles: true, composed: true }));
 }
 
@@ -133,7 +133,8 @@ if (typeof HTMLElement !== "undefined" && typeof customElements !== "undefined")
       if (before !== after && this.isConnected && (active(this) || configured(this))) follow(this);
     }
   }
-  if (!customElements.get("gopay-widget")) customElements.define("gopay-widget", GopayWidgetElement);
+  if (!customElements.get("gopay-widget"))
+    customElements.define("gopay-widget", GopayWidgetElement);
 
   // <gopay-widget data-gopay-widget> is already handled by the element itself.
   const SELECTOR = `[${MARKER}]:not(gopay-widget)`;
@@ -170,6 +171,7 @@ if (typeof HTMLElement !== "undefined" && typeof customElements !== "undefined")
       attributeFilter: [MARKER, ...OBSERVED],
     });
   };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
+  if (document.readyState === "loading")
+    document.addEventListener("DOMContentLoaded", start, { once: true });
   else start();
 }

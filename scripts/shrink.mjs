@@ -5,17 +5,22 @@
 //  2. wasm-opt -Oz, then import, export and module names shortened to a letter or two; the
 //     JS glue is rewritten with the mapping wasm-opt prints. Every rename is checked.
 // Usage: node scripts/shrink.mjs <dir> <name>   (files <name>.js and <name>_bg.wasm)
+
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
 
 const [dir, name] = process.argv.slice(2);
 const jsPath = path.join(dir, `${name}.js`);
 const wasmPath = path.join(dir, `${name}_bg.wasm`);
 const bin = (tool) => path.resolve("node_modules/.bin", tool);
 const FEATURES = [
-  "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
-  "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+  "--enable-bulk-memory",
+  "--enable-nontrapping-float-to-int",
+  "--enable-sign-ext",
+  "--enable-mutable-globals",
+  "--enable-reference-types",
+  "--enable-multivalue",
 ];
 const fail = (message) => {
   console.error(`shrink: ${message}`);
@@ -27,13 +32,17 @@ let js = fs.readFileSync(jsPath, "utf8");
 // 1. Drop the streaming classes and their exports.
 const DROP = /^IntoUnderlying\w*$/;
 const dropped = [];
-js = js.replace(/^export class (\w+) \{\n[\s\S]*?\n\}\n(?:if \(Symbol\.dispose\) \1\.prototype\[Symbol\.dispose\] = \1\.prototype\.free;\n)?/gm, (whole, cls) => {
-  if (!DROP.test(cls)) return whole;
-  dropped.push(cls);
-  return "";
-});
-js = js.replace(/^const (\w+)Finalization = \(typeof FinalizationRegistry === 'undefined'\)\n.*\n.*\n/gm, (whole, cls) =>
-  DROP.test(cls) ? "" : whole,
+js = js.replace(
+  /^export class (\w+) \{\n[\s\S]*?\n\}\n(?:if \(Symbol\.dispose\) \1\.prototype\[Symbol\.dispose\] = \1\.prototype\.free;\n)?/gm,
+  (whole, cls) => {
+    if (!DROP.test(cls)) return whole;
+    dropped.push(cls);
+    return "";
+  },
+);
+js = js.replace(
+  /^const (\w+)Finalization = \(typeof FinalizationRegistry === 'undefined'\)\n.*\n.*\n/gm,
+  (whole, cls) => (DROP.test(cls) ? "" : whole),
 );
 if (/IntoUnderlying/.test(js)) fail("a streaming class is still referenced in the glue");
 
@@ -47,16 +56,35 @@ const graph = [
 ];
 const graphPath = path.join(dir, "graph.json");
 fs.writeFileSync(graphPath, JSON.stringify(graph));
-execFileSync(bin("wasm-metadce"), [...FEATURES, "--graph-file", graphPath, "-o", wasmPath, wasmPath], { stdio: "ignore" });
+execFileSync(
+  bin("wasm-metadce"),
+  [...FEATURES, "--graph-file", graphPath, "-o", wasmPath, wasmPath],
+  { stdio: "ignore" },
+);
 fs.rmSync(graphPath);
 
 // 2. Optimise, then shorten names.
 // Wasm memory starts zeroed, so zero bytes in data segments need not be stored; flatten and
 // rereloop rebuild the control flow, after which -Oz finds more to fold (measured: -0.7 KB brotli).
-const mapText = execFileSync(bin("wasm-opt"), [
-  "-Oz", "--flatten", "--rereloop", "-Oz", "-Oz", "--zero-filled-memory", "--strip-debug", "--strip-producers", ...FEATURES,
-  "--minify-imports-and-exports-and-modules", "-o", wasmPath, wasmPath,
-], { maxBuffer: 1 << 26 }).toString();
+const mapText = execFileSync(
+  bin("wasm-opt"),
+  [
+    "-Oz",
+    "--flatten",
+    "--rereloop",
+    "-Oz",
+    "-Oz",
+    "--zero-filled-memory",
+    "--strip-debug",
+    "--strip-producers",
+    ...FEATURES,
+    "--minify-imports-and-exports-and-modules",
+    "-o",
+    wasmPath,
+    wasmPath,
+  ],
+  { maxBuffer: 1 << 26 },
+).toString();
 const map = JSON.parse(mapText.slice(mapText.indexOf("{")));
 
 // Import functions the optimised module no longer imports are removed from the glue, so
@@ -70,13 +98,13 @@ const imported = new Set(map.imports.map(([, base]) => base));
   const kept = [];
   let removed = 0;
   for (let i = start + 1; i < end; i++) {
-    const entry = /^        ([\w$]+): function\b/.exec(lines[i]);
+    const entry = /^ {8}([\w$]+): function\b/.exec(lines[i]);
     if (!entry || imported.has(entry[1])) {
       kept.push(lines[i]);
       continue;
     }
     let j = i;
-    while (j < end && !/^        \},?$/.test(lines[j])) j++;
+    while (j < end && !/^ {8}\},?$/.test(lines[j])) j++;
     if (j === end) fail(`the end of import ${entry[1]} was not found`);
     i = j;
     removed++;
@@ -98,12 +126,14 @@ for (const [, base, short] of map.imports) {
   js = js.replace(key, `$1${JSON.stringify(short)}: function`);
 }
 const exportNames = new Map(map.exports);
-js = js.replace(/\bwasm\.([A-Za-z0-9_$]+)/g, (whole, e) => {
+js = js.replace(/\bwasm\.([A-Za-z0-9_$]+)/g, (_whole, e) => {
   const short = exportNames.get(e);
   if (short === undefined) fail(`the glue uses wasm.${e}, which is not exported`);
   return `wasm[${JSON.stringify(short)}]`;
 });
 const modulePrinted = execFileSync(bin("wasm-dis"), [wasmPath], { maxBuffer: 1 << 28 }).toString();
-if (!/\(import "a" /.test(modulePrinted)) fail("imports are not in module \"a\" after renaming");
+if (!/\(import "a" /.test(modulePrinted)) fail('imports are not in module "a" after renaming');
 fs.writeFileSync(jsPath, js);
-console.log(`shrink: dropped ${dropped.join(", ") || "nothing"}; renamed ${map.imports.length} imports and ${map.exports.length} exports`);
+console.log(
+  `shrink: dropped ${dropped.join(", ") || "nothing"}; renamed ${map.imports.length} imports and ${map.exports.length} exports`,
+);

@@ -1,10 +1,20 @@
 // Accessibility in headless Chromium: axe-core on every view in light and dark, contrast of
 // the widget's own colours, keyboard order with a visible focus, the QR's name, live regions.
-import { test, before, after } from "node:test";
+
 import assert from "node:assert/strict";
 import path from "node:path";
+import { after, before, test } from "node:test";
 import {
-  startServer, launch, watchErrors, fixture, fresh, sendHtml, escapeHtml, statusEndpoint, ROOT, answerMidtransHosts,
+  answerMidtransHosts,
+  escapeHtml,
+  fixture,
+  fresh,
+  launch,
+  ROOT,
+  sendHtml,
+  startServer,
+  statusEndpoint,
+  watchErrors,
 } from "./harness.mjs";
 
 const AXE = path.join(ROOT, "node_modules/axe-core/axe.min.js");
@@ -23,7 +33,8 @@ before(async () => {
   qris = fresh(await fixture("qris-charge-docs-shape.json"));
   gopay = fresh(await fixture("gopay-charge-current-shape.json"));
   status.set("a11y-paid", "settlement");
-  const views = () => doc(`
+  const views = () =>
+    doc(`
 <gopay-widget id="qr" data-locale="en" data-charge="${attr(qris)}"></gopay-widget>
 <gopay-widget id="png" data-locale="en" data-mode="qr" data-environment="sandbox" data-charge="${attr({ ...gopay, order_id: "a11y-png" })}"></gopay-widget>
 <gopay-widget id="app" data-locale="id" data-mode="deeplink" data-environment="sandbox" data-charge="${attr(gopay)}"></gopay-widget>
@@ -33,14 +44,20 @@ before(async () => {
   data-charge="${attr({ ...qris, order_id: "a11y-paid" })}"></gopay-widget>`);
   server = await startServer({
     "GET /status": status.route,
-    "GET /views.html": (req, res) => sendHtml(res, views()),
-    "GET /keyboard.html": (req, res) =>
-      sendHtml(res, doc(`<button id="before">Back to cart</button>
+    "GET /views.html": (_req, res) => sendHtml(res, views()),
+    "GET /keyboard.html": (_req, res) =>
+      sendHtml(
+        res,
+        doc(`<button id="before">Back to cart</button>
 <gopay-widget id="app" data-locale="en" data-mode="deeplink" data-environment="sandbox" data-charge="${attr(gopay)}"></gopay-widget>
-<button id="after">Help</button>`)),
-    "GET /countdown.html": (req, res) =>
-      sendHtml(res, doc(`<gopay-widget id="w" data-locale="en" data-status-url="/status?order_id={order_id}"
-  data-charge="${attr({ ...fresh(qris, { minutes: 5 + 2.5 / 60 }), order_id: "a11y-countdown" })}"></gopay-widget>`)),
+<button id="after">Help</button>`),
+      ),
+    "GET /countdown.html": (_req, res) =>
+      sendHtml(
+        res,
+        doc(`<gopay-widget id="w" data-locale="en" data-status-url="/status?order_id={order_id}"
+  data-charge="${attr({ ...fresh(qris, { minutes: 5 + 2.5 / 60 }), order_id: "a11y-countdown" })}"></gopay-widget>`),
+      ),
   });
   browser = await launch();
 });
@@ -49,7 +66,10 @@ after(async () => {
   await server?.close();
 });
 
-async function open(pathname, { colorScheme = "light", viewport = { width: 1024, height: 2400 } } = {}) {
+async function open(
+  pathname,
+  { colorScheme = "light", viewport = { width: 1024, height: 2400 } } = {},
+) {
   const page = await browser.newPage({ viewport, colorScheme });
   const errors = watchErrors(page);
   await answerMidtransHosts(page);
@@ -61,17 +81,23 @@ async function waitForViews(page) {
   await page.locator("#qr svg").waitFor();
   await page.locator("#png img").waitFor({ state: "attached" });
   await page.locator("#app a[part=open-button]").waitFor();
-  await page.waitForFunction(() =>
-    document.getElementById("bad").getAttribute("data-state") === "error" &&
-    document.getElementById("paid").getAttribute("data-state") === "success");
+  await page.waitForFunction(
+    () =>
+      document.getElementById("bad").getAttribute("data-state") === "error" &&
+      document.getElementById("paid").getAttribute("data-state") === "success",
+  );
 }
 
 // WCAG relative luminance and contrast ratio of two computed "rgb(r, g, b)" colours.
 function luminance(color) {
-  const [r, g, b] = color.match(/[\d.]+/g).slice(0, 3).map(Number).map((v) => {
-    const c = v / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  });
+  const [r, g, b] = color
+    .match(/[\d.]+/g)
+    .slice(0, 3)
+    .map(Number)
+    .map((v) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 function contrast(a, b) {
@@ -87,7 +113,11 @@ for (const colorScheme of ["light", "dark"]) {
     const result = await page.evaluate(async () => {
       const r = await window.axe.run(document, { resultTypes: ["violations"] });
       return {
-        violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")) })),
+        violations: r.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          nodes: v.nodes.map((n) => n.target.join(" ")),
+        })),
         passes: r.passes.map((p) => p.id),
       };
     });
@@ -166,7 +196,10 @@ test("the QR is an image named with what it pays and how much; the app link is n
   assert.match(await png.getAttribute("alt"), /a11y-png/);
   const link = page.locator("#app").getByRole("link", { name: /GoPay/ });
   assert.equal(await link.count(), 1);
-  assert.equal(await link.getAttribute("href"), gopay.actions.find((a) => a.name === "deeplink-redirect").url);
+  assert.equal(
+    await link.getAttribute("href"),
+    gopay.actions.find((a) => a.name === "deeplink-redirect").url,
+  );
   // The widget is a labelled region of the page.
   const region = page.locator("#qr").getByRole("region");
   assert.equal(await region.count(), 1);
@@ -177,14 +210,19 @@ test("the QR is an image named with what it pays and how much; the app link is n
 test("the widget declares the language of its text (WCAG 3.1.2)", async () => {
   const { page } = await open("/views.html");
   await waitForViews(page);
-  await page.waitForFunction(() => document.getElementById("bad-id").getAttribute("data-state") === "error");
+  await page.waitForFunction(
+    () => document.getElementById("bad-id").getAttribute("data-state") === "error",
+  );
   const langs = await page.evaluate(() => {
     const widget = (id) => document.getElementById(id).shadowRoot.querySelector("[part=widget]");
     return {
       qr: widget("qr").lang,
       app: widget("app").lang,
       badId: widget("bad-id").lang,
-      badIdMessage: document.getElementById("bad-id").shadowRoot.querySelector("[part=error]").closest("[lang]").lang,
+      badIdMessage: document
+        .getElementById("bad-id")
+        .shadowRoot.querySelector("[part=error]")
+        .closest("[lang]").lang,
     };
   });
   // The page is in English; the widgets in Indonesian say so, and the English error
@@ -216,7 +254,10 @@ test("keyboard: Tab goes page -> Open GoPay -> Pay with QR -> page, with a visib
     await page.keyboard.press("Tab");
     order.push(await focused());
   }
-  assert.deepEqual(order.map((f) => f.part ?? f.id), ["open-button", "qr-button", "after"]);
+  assert.deepEqual(
+    order.map((f) => f.part ?? f.id),
+    ["open-button", "qr-button", "after"],
+  );
   for (const f of order.slice(0, 2)) {
     assert.equal(f.visible, true);
     assert.match(f.outline, /^solid (\d+)px$/);
@@ -253,16 +294,27 @@ test("state changes reach a polite live region; countdown thresholds are announc
   assert.ok(live.statusText.length > 0);
   // The charge expires in 5 minutes and 2.5 seconds: the 5-minute mark is announced.
   await page.waitForFunction(
-    () => document.getElementById("w").shadowRoot.querySelector('[aria-live="polite"]').textContent.trim().length > 0,
+    () =>
+      document
+        .getElementById("w")
+        .shadowRoot.querySelector('[aria-live="polite"]')
+        .textContent.trim().length > 0,
     null,
     { timeout: 8000 },
   );
   const announced = await page.evaluate(
-    () => document.getElementById("w").shadowRoot.querySelector('[aria-live="polite"]').textContent);
+    () => document.getElementById("w").shadowRoot.querySelector('[aria-live="polite"]').textContent,
+  );
   assert.match(announced, /5/);
   status.set("a11y-countdown", "settlement");
-  await page.waitForFunction(() => document.getElementById("w").getAttribute("data-state") === "success", null, { timeout: 15_000 });
-  const after = await page.evaluate(() => document.getElementById("w").shadowRoot.querySelector('[role="status"]').textContent);
+  await page.waitForFunction(
+    () => document.getElementById("w").getAttribute("data-state") === "success",
+    null,
+    { timeout: 15_000 },
+  );
+  const after = await page.evaluate(
+    () => document.getElementById("w").shadowRoot.querySelector('[role="status"]').textContent,
+  );
   assert.notEqual(after, live.statusText, "the status region says the payment went through");
   assert.deepEqual(errors, []);
   await page.close();

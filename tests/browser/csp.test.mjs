@@ -1,9 +1,18 @@
 // The widget under the strict Content-Security-Policy a payment page should run with:
 // every view, the element, auto-mount, mount() and page theming, with zero violations.
-import { test, before, after } from "node:test";
+
 import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
 import {
-  startServer, launch, watchErrors, fixture, fresh, sendHtml, escapeHtml, statusEndpoint, answerMidtransHosts,
+  answerMidtransHosts,
+  escapeHtml,
+  fixture,
+  fresh,
+  launch,
+  sendHtml,
+  startServer,
+  statusEndpoint,
+  watchErrors,
 } from "./harness.mjs";
 
 export const STRICT_CSP =
@@ -57,27 +66,34 @@ before(async () => {
   qris = fresh(await fixture("qris-charge-docs-shape.json"));
   qris.order_id = "csp-qr-1";
   gopay = fresh(await fixture("gopay-charge-current-shape.json"));
-  const js = (body) => (req, res) => {
+  const js = (body) => (_req, res) => {
     res.writeHead(200, { "content-type": "text/javascript; charset=utf-8" });
     res.end(body);
   };
-  server = await startServer({
-    "GET /status": status.route,
-    "GET /csp/widgets.html": (req, res) => sendHtml(res, widgetsPage()),
-    "GET /csp/app.js": js(APP_JS),
-    "GET /csp/theme.css": (req, res) => {
-      res.writeHead(200, { "content-type": "text/css" });
-      res.end(THEME_CSS);
-    },
-    "GET /csp/no-wasm.html": (req, res) =>
-      sendHtml(res, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>no wasm</title></head><body>
+  server = await startServer(
+    {
+      "GET /status": status.route,
+      "GET /csp/widgets.html": (_req, res) => sendHtml(res, widgetsPage()),
+      "GET /csp/app.js": js(APP_JS),
+      "GET /csp/theme.css": (_req, res) => {
+        res.writeHead(200, { "content-type": "text/css" });
+        res.end(THEME_CSS);
+      },
+      "GET /csp/no-wasm.html": (_req, res) =>
+        sendHtml(
+          res,
+          `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>no wasm</title></head><body>
 <gopay-widget id="w" data-charge="${attr(qris)}"></gopay-widget>
 <script type="module" src="/csp/record-errors.js"></script>
-<script type="module" src="/pkg/index.js"></script></body></html>`, { "content-security-policy": NO_WASM_CSP }),
-    "GET /csp/record-errors.js": js(
-      `window.__errors = []; document.addEventListener("gopay-error", (e) => window.__errors.push(e.detail));`,
-    ),
-  }, { headers: { "content-security-policy": STRICT_CSP } });
+<script type="module" src="/pkg/index.js"></script></body></html>`,
+          { "content-security-policy": NO_WASM_CSP },
+        ),
+      "GET /csp/record-errors.js": js(
+        `window.__errors = []; document.addEventListener("gopay-error", (e) => window.__errors.push(e.detail));`,
+      ),
+    },
+    { headers: { "content-security-policy": STRICT_CSP } },
+  );
   browser = await launch();
 });
 after(async () => {
@@ -92,7 +108,10 @@ async function openWatched(pathname, { colorScheme = "light" } = {}) {
   await page.addInitScript(() => {
     window.__violations = [];
     document.addEventListener("securitypolicyviolation", (e) =>
-      window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+      window.__violations.push(
+        `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`,
+      ),
+    );
   });
   await answerMidtransHosts(page);
   await page.goto(server.url + pathname);
@@ -103,12 +122,14 @@ async function waitForViews(page) {
   await page.locator("#qr svg").waitFor();
   await page.locator("#png img").waitFor({ state: "attached" });
   await page.locator("#app a[part=open-button]").waitFor({ state: "attached" });
-  await page.waitForFunction(() => document.getElementById("bad").getAttribute("data-state") === "error");
+  await page.waitForFunction(
+    () => document.getElementById("bad").getAttribute("data-state") === "error",
+  );
   await page.locator("#mounted svg").waitFor();
 }
 
 test("the response carries the strict CSP header", async () => {
-  const res = await fetch(server.url + "/csp/widgets.html");
+  const res = await fetch(`${server.url}/csp/widgets.html`);
   assert.equal(res.headers.get("content-security-policy"), STRICT_CSP);
   await res.arrayBuffer();
 });
@@ -118,7 +139,9 @@ for (const colorScheme of ["light", "dark"]) {
     status.set("csp-mounted-1", "settlement");
     const { page, errors } = await openWatched("/csp/widgets.html", { colorScheme });
     await waitForViews(page);
-    await page.waitForFunction(() => document.getElementById("mounted").getAttribute("data-state") === "success");
+    await page.waitForFunction(
+      () => document.getElementById("mounted").getAttribute("data-state") === "success",
+    );
     // Give late work (timers, the next poll, image decoding) a moment to misbehave.
     await page.waitForTimeout(500);
     assert.deepEqual(await page.evaluate(() => window.__violations), []);
@@ -130,18 +153,28 @@ for (const colorScheme of ["light", "dark"]) {
     assert.ok(evs.some((e) => e.type === "gopay-success" && e.target === "mounted"));
     assert.ok(evs.some((e) => e.type === "gopay-error" && e.target === "bad"));
     assert.deepEqual(await page.evaluate(() => window.__callbacks), [
-      ["status", "pending"], ["status", "settlement"], ["success", "csp-mounted-1"],
+      ["status", "pending"],
+      ["status", "settlement"],
+      ["success", "csp-mounted-1"],
     ]);
 
     // No inline styles anywhere: the stylesheet is adopted, and it applies.
     const styling = await page.evaluate(() => {
       const hosts = ["qr", "png", "app", "bad", "mounted"].map((id) => document.getElementById(id));
       return {
-        styleAttributes: hosts.flatMap((h) => [h, ...h.shadowRoot.querySelectorAll("*")]).filter((e) => e.hasAttribute("style")).length
-          + document.querySelectorAll("[style]").length,
-        styleElements: hosts.reduce((n, h) => n + h.shadowRoot.querySelectorAll("style").length, document.querySelectorAll("style").length),
+        styleAttributes:
+          hosts
+            .flatMap((h) => [h, ...h.shadowRoot.querySelectorAll("*")])
+            .filter((e) => e.hasAttribute("style")).length +
+          document.querySelectorAll("[style]").length,
+        styleElements: hosts.reduce(
+          (n, h) => n + h.shadowRoot.querySelectorAll("style").length,
+          document.querySelectorAll("style").length,
+        ),
         adopted: hosts.map((h) => h.shadowRoot.adoptedStyleSheets.length),
-        sameSheet: hosts.every((h) => h.shadowRoot.adoptedStyleSheets[0] === hosts[0].shadowRoot.adoptedStyleSheets[0]),
+        sameSheet: hosts.every(
+          (h) => h.shadowRoot.adoptedStyleSheets[0] === hosts[0].shadowRoot.adoptedStyleSheets[0],
+        ),
         radius: getComputedStyle(hosts[0].shadowRoot.querySelector(".gw")).borderTopLeftRadius,
       };
     });
@@ -179,7 +212,11 @@ test("theming from a page stylesheet: --gopay-* properties, ::part() names, dark
   await page.emulateMedia({ colorScheme: "dark" });
   const dark = await look();
   assert.equal(dark.appBg, "rgb(250, 200, 90)");
-  assert.notEqual(dark.widgetBg, light.widgetBg, "the widget's own palette follows prefers-color-scheme");
+  assert.notEqual(
+    dark.widgetBg,
+    light.widgetBg,
+    "the widget's own palette follows prefers-color-scheme",
+  );
   assert.deepEqual(await page.evaluate(() => window.__violations), []);
   assert.deepEqual(errors, []);
   await page.close();
@@ -188,9 +225,14 @@ test("theming from a page stylesheet: --gopay-* properties, ::part() names, dark
 test("without 'wasm-unsafe-eval' the violation is seen and the widget reports load_failed", async () => {
   // The control for the tests above: the violation watcher does see a blocked wasm compile.
   const { page } = await openWatched("/csp/no-wasm.html");
-  await page.waitForFunction(() => document.getElementById("w").getAttribute("data-state") === "error");
+  await page.waitForFunction(
+    () => document.getElementById("w").getAttribute("data-state") === "error",
+  );
   const violations = await page.evaluate(() => window.__violations);
-  assert.ok(violations.some((v) => v.startsWith("script-src")), JSON.stringify(violations));
+  assert.ok(
+    violations.some((v) => v.startsWith("script-src")),
+    JSON.stringify(violations),
+  );
   const errs = await page.evaluate(() => window.__errors);
   assert.equal(errs.length, 1);
   assert.equal(errs[0].code, "load_failed");

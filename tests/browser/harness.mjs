@@ -1,10 +1,11 @@
 // Shared pieces of the browser tests: a real static HTTP server on loopback, Debian's
 // Chromium driven by playwright-core, and fixtures with times made current.
-import http from "node:http";
+
+import { execFileSync } from "node:child_process";
 import fs from "node:fs/promises";
+import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -49,14 +50,20 @@ export async function startServer(routes = {}, { headers = {}, root = ROOT } = {
       res.writeHead(200, { "content-type": TYPES[".html"] });
       return res.end(BLANK_PAGE);
     }
-    const file = path.join(root, decodeURIComponent(url.pathname), url.pathname.endsWith("/") ? "index.html" : "");
+    const file = path.join(
+      root,
+      decodeURIComponent(url.pathname),
+      url.pathname.endsWith("/") ? "index.html" : "",
+    );
     if (!file.startsWith(root + path.sep)) {
       res.writeHead(403);
       return res.end();
     }
     try {
       const body = await fs.readFile(file);
-      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+      res.writeHead(200, {
+        "content-type": TYPES[path.extname(file)] || "application/octet-stream",
+      });
       res.end(body);
     } catch {
       res.writeHead(404);
@@ -82,7 +89,11 @@ export function sendHtml(res, html, headers = {}) {
 }
 
 export function sendJson(res, value, { status = 200, headers = {} } = {}) {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "cache-control": "no-store",
+    ...headers,
+  });
   res.end(JSON.stringify(value));
 }
 
@@ -101,7 +112,7 @@ export function statusEndpoint({ cors = false } = {}) {
   const statuses = new Map();
   const held = new Set();
   const state = { hits: [], aborted: 0 };
-  const route = (req, res, url) => {
+  const route = (_req, res, url) => {
     const order = url.searchParams.get("order_id");
     state.hits.push({ order, at: Date.now() });
     const headers = cors ? { "access-control-allow-origin": "*" } : {};
@@ -112,7 +123,12 @@ export function statusEndpoint({ cors = false } = {}) {
       return;
     }
     const status = statuses.get(order) || "pending";
-    const code = status === "settlement" || status === "capture" ? "200" : status === "pending" ? "201" : "202";
+    const code =
+      status === "settlement" || status === "capture"
+        ? "200"
+        : status === "pending"
+          ? "201"
+          : "202";
     sendJson(res, { status_code: code, order_id: order, transaction_status: status }, { headers });
   };
   return {
@@ -195,8 +211,16 @@ export async function mountInPage(page, options) {
   await page.evaluate(async (options) => {
     window.__events = [];
     window.__callbacks = [];
-    for (const name of ["gopay-status", "gopay-success", "gopay-failure", "gopay-expire", "gopay-error"]) {
-      window.addEventListener(name, (e) => window.__events.push({ type: e.type, detail: e.detail }));
+    for (const name of [
+      "gopay-status",
+      "gopay-success",
+      "gopay-failure",
+      "gopay-expire",
+      "gopay-error",
+    ]) {
+      window.addEventListener(name, (e) =>
+        window.__events.push({ type: e.type, detail: e.detail }),
+      );
     }
     const { mount } = await import("/pkg/index.js");
     const cb = (name) => (detail) => window.__callbacks.push({ name, detail });
@@ -229,11 +253,16 @@ export async function events(page) {
 
 // A 1x1 PNG standing in for the QR image Midtrans would serve.
 const STAND_IN_PNG = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
+  "base64",
+);
 
 /** No network in tests: Midtrans' sandbox QR images and deeplink pages are answered here. */
 export async function answerMidtransHosts(page) {
   await page.route("https://api.sandbox.midtrans.com/**", (route) =>
-    route.fulfill({ status: 200, contentType: "image/png", body: STAND_IN_PNG }));
-  await page.route("https://simulator.sandbox.midtrans.com/**", (route) => route.fulfill({ status: 204 }));
+    route.fulfill({ status: 200, contentType: "image/png", body: STAND_IN_PNG }),
+  );
+  await page.route("https://simulator.sandbox.midtrans.com/**", (route) =>
+    route.fulfill({ status: 204 }),
+  );
 }

@@ -3,14 +3,15 @@
 // simulator's phone page; a phone follows the deeplink to the simulated GoPay app and back;
 // deny, expiry, a forged notification, a shop restarted mid-payment and a failing status
 // endpoint each end in the right state and never show a false one.
-import { test, describe, before, after } from "node:test";
+
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { ROOT, ARTIFACTS, launch, freePort, decodeQr } from "./harness.mjs";
+import { after, before, describe, test } from "node:test";
+import { ARTIFACTS, decodeQr, freePort, launch, ROOT } from "./harness.mjs";
 
 const BIN = path.join(ROOT, "target", "debug");
 const SERVER_KEY = `SB-Mid-server-JOURNEY-${crypto.randomBytes(6).toString("hex")}`;
@@ -65,7 +66,9 @@ class Proc {
     };
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
-    child.exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    child.exited = new Promise((resolve) =>
+      child.on("exit", (code, signal) => resolve({ code, signal })),
+    );
     children.add(child);
     child.exited.then(() => children.delete(child));
     this.child = child;
@@ -100,7 +103,8 @@ async function waitReady(proc, url, timeoutMs = 15_000) {
     } catch {
       // Not listening yet.
     }
-    if (Date.now() > deadline) throw new Error(`${proc.name} did not answer ${url}:\n${proc.output}`);
+    if (Date.now() > deadline)
+      throw new Error(`${proc.name} did not answer ${url}:\n${proc.output}`);
     await sleep(50);
   }
 }
@@ -198,7 +202,10 @@ async function eventually(what, probe, timeoutMs = 15_000, everyMs = 200) {
 }
 
 function signature(orderId, statusCode, grossAmount, key) {
-  return crypto.createHash("sha512").update(orderId + statusCode + grossAmount + key).digest("hex");
+  return crypto
+    .createHash("sha512")
+    .update(orderId + statusCode + grossAmount + key)
+    .digest("hex");
 }
 
 /** Jakarta time as Midtrans writes it, in epoch milliseconds. */
@@ -218,8 +225,10 @@ function recordStates() {
   const observer = new MutationObserver((records) => take(records));
   function take(records) {
     for (const r of records) {
-      if (r.target.id === "widget" && r.attributeName === "data-state") seen.widget.push(r.oldValue);
-      if (r.target.id === "message" && r.attributeName === "data-outcome") seen.message.push(r.oldValue);
+      if (r.target.id === "widget" && r.attributeName === "data-state")
+        seen.widget.push(r.oldValue);
+      if (r.target.id === "message" && r.attributeName === "data-outcome")
+        seen.message.push(r.oldValue);
     }
   }
   observer.observe(document, {
@@ -237,7 +246,9 @@ function recordStates() {
   window.__journey = () => {
     take(observer.takeRecords());
     return {
-      states: seen.widget.length ? values(seen.widget, document.getElementById("widget"), "data-state") : [],
+      states: seen.widget.length
+        ? values(seen.widget, document.getElementById("widget"), "data-state")
+        : [],
       outcomes: seen.message.length
         ? values(seen.message, document.getElementById("message"), "data-outcome")
         : [],
@@ -373,7 +384,9 @@ after(async () => {
 });
 
 describe("shop journeys", { concurrency: true }, () => {
-  test("desktop: the QR of the charge, paid on the simulator's phone page, ends in success", { timeout: 60_000 }, async () => {
+  test("desktop: the QR of the charge, paid on the simulator's phone page, ends in success", {
+    timeout: 60_000,
+  }, async () => {
     const context = await newContext(DESKTOP);
     const simContext = await browser.newContext({ viewport: { width: 480, height: 900 } });
     try {
@@ -417,7 +430,10 @@ describe("shop journeys", { concurrency: true }, () => {
       assert.ok(states.includes("pending"), states.join(" → "));
       assertNoFalseResult(states, "success");
       assert.deepEqual(outcomes, ["success"]);
-      await page.screenshot({ path: path.join(ARTIFACTS, "journey-desktop-success.png"), fullPage: true });
+      await page.screenshot({
+        path: path.join(ARTIFACTS, "journey-desktop-success.png"),
+        fullPage: true,
+      });
 
       const stored = await getJson(`${main.shopUrl}${statusPath(charge.order_id)}`);
       assert.equal(stored.body.transaction_status, "settlement");
@@ -429,7 +445,9 @@ describe("shop journeys", { concurrency: true }, () => {
     }
   });
 
-  test("phone: Open GoPay, pay in the simulated app, back to the shop: confirming, then success", { timeout: 60_000 }, async (t) => {
+  test("phone: Open GoPay, pay in the simulated app, back to the shop: confirming, then success", {
+    timeout: 60_000,
+  }, async (t) => {
     const context = await newContext(PHONE);
     try {
       const { page, errors } = await openShop(main, context);
@@ -449,10 +467,13 @@ describe("shop journeys", { concurrency: true }, () => {
 
       // The widget may open the app by itself, once. The customer comes back to the shop
       // without paying and finds the Open GoPay button, which does not open the app again.
-      const autoOpened = await page
-        .waitForURL(isApp, { timeout: 5_000 })
-        .then(() => true, () => false);
-      t.diagnostic(autoOpened ? "the widget opened the app by itself" : "the app was opened by a tap");
+      const autoOpened = await page.waitForURL(isApp, { timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
+      t.diagnostic(
+        autoOpened ? "the widget opened the app by itself" : "the app was opened by a tap",
+      );
       if (autoOpened) {
         assert.deepEqual(appOpenings, [deeplink]);
         await page.goBack();
@@ -462,11 +483,19 @@ describe("shop journeys", { concurrency: true }, () => {
       await open.waitFor();
       assert.equal(await open.getAttribute("href"), deeplink);
       assert.match(await open.innerText(), /Open GoPay/);
-      assert.equal(await page.locator("#widget svg").isVisible(), false, "the phone sees the button, not the QR");
+      assert.equal(
+        await page.locator("#widget svg").isVisible(),
+        false,
+        "the phone sees the button, not the QR",
+      );
       assert.equal(await state(page), "pending");
       await page.screenshot({ path: path.join(ARTIFACTS, "journey-phone.png") });
       await sleep(1_500);
-      assert.equal(appOpenings.length, autoOpened ? 1 : 0, "the app is opened automatically at most once");
+      assert.equal(
+        appOpenings.length,
+        autoOpened ? 1 : 0,
+        "the app is opened automatically at most once",
+      );
       assert.equal(new URL(page.url()).origin, main.shopUrl);
 
       await Promise.all([page.waitForURL(isApp), open.click()]);
@@ -474,7 +503,9 @@ describe("shop journeys", { concurrency: true }, () => {
       assert.match(await page.locator("main").innerText(), new RegExp(charge.order_id));
 
       await Promise.all([
-        page.waitForURL((u) => u.origin === main.shopUrl && u.searchParams.get("result") === "success"),
+        page.waitForURL(
+          (u) => u.origin === main.shopUrl && u.searchParams.get("result") === "success",
+        ),
         page.locator("button[value=pay]").click(),
       ]);
       const back = new URL(page.url());
@@ -496,14 +527,18 @@ describe("shop journeys", { concurrency: true }, () => {
     }
   });
 
-  test("deny: the simulator denies the payment and the widget shows the failure", { timeout: 60_000 }, async () => {
+  test("deny: the simulator denies the payment and the widget shows the failure", {
+    timeout: 60_000,
+  }, async () => {
     const context = await newContext(DESKTOP);
     try {
       const { page, errors } = await openShop(main, context, "?lang=id");
       const { charge } = await buy(page, main, "sambal-trio");
       await waitState(page, "pending", 5_000);
       assert.equal(await page.locator("#widget [part=widget]").getAttribute("lang"), "id");
-      const denied = await postJson(`${main.simUrl}/simulator/transactions/${charge.order_id}/deny`);
+      const denied = await postJson(
+        `${main.simUrl}/simulator/transactions/${charge.order_id}/deny`,
+      );
       assert.equal(denied.status, 200, JSON.stringify(denied.body));
 
       const { state: end } = await waitTerminal(page, 10_000);
@@ -519,7 +554,9 @@ describe("shop journeys", { concurrency: true }, () => {
     }
   });
 
-  test("short expiry: a 20 s charge left unpaid ends in expire, not before its time", { timeout: 60_000 }, async () => {
+  test("short expiry: a 20 s charge left unpaid ends in expire, not before its time", {
+    timeout: 60_000,
+  }, async () => {
     const context = await newContext(DESKTOP);
     try {
       const { page, errors } = await openShop(expiring, context);
@@ -545,7 +582,9 @@ describe("shop journeys", { concurrency: true }, () => {
     }
   });
 
-  test("forged notifications are refused with 401 and change nothing", { timeout: 30_000 }, async () => {
+  test("forged notifications are refused with 401 and change nothing", {
+    timeout: 30_000,
+  }, async () => {
     const created = await postJson(`${main.shopUrl}/api/orders`, {
       items: [{ id: "batik-tote", qty: 1 }],
       device: "desktop",
@@ -563,7 +602,10 @@ describe("shop journeys", { concurrency: true }, () => {
       fraud_status: "accept",
     };
     const forgeries = {
-      "signed with another key": { ...paid, signature_key: signature(orderId, "200", amount, "SB-Mid-server-GUESS") },
+      "signed with another key": {
+        ...paid,
+        signature_key: signature(orderId, "200", amount, "SB-Mid-server-GUESS"),
+      },
       "without a signature": paid,
       "signature of another amount": {
         ...paid,
@@ -588,16 +630,21 @@ describe("shop journeys", { concurrency: true }, () => {
     // The genuine pending notification from the simulator was accepted by the same endpoint.
     const tx = await eventually("the pending notification's delivery", async () => {
       const { body } = await getJson(`${main.simUrl}/simulator/transactions/${orderId}`);
-      return body.notifications.some((n) => n.transaction_status === "pending" && n.delivered) && body;
+      return (
+        body.notifications.some((n) => n.transaction_status === "pending" && n.delivered) && body
+      );
     });
     assert.equal(tx.transaction_status, "pending");
   });
 
-  test("shop restarted mid-payment: paid while it is down, the widget still ends in success", { timeout: 90_000 }, async () => {
+  test("shop restarted mid-payment: paid while it is down, the widget still ends in success", {
+    timeout: 90_000,
+  }, async () => {
     const context = await newContext(DESKTOP);
     let statusUrl = "";
     const downErrors = (text, url) =>
-      url.startsWith(statusUrl) && /Failed to load resource: net::ERR_CONNECTION_REFUSED/.test(text);
+      url.startsWith(statusUrl) &&
+      /Failed to load resource: net::ERR_CONNECTION_REFUSED/.test(text);
     try {
       const { page, errors, expected } = await openShop(restarting, context, "", downErrors);
       const { charge } = await buy(page, restarting);
@@ -610,11 +657,15 @@ describe("shop journeys", { concurrency: true }, () => {
 
       const stopped = await restarting.shop.stop();
       assert.ok(stopped.graceful, "the shop stops on SIGTERM");
-      const paid = await postJson(`${restarting.simUrl}/simulator/transactions/${charge.order_id}/pay`);
+      const paid = await postJson(
+        `${restarting.simUrl}/simulator/transactions/${charge.order_id}/pay`,
+      );
       assert.equal(paid.status, 200, JSON.stringify(paid.body));
       // The settlement notification found nobody, and the widget's polls failed meanwhile.
       const settlement = async () => {
-        const { body } = await getJson(`${restarting.simUrl}/simulator/transactions/${charge.order_id}`);
+        const { body } = await getJson(
+          `${restarting.simUrl}/simulator/transactions/${charge.order_id}`,
+        );
         return body.notifications.find((n) => n.transaction_status === "settlement");
       };
       await eventually("a failed settlement delivery", async () => {
@@ -644,11 +695,12 @@ describe("shop journeys", { concurrency: true }, () => {
     }
   });
 
-  test("status endpoint failing for a while: the widget recovers to success with no false result", { timeout: 60_000 }, async () => {
+  test("status endpoint failing for a while: the widget recovers to success with no false result", {
+    timeout: 60_000,
+  }, async () => {
     const context = await newContext(DESKTOP);
     let statusUrl = "";
-    const injected = (text, url) =>
-      url.startsWith(statusUrl) && /status of 500/.test(text);
+    const injected = (text, url) => url.startsWith(statusUrl) && /status of 500/.test(text);
     try {
       const { page, errors, expected } = await openShop(faulty, context, "", injected);
       const { charge } = await buy(page, faulty);
@@ -669,7 +721,11 @@ describe("shop journeys", { concurrency: true }, () => {
       // A poll already on its way when the faults were armed may still answer 200 first.
       const firstFailure = answers.indexOf(500);
       assert.ok(firstFailure === 0 || firstFailure === 1, `answers: ${answers}`);
-      assert.deepEqual(answers.slice(firstFailure, firstFailure + 4), [500, 500, 500, 500], `answers: ${answers}`);
+      assert.deepEqual(
+        answers.slice(firstFailure, firstFailure + 4),
+        [500, 500, 500, 500],
+        `answers: ${answers}`,
+      );
       assert.equal(answers.filter((s) => s === 500).length, 4, `answers: ${answers}`);
       assert.equal(answers.at(-1), 200);
       const { states, outcomes } = await journey(page);

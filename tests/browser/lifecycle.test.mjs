@@ -2,11 +2,21 @@
 // scripted answers: status changes, errors and their budget, one request at a time, the
 // phone flow (app opened once, QR instead, saved QR image), the return from the app, resume
 // after a reload (with and without sessionStorage), a hidden tab, destroy() and the countdown.
-import { test, describe, before, after } from "node:test";
+
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { startServer, launch, watchErrors, fixture, jakarta, decodeQr, sendHtml, ARTIFACTS } from "./harness.mjs";
+import { after, before, describe, test } from "node:test";
+import {
+  ARTIFACTS,
+  decodeQr,
+  fixture,
+  jakarta,
+  launch,
+  sendHtml,
+  startServer,
+  watchErrors,
+} from "./harness.mjs";
 
 const PHONE = {
   userAgent:
@@ -43,7 +53,12 @@ const TABLET_CHROME_HINTS = () => {
     configurable: true,
     get() {
       const data = real.call(this);
-      return { brands: data.brands, platform: data.platform, mobile: false, getHighEntropyValues: (h) => data.getHighEntropyValues(h) };
+      return {
+        brands: data.brands,
+        platform: data.platform,
+        mobile: false,
+        getHighEntropyValues: (h) => data.getHighEntropyValues(h),
+      };
     },
   });
 };
@@ -51,7 +66,9 @@ const TABLET_CHROME_HINTS = () => {
 const EVENTS = ["gopay-status", "gopay-success", "gopay-failure", "gopay-expire", "gopay-error"];
 const CADENCE_MS = 2_400;
 const PIXEL = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
+  "base64",
+);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let server, browser, qris, gopay;
@@ -73,7 +90,7 @@ function script(order, steps, { skewMs = 0, delayMs = 0 } = {}) {
   return s;
 }
 
-function statusRoute(req, res, url) {
+function statusRoute(_req, res, url) {
   const order = url.searchParams.get("order_id");
   const hit = { order, start: Date.now(), end: null, aborted: false };
   hits.push(hit);
@@ -170,8 +187,15 @@ new MutationObserver(record).observe(root, { subtree: true, childList: true, cha
  */
 function charge(order, { seconds = 900, deeplink, base = qris, actions = base.actions } = {}) {
   const now = Date.now();
-  const c = { ...base, order_id: order, transaction_time: jakarta(now), expiry_time: jakarta(now + seconds * 1000), actions };
-  if (deeplink) c.actions = [...actions, { name: "deeplink-redirect", method: "GET", url: deeplink }];
+  const c = {
+    ...base,
+    order_id: order,
+    transaction_time: jakarta(now),
+    expiry_time: jakarta(now + seconds * 1000),
+    actions,
+  };
+  if (deeplink)
+    c.actions = [...actions, { name: "deeplink-redirect", method: "GET", url: deeplink }];
   return c;
 }
 
@@ -179,12 +203,20 @@ function charge(order, { seconds = 900, deeplink, base = qris, actions = base.ac
 function pageFor(order, { seconds, deeplink, base, actions, ...options } = {}) {
   const c = charge(order, { seconds, deeplink, base, actions });
   if (scripts.has(order)) scripts.get(order).charge = c;
-  pages.set(order, { charge: c, statusUrl: "/status?order_id={order_id}", locale: "en", ...options });
+  pages.set(order, {
+    charge: c,
+    statusUrl: "/status?order_id={order_id}",
+    locale: "en",
+    ...options,
+  });
   return `/pay?k=${encodeURIComponent(order)}`;
 }
 
 /** A new context (device) and page; waits for the widget's handle unless told not to. */
-async function open(pathname, { device = DESKTOP, init = [], clock = false, wait = true, waitUntil = "load" } = {}) {
+async function open(
+  pathname,
+  { device = DESKTOP, init = [], clock = false, wait = true, waitUntil = "load" } = {},
+) {
   const context = await browser.newContext(device);
   for (const script of init) await context.addInitScript(script);
   const page = await context.newPage();
@@ -196,12 +228,19 @@ async function open(pathname, { device = DESKTOP, init = [], clock = false, wait
   return { context, page, errors };
 }
 
-const mounted = (page) => page.waitForFunction(() => window.__handle !== undefined, null, { timeout: 10_000 });
+const mounted = (page) =>
+  page.waitForFunction(() => window.__handle !== undefined, null, { timeout: 10_000 });
 const state = (page) => page.getAttribute("#host", "data-state");
 const waitState = (page, value, timeout = 10_000) =>
-  page.waitForFunction((v) => document.getElementById("host").getAttribute("data-state") === v, value, { timeout });
-const events = (page, type) => page.evaluate((t) => window.__events.filter((e) => !t || e.type === t), type);
-const callbacks = (page, name) => page.evaluate((n) => window.__callbacks.filter((c) => !n || c.name === n), name);
+  page.waitForFunction(
+    (v) => document.getElementById("host").getAttribute("data-state") === v,
+    value,
+    { timeout },
+  );
+const events = (page, type) =>
+  page.evaluate((t) => window.__events.filter((e) => !t || e.type === t), type);
+const callbacks = (page, name) =>
+  page.evaluate((n) => window.__callbacks.filter((c) => !n || c.name === n), name);
 const states = (page) => page.evaluate(() => window.__states);
 const part = (page, name) => page.locator(`#host [part=${name}]`);
 const shown = (page, selector) =>
@@ -225,7 +264,7 @@ before(async () => {
   gopay = await fixture("gopay-charge-current-shape.json");
   server = await startServer({
     "GET /status": statusRoute,
-    "GET /pay": (req, res, url) => {
+    "GET /pay": (_req, res, url) => {
       const options = pages.get(url.searchParams.get("k"));
       if (!options) {
         res.writeHead(404);
@@ -233,18 +272,21 @@ before(async () => {
       }
       sendHtml(res, payPage(options));
     },
-    "GET /slow-image": (req, res, url) =>
-      setTimeout(() => {
-        res.writeHead(200, { "content-type": "image/png" });
-        res.end(PIXEL);
-      }, Number(url.searchParams.get("ms"))),
+    "GET /slow-image": (_req, res, url) =>
+      setTimeout(
+        () => {
+          res.writeHead(200, { "content-type": "image/png" });
+          res.end(PIXEL);
+        },
+        Number(url.searchParams.get("ms")),
+      ),
     // The PNG of a GoPay charge's generate-qr-code-v2 action.
-    "GET /qr.png": (req, res) => {
+    "GET /qr.png": (_req, res) => {
       res.writeHead(200, { "content-type": "image/png" });
       res.end(PIXEL);
     },
     // Where the sandbox deeplink points: stands in for the GoPay app.
-    "GET /app": (req, res) => sendHtml(res, "<!doctype html><title>GoPay</title><p>GoPay app</p>"),
+    "GET /app": (_req, res) => sendHtml(res, "<!doctype html><title>GoPay</title><p>GoPay app</p>"),
   });
   browser = await launch();
   await fs.mkdir(ARTIFACTS, { recursive: true });
@@ -261,7 +303,10 @@ describe("answers, devices and storage", { concurrency: true }, () => {
     script(order, ["pending", "pending", "settlement"]);
     const { context, page, errors } = await open(pageFor(order));
     await waitState(page, "success", 15_000);
-    assert.deepEqual((await states(page)).filter((s) => s !== "loading"), ["pending", "success"]);
+    assert.deepEqual(
+      (await states(page)).filter((s) => s !== "loading"),
+      ["pending", "success"],
+    );
     assert.equal(hitsOf(order).length, 3, "two pending answers, then the settlement");
     assert.match(await part(page, "status").innerText(), /Payment received/);
 
@@ -277,10 +322,14 @@ describe("answers, devices and storage", { concurrency: true }, () => {
     assert.deepEqual({ ...success[0].detail, message: undefined }, { ...want, message: undefined });
     const onSuccess = await callbacks(page, "success");
     assert.equal(onSuccess.length, 1);
-    for (const [key, value] of Object.entries(want)) assert.equal(onSuccess[0].detail[key], value, key);
+    for (const [key, value] of Object.entries(want))
+      assert.equal(onSuccess[0].detail[key], value, key);
     // A status event for each change, not for each answer: pending (from the charge), settlement.
     const status = await events(page, "gopay-status");
-    assert.deepEqual(status.map((e) => e.detail.transaction_status), ["pending", "settlement"]);
+    assert.deepEqual(
+      status.map((e) => e.detail.transaction_status),
+      ["pending", "settlement"],
+    );
     assert.equal(status[0].detail.order_id, order);
     assert.equal((await callbacks(page, "status")).length, 2);
     assert.equal((await events(page)).length, 3, "status, status, success and nothing else");
@@ -303,7 +352,10 @@ describe("answers, devices and storage", { concurrency: true }, () => {
         script(order, steps);
         const { context, page, errors } = await open(pageFor(order));
         await waitState(page, final);
-        assert.deepEqual((await states(page)).filter((s) => s !== "loading"), ["pending", final]);
+        assert.deepEqual(
+          (await states(page)).filter((s) => s !== "loading"),
+          ["pending", final],
+        );
         assert.match(await part(page, "status").innerText(), text);
         const asked = hitsOf(order).length;
         assert.equal(asked, steps.length);
@@ -325,13 +377,28 @@ describe("answers, devices and storage", { concurrency: true }, () => {
 
   test("500, malformed JSON and another order's answer are never an outcome; then settlement wins", async () => {
     const order = "life-errors-1";
-    script(order, [{ http: 500 }, { raw: "{not json" }, { order: "someone-else", status: "settlement" }, "settlement"]);
+    script(order, [
+      { http: 500 },
+      { raw: "{not json" },
+      { order: "someone-else", status: "settlement" },
+      "settlement",
+    ]);
     const { context, page, errors } = await open(pageFor(order));
     const trouble = [];
-    const watch = setInterval(() => shown(page, "[part=trouble]").then((v) => trouble.push(v), () => {}), 250);
+    const watch = setInterval(
+      () =>
+        shown(page, "[part=trouble]").then(
+          (v) => trouble.push(v),
+          () => {},
+        ),
+      250,
+    );
     await waitState(page, "success", 20_000);
     clearInterval(watch);
-    assert.deepEqual((await states(page)).filter((s) => s !== "loading"), ["pending", "success"]);
+    assert.deepEqual(
+      (await states(page)).filter((s) => s !== "loading"),
+      ["pending", "success"],
+    );
     assert.equal(hitsOf(order).length, 4);
     const evs = await events(page);
     assert.deepEqual(
@@ -344,7 +411,10 @@ describe("answers, devices and storage", { concurrency: true }, () => {
     assert.equal(evs[3].detail.order_id, order);
     // Three failures within a few seconds are not yet "trouble".
     assert.ok(trouble.length > 10 && trouble.every((v) => v === false), JSON.stringify(trouble));
-    assert.deepEqual(errors.filter((e) => !/status of 500/.test(e)), []);
+    assert.deepEqual(
+      errors.filter((e) => !/status of 500/.test(e)),
+      [],
+    );
     await context.close();
   });
 
@@ -373,10 +443,17 @@ describe("answers, devices and storage", { concurrency: true }, () => {
     assert.equal(await shown(page, "[part=qr] img"), false);
     await part(page, "qr-button").focus();
     await page.keyboard.press("Enter");
-    const focused = () => document.getElementById("host").shadowRoot.activeElement?.getAttribute("part");
+    const focused = () =>
+      document.getElementById("host").shadowRoot.activeElement?.getAttribute("part");
     // The view switches in a later task; wait until focus has moved, or time out and report.
     await page
-      .waitForFunction(() => document.getElementById("host").shadowRoot.activeElement?.getAttribute("part") === "app-button", null, { timeout: 3_000 })
+      .waitForFunction(
+        () =>
+          document.getElementById("host").shadowRoot.activeElement?.getAttribute("part") ===
+          "app-button",
+        null,
+        { timeout: 3_000 },
+      )
       .catch(() => {});
     assert.equal(await page.evaluate(focused), "app-button", "focus stays in the widget");
     assert.equal(await shown(page, "[part=qr] img"), true);
@@ -393,16 +470,22 @@ describe("answers, devices and storage", { concurrency: true }, () => {
         ["life-tablet-1", ANDROID_TABLET, TABLET_CHROME_HINTS],
       ].map(async ([order, device, hints]) => {
         const deeplink = `${server.url}/app?order_id=${order}`;
-        const { context, page, errors } = await open(pageFor(order, { environment: "sandbox", deeplink }), {
-          device,
-          init: [hints],
-        });
+        const { context, page, errors } = await open(
+          pageFor(order, { environment: "sandbox", deeplink }),
+          {
+            device,
+            init: [hints],
+          },
+        );
         await page.locator("#host svg").waitFor();
         await sleep(800);
         assert.equal(await shown(page, "svg"), true, order);
         assert.equal(await shown(page, "[part=open-button]"), false, order);
         assert.equal(new URL(page.url()).pathname, "/pay");
-        assert.equal(server.requests.filter((r) => r.path === "/app" && r.search.includes(order)).length, 0);
+        assert.equal(
+          server.requests.filter((r) => r.path === "/app" && r.search.includes(order)).length,
+          0,
+        );
         assert.deepEqual(errors, []);
         await context.close();
       }),
@@ -433,7 +516,10 @@ describe("answers, devices and storage", { concurrency: true }, () => {
         const { context, page, errors } = await open(pageFor(order), { init: [init] });
         await waitState(page, "success");
         assert.equal((await events(page, "gopay-success")).length, 1, order);
-        assert.deepEqual((await states(page)).filter((s) => s !== "loading"), ["pending", "success"]);
+        assert.deepEqual(
+          (await states(page)).filter((s) => s !== "loading"),
+          ["pending", "success"],
+        );
         assert.deepEqual(errors, [], order);
         await context.close();
       }),
@@ -443,8 +529,15 @@ describe("answers, devices and storage", { concurrency: true }, () => {
 
 test("a failing endpoint: trouble after 20 s, one status_unreachable past the budget, recovery (fake clock)", async () => {
   const order = "life-budget-1";
-  const s = script(order, [{ http: 500 }, { http: 503 }, { raw: "<html>" }, { http: 500 }, { http: 502 },
-    { raw: "{}" }, { http: 500 }]);
+  const s = script(order, [
+    { http: 500 },
+    { http: 503 },
+    { raw: "<html>" },
+    { http: 500 },
+    { http: 502 },
+    { raw: "{}" },
+    { http: 500 },
+  ]);
   const { context, page, errors } = await open(pageFor(order), { clock: true });
   await until(() => hitsOf(order).length === 1 && hitsOf(order)[0].end, "the first request");
   await page.waitForTimeout(100);
@@ -484,8 +577,14 @@ test("a failing endpoint: trouble after 20 s, one status_unreachable past the bu
   await waitState(page, "success", 3_000);
   assert.equal(await shown(page, "[part=trouble]"), false);
   assert.equal((await events(page, "gopay-success")).length, 1);
-  assert.equal((await events(page, "gopay-failure")).length + (await events(page, "gopay-expire")).length, 0);
-  assert.deepEqual(errors.filter((e) => !/status of 50\d/.test(e)), []);
+  assert.equal(
+    (await events(page, "gopay-failure")).length + (await events(page, "gopay-expire")).length,
+    0,
+  );
+  assert.deepEqual(
+    errors.filter((e) => !/status of 50\d/.test(e)),
+    [],
+  );
   await context.close();
 });
 
@@ -506,7 +605,11 @@ test("a request that hangs is given up at its timeout and the next one goes out 
   assert.ok(second.start >= first.aborted, "the next request only after the first was given up");
   assert.equal(hitsOf(order).length, 2);
   assert.equal((await events(page, "gopay-success")).length, 1);
-  assert.equal((await events(page, "gopay-error")).length, 0, "one timeout is not the error budget");
+  assert.equal(
+    (await events(page, "gopay-error")).length,
+    0,
+    "one timeout is not the error budget",
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -518,17 +621,30 @@ test("never two requests at once: a slow endpoint and a storm of online events",
   await page.evaluate(() => {
     window.__storm = setInterval(() => window.dispatchEvent(new Event("online")), 150);
   });
-  await until(() => hitsOf(order).filter((h) => h.end).length >= 3, "three answered requests", 20_000);
+  await until(
+    () => hitsOf(order).filter((h) => h.end).length >= 3,
+    "three answered requests",
+    20_000,
+  );
   await page.evaluate(() => clearInterval(window.__storm));
   const seen = hitsOf(order);
   for (let i = 1; i < seen.length; i += 1) {
     assert.ok(seen[i - 1].end !== null, `request ${i} was answered before request ${i + 1}`);
-    assert.ok(seen[i].start >= seen[i - 1].end, `request ${i + 1} started before request ${i} ended`);
+    assert.ok(
+      seen[i].start >= seen[i - 1].end,
+      `request ${i + 1} started before request ${i} ended`,
+    );
   }
-  assert.ok(seen.every((h) => !h.aborted), "no request was given up");
+  assert.ok(
+    seen.every((h) => !h.aborted),
+    "no request was given up",
+  );
   // The signals did ask for checks: each came soon after the previous answer, not a cadence later.
   const gaps = seen.slice(1, 3).map((h, i) => h.start - seen[i].end);
-  assert.ok(gaps.every((g) => g >= 900 && g < CADENCE_MS - 200), `gaps ${gaps}`);
+  assert.ok(
+    gaps.every((g) => g >= 900 && g < CADENCE_MS - 200),
+    `gaps ${gaps}`,
+  );
   assert.equal(await state(page), "pending");
   assert.deepEqual(errors, []);
   await context.close();
@@ -539,10 +655,15 @@ test("phone: Open GoPay with the exact deeplink, the app opened once, QR instead
   const deeplink = `${server.url}/app?order_id=${order}&tref=A1`;
   script(order, ["pending"]);
   const pay = pageFor(order, { environment: "sandbox", deeplink });
-  const appHits = () => server.requests.filter((r) => r.path === "/app" && r.search.includes(order)).length;
+  const appHits = () =>
+    server.requests.filter((r) => r.path === "/app" && r.search.includes(order)).length;
 
   // The first visit tries the app by itself: the page goes to the deeplink.
-  const { context, page, errors } = await open(pay, { device: PHONE, wait: false, waitUntil: "commit" });
+  const { context, page, errors } = await open(pay, {
+    device: PHONE,
+    wait: false,
+    waitUntil: "commit",
+  });
   await page.waitForURL((u) => u.pathname === "/app");
   assert.equal(appHits(), 1);
   // Back on the payment page (a new load, as after the app): no second attempt.
@@ -566,7 +687,10 @@ test("phone: Open GoPay with the exact deeplink, the app opened once, QR instead
   await part(page, "qr-button").click();
   await page.locator("#host svg").waitFor();
   assert.equal(await shown(page, "[part=open-button]"), false);
-  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 5_000 }), part(page, "save-button").click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download", { timeout: 5_000 }),
+    part(page, "save-button").click(),
+  ]);
   assert.match(download.suggestedFilename(), /\.png$/);
   const file = path.join(ARTIFACTS, "lifecycle-saved-qr.png");
   await download.saveAs(file);
@@ -587,9 +711,14 @@ test("phone: Open GoPay with the exact deeplink, the app opened once, QR instead
 test("return from the app: confirming at once, result=success is no proof, settlement is", async () => {
   const order = "life-return-1";
   const s = script(order, ["pending"]);
-  const pay = pageFor(order, { environment: "sandbox", deeplink: `${server.url}/app?order_id=${order}` });
+  const pay = pageFor(order, {
+    environment: "sandbox",
+    deeplink: `${server.url}/app?order_id=${order}`,
+  });
   const started = Date.now();
-  const { context, page, errors } = await open(`${pay}&order_id=${order}&result=success`, { device: PHONE });
+  const { context, page, errors } = await open(`${pay}&order_id=${order}&result=success`, {
+    device: PHONE,
+  });
   assert.equal(await state(page), "confirming");
   assert.match(await part(page, "status").innerText(), /Checking your payment/);
   await until(() => hitsOf(order).length >= 1, "a status request");
@@ -598,13 +727,20 @@ test("return from the app: confirming at once, result=success is no proof, settl
   await until(() => hitsOf(order).filter((h) => h.end).length >= 2, "two pending answers");
   await sleep(200);
   assert.equal(await state(page), "confirming");
-  assert.deepEqual((await states(page)).filter((v) => v !== "loading"), ["confirming"]);
+  assert.deepEqual(
+    (await states(page)).filter((v) => v !== "loading"),
+    ["confirming"],
+  );
   assert.equal((await events(page, "gopay-success")).length, 0);
   s.steps = ["settlement"];
   s.i = 0;
   await waitState(page, "success", 5_000);
   assert.equal((await events(page, "gopay-success")).length, 1);
-  assert.equal(server.requests.filter((r) => r.path === "/app" && r.search.includes(order)).length, 0, "no app opening");
+  assert.equal(
+    server.requests.filter((r) => r.path === "/app" && r.search.includes(order)).length,
+    0,
+    "no app opening",
+  );
   assert.deepEqual(errors, []);
   await context.close();
 
@@ -614,7 +750,10 @@ test("return from the app: confirming at once, result=success is no proof, settl
   const second = await open(`${pageFor(other)}&order_id=someone-else&result=success`);
   await until(() => hitsOf(other).some((h) => h.end), "a pending answer");
   await sleep(200);
-  assert.deepEqual((await states(second.page)).filter((v) => v !== "loading"), ["pending"]);
+  assert.deepEqual(
+    (await states(second.page)).filter((v) => v !== "loading"),
+    ["pending"],
+  );
   assert.match(await part(second.page, "status").innerText(), /Waiting for payment/);
   assert.deepEqual(second.errors, []);
   await second.context.close();
@@ -632,7 +771,9 @@ test("reload resumes: the same countdown (skew kept), terminal events once acros
   const { context, page, errors } = await open(pageFor(order, { seconds: 600 }));
   await until(() => hitsOf(order).some((h) => h.end), "an answer with a Date");
   await page.waitForFunction(() => {
-    const t = document.getElementById("host").shadowRoot.querySelector("[part=countdown]").textContent;
+    const t = document
+      .getElementById("host")
+      .shadowRoot.querySelector("[part=countdown]").textContent;
     return t < "09:25";
   });
   const before = await timeLeft(page);
@@ -643,7 +784,10 @@ test("reload resumes: the same countdown (skew kept), terminal events once acros
   await page.reload();
   await mounted(page);
   const after = await timeLeft(page);
-  assert.ok(after <= before && after >= before - 4, `time left ${before} s, then ${after} s after the reload`);
+  assert.ok(
+    after <= before && after >= before - 4,
+    `time left ${before} s, then ${after} s after the reload`,
+  );
   assert.equal((await events(page, "gopay-status")).length, 1, "pending is reported once per page");
 
   s.delayMs = 0;
@@ -668,7 +812,10 @@ test("reload resumes: the same countdown (skew kept), terminal events once acros
 
 const VISIBILITY = () => {
   window.__hidden = new URLSearchParams(location.search).has("hidden");
-  Object.defineProperty(Document.prototype, "hidden", { configurable: true, get: () => window.__hidden });
+  Object.defineProperty(Document.prototype, "hidden", {
+    configurable: true,
+    get: () => window.__hidden,
+  });
   Object.defineProperty(Document.prototype, "visibilityState", {
     configurable: true,
     get: () => (window.__hidden ? "hidden" : "visible"),
@@ -722,7 +869,12 @@ const TRACKING = () => {
   EventTarget.prototype.addEventListener = function (type, fn, options) {
     const global = this === window || this === document;
     if (global && fromWidget() && !listeners.some((e) => same(e, this, type, fn))) {
-      listeners.push({ target: this, type, fn, name: `${this === window ? "window" : "document"}:${type}` });
+      listeners.push({
+        target: this,
+        type,
+        fn,
+        name: `${this === window ? "window" : "document"}:${type}`,
+      });
     }
     return add.call(this, type, fn, options);
   };
@@ -732,24 +884,43 @@ const TRACKING = () => {
     return remove.call(this, type, fn, options);
   };
   const timers = new Set();
-  const [setT, clearT, setI, clearI] = [window.setTimeout, window.clearTimeout, window.setInterval, window.clearInterval];
-  window.setTimeout = function (fn, ms, ...args) {
+  const [setT, clearT, setI, clearI] = [
+    window.setTimeout,
+    window.clearTimeout,
+    window.setInterval,
+    window.clearInterval,
+  ];
+  window.setTimeout = (fn, ms, ...args) => {
     const tracked = fromWidget();
-    const id = setT.call(window, (...a) => {
-      timers.delete(id);
-      if (typeof fn === "function") fn(...a);
-    }, ms, ...args);
+    const id = setT.call(
+      window,
+      (...a) => {
+        timers.delete(id);
+        if (typeof fn === "function") fn(...a);
+      },
+      ms,
+      ...args,
+    );
     if (tracked) timers.add(id);
     return id;
   };
-  window.setInterval = function (fn, ms, ...args) {
+  window.setInterval = (fn, ms, ...args) => {
     const id = setI.call(window, fn, ms, ...args);
     if (fromWidget()) timers.add(id);
     return id;
   };
-  window.clearTimeout = (id) => (timers.delete(id), clearT.call(window, id));
-  window.clearInterval = (id) => (timers.delete(id), clearI.call(window, id));
-  window.__tracked = () => ({ listeners: listeners.map((e) => e.name).sort(), timers: timers.size });
+  window.clearTimeout = (id) => {
+    timers.delete(id);
+    clearT.call(window, id);
+  };
+  window.clearInterval = (id) => {
+    timers.delete(id);
+    clearI.call(window, id);
+  };
+  window.__tracked = () => ({
+    listeners: listeners.map((e) => e.name).sort(),
+    timers: timers.size,
+  });
 };
 
 test("destroy() aborts the request in flight, removes DOM, timers and listeners; nothing after", async () => {
@@ -766,10 +937,20 @@ test("destroy() aborts the request in flight, removes DOM, timers and listeners;
   const eventsBefore = (await events(page)).length;
   await page.evaluate(() => window.__handle.destroy());
   await until(() => hitsOf(order)[0].aborted, "the held request to be aborted", 3_000);
-  assert.equal(await page.evaluate(() => document.getElementById("host").shadowRoot.childElementCount), 0);
-  assert.equal(await page.evaluate(() => document.getElementById("host").hasAttribute("data-state")), false);
+  assert.equal(
+    await page.evaluate(() => document.getElementById("host").shadowRoot.childElementCount),
+    0,
+  );
+  assert.equal(
+    await page.evaluate(() => document.getElementById("host").hasAttribute("data-state")),
+    false,
+  );
   await sleep(200);
-  assert.deepEqual(await page.evaluate(() => window.__tracked()), { listeners: [], timers: 0 }, "all removed");
+  assert.deepEqual(
+    await page.evaluate(() => window.__tracked()),
+    { listeners: [], timers: 0 },
+    "all removed",
+  );
   // Signals that would make a live widget ask at once, then twice the cadence of silence.
   await page.evaluate(() => {
     window.dispatchEvent(new Event("online"));
@@ -799,7 +980,11 @@ test("countdown: skew-corrected by the Date header; the live region hears thresh
   ]);
   const heard = (page, text) =>
     page.waitForFunction((t) => window.__announced.at(-1) === t, text, { timeout: 10_000 });
-  await Promise.all([heard(a.page, "5 minutes left"), heard(b.page, "1 minute left"), heard(c.page, "Time is up")]);
+  await Promise.all([
+    heard(a.page, "5 minutes left"),
+    heard(b.page, "1 minute left"),
+    heard(c.page, "Time is up"),
+  ]);
   await sleep(1_200);
   const announced = async (p) => p.evaluate(() => window.__announced);
   // Nothing on load, then the threshold and nothing else: never the ticking time.
@@ -814,7 +999,10 @@ test("countdown: skew-corrected by the Date header; the live region hears thresh
   assert.match(after.at(-1), /^04:5\d$/);
   // Time ran out locally: confirming with the merchant, which then says expire.
   await waitState(c.page, "expire", 12_000);
-  assert.deepEqual((await states(c.page)).filter((s) => s !== "loading"), ["pending", "confirming", "expire"]);
+  assert.deepEqual(
+    (await states(c.page)).filter((s) => s !== "loading"),
+    ["pending", "confirming", "expire"],
+  );
   assert.deepEqual(await c.page.evaluate(() => window.__statuses), [
     "Waiting for payment",
     "Time ran out here, confirming with the merchant",

@@ -1,17 +1,28 @@
 // The npm package as merchants get it: `npm pack` of pkg/, installed offline into a plain
 // HTML page and into a Vite app; both render the QR and receive the events in Chromium.
 // The declarations are checked with tsc against the installed package and with attw.
-import { test, before, after } from "node:test";
+
 import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import zlib from "node:zlib";
-import { spawn, execFile } from "node:child_process";
+import { after, before, test } from "node:test";
 import { promisify } from "node:util";
+import zlib from "node:zlib";
 import {
-  startServer, launch, watchErrors, fixture, fresh, escapeHtml, statusEndpoint, freePort, decodeQr, sendJson,
-  ROOT, ARTIFACTS,
+  ARTIFACTS,
+  decodeQr,
+  escapeHtml,
+  fixture,
+  freePort,
+  fresh,
+  launch,
+  ROOT,
+  sendJson,
+  startServer,
+  statusEndpoint,
+  watchErrors,
 } from "./harness.mjs";
 
 const run = promisify(execFile);
@@ -20,22 +31,45 @@ const BIN = {
   tsc: path.join(ROOT, "node_modules/typescript/bin/tsc"),
   attw: path.join(ROOT, "node_modules/@arethetypeswrong/cli/dist/index.js"),
 };
-const SHIPPED = ["LICENSE", "README.md", "gopay_widget_wasm_bg.wasm", "index.d.ts", "index.js", "package.json"];
+const SHIPPED = [
+  "LICENSE",
+  "README.md",
+  "gopay_widget_wasm_bg.wasm",
+  "index.d.ts",
+  "index.js",
+  "package.json",
+];
 
 let tmp, tarball, packed, browser, status, charge;
 const children = [];
 
 /** Installs the tarball into `dir` from the local file only: no registry, no network. */
 async function installTarball(dir) {
-  await run("npm", ["install", tarball, "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], {
-    cwd: dir,
-    env: { ...process.env, npm_config_update_notifier: "false" },
-  });
+  await run(
+    "npm",
+    [
+      "install",
+      tarball,
+      "--offline",
+      "--no-audit",
+      "--no-fund",
+      "--ignore-scripts",
+      "--loglevel=error",
+    ],
+    {
+      cwd: dir,
+      env: { ...process.env, npm_config_update_notifier: "false" },
+    },
+  );
 }
 
 before(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), "gopay-widget-package-"));
-  const { stdout } = await run("npm", ["pack", path.join(ROOT, "pkg"), "--pack-destination", tmp, "--json", "--loglevel=error"], { cwd: tmp });
+  const { stdout } = await run(
+    "npm",
+    ["pack", path.join(ROOT, "pkg"), "--pack-destination", tmp, "--json", "--loglevel=error"],
+    { cwd: tmp },
+  );
   packed = JSON.parse(stdout)[0];
   tarball = path.join(tmp, packed.filename);
   status = statusEndpoint({ cors: true });
@@ -63,34 +97,50 @@ test("the tarball holds exactly the shipped files, with a complete package.json"
   for (const f of packed.files.filter((f) => /\.(js|wasm)$/.test(f.path))) {
     const body = await fs.readFile(path.join(ROOT, "pkg", f.path));
     raw += body.length;
-    brotli += zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    brotli += zlib.brotliCompressSync(body, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 },
+    }).length;
   }
-  t.diagnostic(`tarball ${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked`);
+  t.diagnostic(
+    `tarball ${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked`,
+  );
   t.diagnostic(`what a browser loads (JS + wasm): ${raw} bytes raw, ${brotli} bytes brotli`);
 });
 
 test("attw: the packed types resolve for ESM consumers (node16 ESM, bundler)", async () => {
   // The package is ESM-only by design (it needs import.meta.url for the wasm), so the
   // esm-only profile leaves out the CommonJS-require resolution; everything else must pass.
-  const result = await run(process.execPath, [BIN.attw, tarball, "--profile", "esm-only", "--no-definitely-typed", "--format", "json"], { cwd: tmp })
-    .catch((e) => e);
+  const result = await run(
+    process.execPath,
+    [BIN.attw, tarball, "--profile", "esm-only", "--no-definitely-typed", "--format", "json"],
+    { cwd: tmp },
+  ).catch((e) => e);
   const report = JSON.parse(result.stdout);
-  const problems = (report.analysis?.problems ?? []).filter((p) => p.resolutionKind !== "node16-cjs");
+  const problems = (report.analysis?.problems ?? []).filter(
+    (p) => p.resolutionKind !== "node16-cjs",
+  );
   assert.deepEqual(problems, [], JSON.stringify(problems, null, 1));
   assert.equal(result.code ?? 0, 0, result.stderr);
-  const kinds = Object.values(report.analysis.entrypoints["."].resolutions).map((r) => r.resolutionKind);
+  const kinds = Object.values(report.analysis.entrypoints["."].resolutions).map(
+    (r) => r.resolutionKind,
+  );
   assert.ok(kinds.includes("bundler") && kinds.includes("node16-esm"), JSON.stringify(kinds));
 });
 
 test("plain HTML page: the installed package renders the QR and sends the events", async () => {
   const dir = path.join(tmp, "plain");
   await fs.mkdir(dir);
-  await fs.writeFile(path.join(dir, "package.json"), JSON.stringify({ name: "plain-shop", private: true }));
+  await fs.writeFile(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: "plain-shop", private: true }),
+  );
   await installTarball(dir);
   const attr = (v) => escapeHtml(JSON.stringify(v));
   const orders = ["plain-element", "plain-data", "plain-mount"];
   const ofOrder = (order_id) => ({ ...charge, order_id });
-  await fs.writeFile(path.join(dir, "index.html"), `<!doctype html><html lang="en"><head><meta charset="utf-8">
+  await fs.writeFile(
+    path.join(dir, "index.html"),
+    `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Plain shop</title><link rel="icon" href="data:,">
 <script type="importmap">{ "imports": { "gopay-widget": "./node_modules/gopay-widget/index.js" } }</script>
 <script type="module" src="./node_modules/gopay-widget/index.js"></script>
@@ -99,8 +149,11 @@ test("plain HTML page: the installed package renders the QR and sends the events
 <gopay-widget id="element" data-locale="en" data-status-url="/status?order_id={order_id}" data-charge="${attr(ofOrder(orders[0]))}"></gopay-widget>
 <div id="data" data-gopay-widget data-locale="id" data-status-url="/status?order_id={order_id}" data-charge="${attr(ofOrder(orders[1]))}"></div>
 <div id="mounted"></div>
-</main></body></html>`);
-  await fs.writeFile(path.join(dir, "app.js"), `import { mount } from "gopay-widget";
+</main></body></html>`,
+  );
+  await fs.writeFile(
+    path.join(dir, "app.js"),
+    `import { mount } from "gopay-widget";
 window.seen = [];
 for (const type of ["gopay-status", "gopay-success", "gopay-error"]) {
   document.addEventListener(type, (e) => window.seen.push({ type, target: e.target.id, order: e.detail.order_id }));
@@ -112,25 +165,37 @@ window.mounted = mount(document.getElementById("mounted"), {
   statusUrl: "/status?order_id={order_id}",
   onSuccess: (d) => window.callbacks.push(d.order_id),
 }).then(() => true);
-`);
+`,
+  );
   const server = await startServer({ "GET /status": status.route }, { root: dir });
   try {
     const page = await browser.newPage({ viewport: { width: 1024, height: 1600 } });
     const errors = watchErrors(page);
-    await page.goto(server.url + "/");
+    await page.goto(`${server.url}/`);
     for (const id of ["element", "data", "mounted"]) await page.locator(`#${id} svg`).waitFor();
     const shot = path.join(ARTIFACTS, "package-plain-qr.png");
     await page.locator("#element svg").screenshot({ path: shot });
     assert.deepEqual(decodeQr(shot), [charge.qr_string]);
     for (const order of orders) status.set(order, "settlement");
-    await page.waitForFunction(() => window.seen.filter((e) => e.type === "gopay-success").length === 3);
+    await page.waitForFunction(
+      () => window.seen.filter((e) => e.type === "gopay-success").length === 3,
+    );
     const seen = await page.evaluate(() => window.seen);
-    assert.deepEqual(seen.filter((e) => e.type === "gopay-success").map((e) => e.target).sort(), ["data", "element", "mounted"]);
+    assert.deepEqual(
+      seen
+        .filter((e) => e.type === "gopay-success")
+        .map((e) => e.target)
+        .sort(),
+      ["data", "element", "mounted"],
+    );
     assert.equal(seen.filter((e) => e.type === "gopay-error").length, 0);
     assert.deepEqual(await page.evaluate(() => window.callbacks), ["plain-mount"]);
     assert.equal(await page.evaluate(() => window.mounted), true);
     const wasm = server.requests.filter((r) => r.path.endsWith(".wasm"));
-    assert.deepEqual(wasm.map((r) => r.path), ["/node_modules/gopay-widget/gopay_widget_wasm_bg.wasm"]);
+    assert.deepEqual(
+      wasm.map((r) => r.path),
+      ["/node_modules/gopay-widget/gopay_widget_wasm_bg.wasm"],
+    );
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
@@ -142,7 +207,9 @@ test("Vite app: typed consumer code checks, builds, and works from vite preview"
   const dir = path.join(tmp, "vite-app");
   await fs.cp(path.join(ROOT, "tests/package/vite-app"), dir, { recursive: true });
   await installTarball(dir);
-  const installed = JSON.parse(await fs.readFile(path.join(dir, "node_modules/gopay-widget/package.json"), "utf8"));
+  const installed = JSON.parse(
+    await fs.readFile(path.join(dir, "node_modules/gopay-widget/package.json"), "utf8"),
+  );
   assert.equal(installed.name, "gopay-widget");
 
   // Types: the consumer's code and the compile-time expectations, against the installed package.
@@ -157,7 +224,12 @@ test("Vite app: typed consumer code checks, builds, and works from vite preview"
 
   const api = await startServer({
     "GET /status": status.route,
-    "GET /charge": (req, res) => sendJson(res, { ...charge, order_id: "vite-1" }, { headers: { "access-control-allow-origin": "*" } }),
+    "GET /charge": (_req, res) =>
+      sendJson(
+        res,
+        { ...charge, order_id: "vite-1" },
+        { headers: { "access-control-allow-origin": "*" } },
+      ),
   });
   const { origin, stop } = await startVite(dir, ["preview"]);
   try {
@@ -174,11 +246,26 @@ test("Vite app: typed consumer code checks, builds, and works from vite preview"
     assert.deepEqual(decodeQr(shot), [charge.qr_string]);
     status.set("vite-1", "settlement");
     status.set("vite-1-m", "settlement");
-    await page.waitForFunction(() => window.shopLog.filter((e) => e.type.endsWith("success")).length === 2);
+    await page.waitForFunction(
+      () => window.shopLog.filter((e) => e.type.endsWith("success")).length === 2,
+    );
     const log = await page.evaluate(() => window.shopLog);
-    assert.ok(log.some((e) => e.source === "element" && e.type === "gopay-status" && e.order_id === "vite-1"));
-    assert.ok(log.some((e) => e.source === "element" && e.type === "gopay-success" && e.transaction_status === "settlement"));
-    assert.ok(log.some((e) => e.source === "mount" && e.type === "success" && e.order_id === "vite-1-m"));
+    assert.ok(
+      log.some(
+        (e) => e.source === "element" && e.type === "gopay-status" && e.order_id === "vite-1",
+      ),
+    );
+    assert.ok(
+      log.some(
+        (e) =>
+          e.source === "element" &&
+          e.type === "gopay-success" &&
+          e.transaction_status === "settlement",
+      ),
+    );
+    assert.ok(
+      log.some((e) => e.source === "mount" && e.type === "success" && e.order_id === "vite-1-m"),
+    );
     assert.equal(log.filter((e) => e.type.endsWith("error")).length, 0, JSON.stringify(log));
     assert.equal(await page.locator("#result").textContent(), "Paid: vite-1");
     assert.equal(wasmLoads.length, 1);
@@ -195,7 +282,12 @@ test("Vite app: the dev server serves the package and its wasm as they are", asy
   const dir = path.join(tmp, "vite-app");
   const api = await startServer({
     "GET /status": status.route,
-    "GET /charge": (req, res) => sendJson(res, { ...charge, order_id: "vite-dev-1" }, { headers: { "access-control-allow-origin": "*" } }),
+    "GET /charge": (_req, res) =>
+      sendJson(
+        res,
+        { ...charge, order_id: "vite-dev-1" },
+        { headers: { "access-control-allow-origin": "*" } },
+      ),
   });
   const { origin, stop } = await startVite(dir, []);
   try {
@@ -217,10 +309,14 @@ test("Vite app: the dev server serves the package and its wasm as they are", asy
 /** Starts `vite <args>` (dev server or preview) for the app in `dir` on a free loopback port. */
 async function startVite(dir, args) {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN.vite, ...args, "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
-    cwd: dir,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN.vite, ...args, "--host", "127.0.0.1", "--port", String(port), "--strictPort"],
+    {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   children.push(child);
   let output = "";
   child.stdout.on("data", (d) => (output += d));
@@ -228,7 +324,10 @@ async function startVite(dir, args) {
   const origin = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const ok = await fetch(origin + "/").then((r) => r.ok, () => false);
+    const ok = await fetch(`${origin}/`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill();

@@ -1,11 +1,21 @@
 // The desktop QR view in headless Chromium: the drawn QR decodes back to the charge's
 // qr_string, the PNG fallback has a name, and hostile charges end in the error state.
-import { test, before, after } from "node:test";
+
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { after, before, test } from "node:test";
 import {
-  startServer, launch, watchErrors, fixture, fresh, decodeQr, mountInPage, hostState, events, ARTIFACTS,
+  ARTIFACTS,
+  decodeQr,
+  events,
+  fixture,
+  fresh,
+  hostState,
+  launch,
+  mountInPage,
+  startServer,
+  watchErrors,
 } from "./harness.mjs";
 
 let server, browser;
@@ -22,7 +32,7 @@ after(async () => {
 async function newPage(viewport = { width: 1024, height: 900 }) {
   const page = await browser.newPage({ viewport });
   const errors = watchErrors(page);
-  await page.goto(server.url + "/");
+  await page.goto(`${server.url}/`);
   return { page, errors };
 }
 
@@ -116,12 +126,19 @@ for (const [name, kind] of HOSTILE) {
     const good = fresh(await fixture("qris-charge-docs-shape.json"));
     let charge = kind;
     if (kind === null) charge = JSON.stringify(await fixture("charge-error-401.json"));
-    if (kind === "html") charge = JSON.stringify({ ...good, order_id: "<img src=x onerror=window.__pwned=1>", qr_string: 42 });
+    if (kind === "html")
+      charge = JSON.stringify({
+        ...good,
+        order_id: "<img src=x onerror=window.__pwned=1>",
+        qr_string: 42,
+      });
     if (kind === "huge") charge = JSON.stringify({ ...good, order_id: "A".repeat(1 << 20) });
     if (kind === "number") charge = JSON.stringify({ ...good, order_id: 12345 });
     const { page, errors } = await newPage();
     await mountInPage(page, { charge, locale: "en" });
-    await page.waitForFunction(() => document.getElementById("host").getAttribute("data-state") === "error");
+    await page.waitForFunction(
+      () => document.getElementById("host").getAttribute("data-state") === "error",
+    );
     await page.waitForTimeout(100);
     const evs = await events(page);
     assert.equal(evs.length, 1, JSON.stringify(evs));
@@ -129,7 +146,10 @@ for (const [name, kind] of HOSTILE) {
     assert.match(evs[0].detail.code, /^[a-z_]+$/);
     assert.ok(evs[0].detail.message.length > 0 && evs[0].detail.message.length < 400);
     const callbacks = await page.evaluate(() => window.__callbacks);
-    assert.deepEqual(callbacks.map((c) => c.name), ["error"]);
+    assert.deepEqual(
+      callbacks.map((c) => c.name),
+      ["error"],
+    );
     const shown = await page.locator("#host .gw").innerText();
     assert.ok(shown.trim().length > 0, "error view is not blank");
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
@@ -160,7 +180,9 @@ test("data-gopay-widget elements auto-mount from their attributes", async () => 
   }, charge);
   await page.locator("#auto svg").waitFor();
   assert.equal(await page.getAttribute("#auto", "data-state"), "pending");
-  await page.waitForFunction(() => document.getElementById("bad").getAttribute("data-state") === "error");
+  await page.waitForFunction(
+    () => document.getElementById("bad").getAttribute("data-state") === "error",
+  );
   assert.equal(await page.evaluate(() => window.__autoError), "invalid_json");
   await page.close();
 });
@@ -170,7 +192,7 @@ test("without a status endpoint the widget only displays: no requests, no troubl
   const page = await browser.newPage();
   await page.clock.install();
   const errors = watchErrors(page);
-  await page.goto(server.url + "/");
+  await page.goto(`${server.url}/`);
   const before = server.requests.length;
   await mountInPage(page, { charge, locale: "en" });
   await page.locator("#host svg").waitFor();
@@ -180,7 +202,9 @@ test("without a status endpoint the widget only displays: no requests, no troubl
   assert.equal(await page.locator("#host [part=trouble]").isVisible(), false);
   const kinds = (await events(page)).map((e) => e.type);
   assert.deepEqual(kinds, ["gopay-status"]);
-  const asked = server.requests.slice(before).filter((r) => !r.path.startsWith("/pkg/") && r.path !== "/favicon.ico");
+  const asked = server.requests
+    .slice(before)
+    .filter((r) => !r.path.startsWith("/pkg/") && r.path !== "/favicon.ico");
   assert.deepEqual(asked, []);
   assert.deepEqual(errors, []);
   await page.close();

@@ -1,6 +1,12 @@
 // Compile-time checks of the package's declarations (tsc --noEmit): each @ts-expect-error
 // line must be an error, so an `any` anywhere in these types fails the check.
-import { mount, type GopayErrorDetail, type GopayState, type MountOptions, type WidgetHandle } from "gopay-widget";
+import {
+  type GopayErrorDetail,
+  type GopayState,
+  type MountOptions,
+  mount,
+  type WidgetHandle,
+} from "gopay-widget";
 
 const el = document.createElement("gopay-widget");
 el.addEventListener("gopay-success", (e) => {
@@ -34,7 +40,10 @@ const noCharge: MountOptions = { statusUrl: "/s" };
 void [good, badLocale, noCharge];
 
 async function use(): Promise<void> {
-  const handle: WidgetHandle = await mount(el, { charge: {}, onSuccess: (d) => void d.transaction_id });
+  const handle: WidgetHandle = await mount(el, {
+    charge: {},
+    onSuccess: (d) => void d.transaction_id,
+  });
   handle.destroy();
   // @ts-expect-error mount needs an element
   await mount("#pay", { charge: {} });
