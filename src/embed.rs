@@ -1,17 +1,15 @@
 //! wasm-bindgen exports used by the package's JavaScript entry (`index.js`), which adds
 //! the custom element, auto-mount and the promise-returning `mount()` of the contract.
 
-use crate::core::charge::{ChargeError, ErrorCode};
-use crate::driver::{Options, Widget};
+use crate::driver::{Callbacks, Options, Widget};
 use js_sys::{Function, Reflect};
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
 /// The handle `mount()` resolves to.
 #[wasm_bindgen]
 pub struct WidgetHandle {
-    widget: Option<Rc<Widget>>,
+    widget: Option<Widget>,
 }
 
 #[wasm_bindgen]
@@ -40,40 +38,39 @@ fn get_function(options: &JsValue, key: &str) -> Option<Function> {
     get(options, key).dyn_into::<Function>().ok()
 }
 
-/// The charge as JSON text: a string is taken as it is; an object is serialised first.
-fn charge_text(value: JsValue) -> Result<String, ChargeError> {
-    if let Some(text) = value.as_string() {
-        return Ok(text);
-    }
+/// The charge as JSON text: a string is taken as it is; an object is serialised first (one
+/// that cannot be, such as a cyclic one, becomes an empty text, which is not JSON).
+fn charge_text(value: JsValue) -> Option<String> {
     if value.is_undefined() || value.is_null() {
-        return Err(ChargeError {
-            code: ErrorCode::MissingCharge,
-            message: "no charge was given (data-charge or the charge option)".into(),
-        });
+        return None;
     }
-    js_sys::JSON::stringify(&value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or(ChargeError {
-            code: ErrorCode::InvalidJson,
-            message: "the charge could not be read as JSON".into(),
-        })
+    value.as_string().or_else(|| {
+        Some(
+            js_sys::JSON::stringify(&value)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_default(),
+        )
+    })
 }
 
 /// Mounts a widget in `host` with `options` (the contract's `mount()` options object).
 #[wasm_bindgen(js_name = mountWidget)]
 pub fn mount_widget(host: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
+    let o = &options;
     let options = Options {
-        charge: charge_text(get(&options, "charge")),
-        status_url: get_string(&options, "statusUrl"),
-        locale: get_string(&options, "locale"),
-        mode: get_string(&options, "mode"),
-        environment: get_string(&options, "environment"),
-        on_status: get_function(&options, "onStatus"),
-        on_success: get_function(&options, "onSuccess"),
-        on_failure: get_function(&options, "onFailure"),
-        on_expire: get_function(&options, "onExpire"),
-        on_error: get_function(&options, "onError"),
+        charge: charge_text(get(o, "charge")),
+        status_url: get_string(o, "statusUrl"),
+        locale: get_string(o, "locale"),
+        mode: get_string(o, "mode"),
+        environment: get_string(o, "environment"),
+        callbacks: Callbacks {
+            on_status: get_function(o, "onStatus"),
+            on_success: get_function(o, "onSuccess"),
+            on_failure: get_function(o, "onFailure"),
+            on_expire: get_function(o, "onExpire"),
+            on_error: get_function(o, "onError"),
+        },
     };
     let widget = Widget::mount(host, options)?;
     Ok(WidgetHandle {

@@ -1,5 +1,6 @@
-//! wasm-bindgen tests in headless Chromium: mounting renders the QR as an `<svg>`, and bad
-//! input ends in the error state with one `gopay-error` event.
+//! wasm-bindgen tests in headless Chromium: mounting renders the QR as an `<svg>`, bad input
+//! ends in the error state with one `gopay-error` event, and the JSON reader keeps its rules
+//! in wasm as it does natively.
 #![cfg(target_arch = "wasm32")]
 
 use gopay_widget::embed::mount_widget;
@@ -107,4 +108,46 @@ async fn a_charge_object_is_accepted_too() {
         .query_selector("svg")
         .unwrap()
         .is_some());
+}
+
+#[wasm_bindgen_test]
+async fn a_charge_with_a_repeated_key_is_refused_with_its_code() {
+    // JSON.parse would keep the last value; the widget's reader refuses the charge.
+    let twice = QRIS.replacen('{', r#"{"transaction_status":"settlement","#, 1);
+    assert!(twice.matches("\"transaction_status\"").count() == 2);
+    let el = host();
+    let errors = record_errors(&el);
+    let _handle = mount_widget(el.clone(), options(&twice)).unwrap();
+    settle().await;
+    assert_eq!(el.get_attribute("data-state").as_deref(), Some("error"));
+    assert_eq!(errors.length(), 1);
+    assert_eq!(errors.get(0).as_string().as_deref(), Some("duplicate_key"));
+}
+
+#[wasm_bindgen_test]
+fn the_json_reader_keeps_its_rules_in_wasm() {
+    use gopay_widget::core::json::{from_str, JsonError, Value, MAX_DEPTH};
+    // Integer-like keys keep their place (JSON.parse would move them first).
+    let Ok(Value::Object(entries)) = from_str(r#"{"b":1,"2":2,"a":3}"#) else {
+        panic!("not an object")
+    };
+    let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["b", "2", "a"]);
+    assert_eq!(from_str(r#"{"a":1,"a":2}"#), Err(JsonError::DuplicateKey));
+    assert_eq!(from_str("[1,]"), Err(JsonError::Syntax));
+    assert_eq!(from_str("275000.00"), Ok(Value::Number(275000.0)));
+    assert_eq!(from_str("0.1"), Ok(Value::Number(0.1)));
+    assert_eq!(
+        from_str(r#""\ud83d\ude00""#),
+        Ok(Value::String("😀".into()))
+    );
+    // Deep nesting is cut, not recursed, within the wasm stack.
+    let deep = format!("{}{}", "[".repeat(60_000), "]".repeat(60_000));
+    let mut cur = &from_str(&deep).unwrap();
+    let mut depth = 0;
+    while let Value::Array(items) = cur {
+        depth += 1;
+        cur = &items[0];
+    }
+    assert_eq!((depth, cur), (MAX_DEPTH + 1, &Value::TooDeep));
 }

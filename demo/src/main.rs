@@ -1,3 +1,5 @@
+//! The demo shop's command line: reads its settings, opens the order store, serves.
+
 use std::process::ExitCode;
 
 use tokio::net::TcpListener;

@@ -1,3 +1,5 @@
+//! The simulator's command line: reads its settings and serves the local Midtrans.
+
 use std::process::ExitCode;
 
 use tokio::net::TcpListener;

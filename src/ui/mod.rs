@@ -1,69 +1,70 @@
-//! The Leptos view. It renders what the driver puts in [`Live`] and the fixed facts of the
-//! charge in [`Setup`], and reports the shopper's taps as [`Intent`]s. No timers, no I/O.
+//! The Leptos view: components that draw a [`Plan`] and the presenter's [`Screen`] signals,
+//! and report the taps that reach beyond the view. No timers, no I/O.
+//!
+//! The QR/app toggle and the focus that follows it are the view's own state; only opening
+//! the app and saving the QR leave the view, as [`Intent`]s.
 
+use crate::core::i18n::{self, Locale, Msg};
+use crate::core::machine::State;
+use crate::core::plan::{Plan, QrPicture};
+use crate::core::present::Screen;
+use leptos::html;
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
 use std::rc::Rc;
 use std::sync::Arc;
 
 /// The stylesheet adopted into every widget's shadow root.
 pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 
-/// How the QR is drawn.
-#[derive(Clone)]
-pub enum QrPicture {
-    /// Inline SVG: the side in modules (quiet zone included) and the path of dark modules.
-    Svg { size: u32, path: String },
-    /// The PNG that Midtrans links.
-    Image { url: String },
-}
-
-/// What does not change while one charge is shown.
-pub struct Setup {
-    /// The `lang` of the widget's text, so screen readers pick the right voice.
-    pub lang: &'static str,
-    pub title: &'static str,
-    pub amount_label: &'static str,
-    pub order_label: &'static str,
-    pub time_label: &'static str,
-    pub amount: String,
-    pub order_id: String,
-    pub qr: Option<QrPicture>,
-    pub qr_label: String,
-    pub qr_steps: &'static [&'static str],
-    pub deeplink: Option<String>,
-    pub deeplink_steps: &'static [&'static str],
-    pub open_app: &'static str,
-    pub pay_with_qr: &'static str,
-    pub show_app_button: &'static str,
-    pub save_qr: &'static str,
-}
-
-/// What the driver updates as the transaction goes on.
-#[derive(Clone, PartialEq, Default)]
-pub struct Live {
-    /// The `data-state` value.
-    pub state: &'static str,
-    pub status: String,
-    pub remaining: String,
-    pub trouble: Option<String>,
-    /// Text for screen readers at countdown thresholds; empty otherwise.
-    pub announce: String,
-    /// Whether the deeplink view shows the app button (phone) rather than the QR.
-    pub app_first: bool,
-}
-
-/// What the shopper asked for.
+/// What the shopper asked for that the driver carries out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Intent {
     OpenApp,
-    ShowQr,
-    ShowAppButton,
     SaveQr,
 }
 
 pub type Intents = Rc<dyn Fn(Intent)>;
 
-fn steps(items: &'static [&'static str]) -> impl IntoView {
+/// One signal per part of the [`Screen`], so a tick re-renders only what changed.
+#[derive(Clone, Copy)]
+pub struct Signals {
+    state: RwSignal<State>,
+    status: RwSignal<&'static str>,
+    countdown: RwSignal<String>,
+    trouble: RwSignal<Option<&'static str>>,
+    announce: RwSignal<&'static str>,
+}
+
+fn put<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|v| *v != value) {
+        signal.set(value);
+    }
+}
+
+impl Signals {
+    pub fn new(screen: Screen) -> Signals {
+        Signals {
+            state: RwSignal::new(screen.state),
+            status: RwSignal::new(screen.status),
+            countdown: RwSignal::new(screen.countdown),
+            trouble: RwSignal::new(screen.trouble),
+            announce: RwSignal::new(screen.announce),
+        }
+    }
+
+    /// Shows `screen`; parts that did not change notify nobody.
+    pub fn show(&self, screen: Screen) {
+        put(self.state, screen.state);
+        put(self.status, screen.status);
+        put(self.countdown, screen.countdown);
+        put(self.trouble, screen.trouble);
+        put(self.announce, screen.announce);
+    }
+}
+
+#[component]
+fn Steps(items: &'static [&'static str]) -> impl IntoView {
     view! {
         <ol class="gw-steps" part="instructions">
             {items.iter().map(|s| view! { <li>{*s}</li> }).collect_view()}
@@ -71,10 +72,10 @@ fn steps(items: &'static [&'static str]) -> impl IntoView {
     }
 }
 
-fn qr_figure(setup: &Setup) -> AnyView {
-    let label = setup.qr_label.clone();
-    match setup.qr.clone() {
-        Some(QrPicture::Svg { size, path }) => view! {
+#[component]
+fn QrFigure(picture: QrPicture, label: String) -> impl IntoView {
+    match picture {
+        QrPicture::Svg { size, path } => view! {
             <figure class="gw-qr" part="qr">
                 <svg
                     xmlns="http://www.w3.org/2000/svg"
@@ -89,80 +90,109 @@ fn qr_figure(setup: &Setup) -> AnyView {
             </figure>
         }
         .into_any(),
-        Some(QrPicture::Image { url }) => view! {
+        QrPicture::Image { url } => view! {
             <figure class="gw-qr" part="qr">
                 <img src=url alt=label width="264" height="264" decoding="async" />
             </figure>
         }
         .into_any(),
-        None => ().into_any(),
     }
 }
 
-/// The payment view: QR (desktop, tablet, or on request) or the app button (phone).
-/// Both parts are built once; the driver's [`Live::app_first`] only toggles `hidden`.
-pub fn payment_view(setup: Arc<Setup>, live: RwSignal<Live>, intents: Intents) -> impl IntoView {
-    let s = &setup;
-    let has_link = s.deeplink.is_some();
-    let app_first = move || has_link && live.with(|l| l.app_first);
-    let on = |intent: Intent| {
+/// Focuses `node` once the view has shown it (the part it sits in was hidden until now).
+fn focus_when_shown<E>(node: NodeRef<E>)
+where
+    E: html::ElementType,
+    E::Output: JsCast + Clone + 'static,
+{
+    leptos::leptos_dom::helpers::queue_microtask(move || {
+        if let Some(el) = node.get_untracked() {
+            let _ = el.unchecked_ref::<web_sys::HtmlElement>().focus();
+        }
+    });
+}
+
+/// The payment view: the QR (desktop, tablet, or on request) or the app button (phone).
+/// Both parts are built once; the toggle only sets `hidden`.
+#[component]
+pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl IntoView {
+    let l = plan.locale;
+    let has_link = plan.deeplink.is_some();
+    let app_first = RwSignal::new(plan.app_first);
+    let open_button = NodeRef::<html::A>::new();
+    let save_button = NodeRef::<html::Button>::new();
+    let app_button = NodeRef::<html::Button>::new();
+    // The control just used is hidden by the toggle: keep keyboard and screen reader users
+    // in the widget by focusing the first control of the part now shown.
+    Effect::watch(
+        move || app_first.get(),
+        move |&app, _, _| {
+            if app {
+                focus_when_shown(open_button);
+            } else if save_button.get_untracked().is_some() {
+                focus_when_shown(save_button);
+            } else {
+                focus_when_shown(app_button);
+            }
+        },
+        false,
+    );
+    let intent = |i: Intent| {
         let intents = intents.clone();
-        move |_| intents(intent)
+        move |_| intents(i)
     };
-    // Saving draws the SVG path on a canvas; a linked PNG is saved with the browser's own
-    // long-press instead.
-    let can_save = matches!(s.qr, Some(QrPicture::Svg { .. }));
-    let phone_extras = (has_link && s.qr.is_some()).then(|| {
+    let phone_extras = (has_link && plan.qr.is_some()).then(|| {
         view! {
-            {can_save.then(|| view! {
-                <button type="button" class="gw-link" part="save-button" on:click=on(Intent::SaveQr)>
-                    {s.save_qr}
+            {plan.can_save_qr().then(|| view! {
+                <button type="button" class="gw-link" part="save-button" node_ref=save_button on:click=intent(Intent::SaveQr)>
+                    {i18n::t(l, Msg::SaveQr)}
                 </button>
             })}
-            <button type="button" class="gw-link" part="app-button" on:click=on(Intent::ShowAppButton)>
-                {s.show_app_button}
+            <button type="button" class="gw-link" part="app-button" node_ref=app_button on:click=move |_| app_first.set(true)>
+                {i18n::t(l, Msg::ShowPayButton)}
             </button>
         }
     });
-    let app_part = s.deeplink.clone().map(|href| {
+    let app_part = plan.deeplink.clone().map(|href| {
         view! {
-            <div class="gw-app" hidden=move || !app_first()>
+            <div class="gw-app" hidden=move || !app_first.get()>
                 <div class="gw-actions">
-                    <a class="gw-button" part="open-button" href=href rel="noopener" on:click=on(Intent::OpenApp)>
-                        {s.open_app}
+                    <a class="gw-button" part="open-button" href=href rel="noopener" node_ref=open_button on:click=intent(Intent::OpenApp)>
+                        {i18n::t(l, Msg::OpenGopay)}
                     </a>
                 </div>
-                {steps(s.deeplink_steps)}
-                {s.qr.is_some().then(|| view! {
-                    <button type="button" class="gw-link" part="qr-button" on:click=on(Intent::ShowQr)>
-                        {s.pay_with_qr}
+                <Steps items=i18n::deeplink_steps(l) />
+                {plan.qr.is_some().then(|| view! {
+                    <button type="button" class="gw-link" part="qr-button" on:click=move |_| app_first.set(false)>
+                        {i18n::t(l, Msg::PayWithQr)}
                     </button>
                 })}
             </div>
         }
     });
-    let qr_part = s.qr.is_some().then(|| {
+    let qr_part = plan.qr.clone().map(|picture| {
         view! {
-            <div class="gw-scan" hidden=app_first>
-                {qr_figure(s)}
-                {steps(s.qr_steps)}
+            <div class="gw-scan" hidden=move || has_link && app_first.get()>
+                <QrFigure picture label=plan.qr_label.clone() />
+                <Steps items=i18n::qr_steps(l) />
                 <div class="gw-actions">{phone_extras}</div>
             </div>
         }
     });
+    let s = signals;
     view! {
-        <section class="gw" part="widget" lang=s.lang data-state=move || live.with(|l| l.state) aria-labelledby="gw-title">
-            <h2 class="gw-title" id="gw-title" part="title">{s.title}</h2>
+        <section class="gw" part="widget" lang=l.as_str() data-state=move || s.state.get().as_str() aria-labelledby="gw-title">
+            <h2 class="gw-title" id="gw-title" part="title">{i18n::t(l, Msg::Title)}</h2>
             <dl class="gw-facts">
-                <div><dt>{s.amount_label}</dt><dd class="gw-amount" part="amount">{s.amount.clone()}</dd></div>
-                <div><dt>{s.order_label}</dt><dd class="gw-order" part="order-id">{s.order_id.clone()}</dd></div>
-                <div><dt>{s.time_label}</dt><dd class="gw-time" part="countdown">{move || live.with(|l| l.remaining.clone())}</dd></div>
+                <div><dt>{i18n::t(l, Msg::AmountLabel)}</dt><dd class="gw-amount" part="amount">{plan.amount_text.clone()}</dd></div>
+                <div><dt>{i18n::t(l, Msg::OrderLabel)}</dt><dd class="gw-order" part="order-id">{plan.charge.order_id.clone()}</dd></div>
+                <div><dt>{i18n::t(l, Msg::TimeLeftLabel)}</dt><dd class="gw-time" part="countdown">{move || s.countdown.get()}</dd></div>
             </dl>
-            <p class="gw-status" part="status" role="status">{move || live.with(|l| l.status.clone())}</p>
-            <p class="gw-trouble" part="trouble" hidden=move || live.with(|l| l.trouble.is_none())>
-                {move || live.with(|l| l.trouble.clone())}
+            <p class="gw-status" part="status" role="status">{move || s.status.get()}</p>
+            <p class="gw-trouble" part="trouble" hidden=move || s.trouble.get().is_none()>
+                {move || s.trouble.get()}
             </p>
-            <p class="gw-sr" aria-live="polite">{move || live.with(|l| l.announce.clone())}</p>
+            <p class="gw-sr" aria-live="polite">{move || s.announce.get()}</p>
             {app_part}
             {qr_part}
         </section>
@@ -171,16 +201,12 @@ pub fn payment_view(setup: Arc<Setup>, live: RwSignal<Live>, intents: Intents) -
 
 /// The error view: the widget cannot show this charge. `message` is the English text of
 /// the error the page also receives, marked as English for screen readers.
-pub fn error_view(
-    lang: &'static str,
-    title: &'static str,
-    heading: &'static str,
-    message: String,
-) -> impl IntoView {
+#[component]
+pub fn ErrorView(locale: Locale, message: String) -> impl IntoView {
     view! {
-        <section class="gw" part="widget" lang=lang data-state="error">
-            <h2 class="gw-title" part="title">{title}</h2>
-            <p class="gw-status" part="status" role="alert">{heading}</p>
+        <section class="gw" part="widget" lang=locale.as_str() data-state=State::Error.as_str()>
+            <h2 class="gw-title" part="title">{i18n::t(locale, Msg::Title)}</h2>
+            <p class="gw-status" part="status" role="alert">{i18n::t(locale, Msg::Error)}</p>
             <p class="gw-error" part="error" lang="en">{message}</p>
         </section>
     }

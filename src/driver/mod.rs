@@ -1,0 +1,368 @@
+//! The driver: the I/O shell around the core, one capability a file. It reads the browser,
+//! asks the core for a plan, feeds the machine, carries out its commands and re-arms its
+//! next wake-up. A mounted widget's running session owns every timer, listener, request and
+//! the view, so destroying the widget is dropping its session.
+
+mod browser;
+mod listener;
+mod page;
+mod request;
+mod save;
+mod timer;
+
+pub use page::Callbacks;
+
+use crate::core::charge::ChargeError;
+use crate::core::deeplink::Environment;
+use crate::core::i18n::Locale;
+use crate::core::machine::{Command, Config, Input, Machine, Snapshot, State};
+use crate::core::plan::{self, Mode, Plan, PlanInput, QrPicture};
+use crate::core::present::Presenter;
+use crate::ui::{self, ErrorView, Intent, Intents, PaymentView, Signals};
+use browser::{now_ms, OrderStorage};
+use js_sys::Reflect;
+use leptos::prelude::*;
+use listener::Listener;
+use page::Page;
+use request::StatusRequest;
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
+use timer::{Interval, Timeout};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot};
+
+/// Options as the embed read them from attributes or from `mount()`.
+pub struct Options {
+    /// The charge JSON text; `None` when none was given.
+    pub charge: Option<String>,
+    pub status_url: Option<String>,
+    pub locale: Option<String>,
+    pub mode: Option<String>,
+    pub environment: Option<String>,
+    pub callbacks: Callbacks,
+}
+
+/// One mounted widget.
+pub struct Widget {
+    shared: Rc<Shared>,
+}
+
+struct Shared {
+    page: Page,
+    /// The element in the shadow root the view is mounted in.
+    container: HtmlElement,
+    session: RefCell<Option<Session>>,
+}
+
+enum Session {
+    /// The charge cannot be shown: only the error view.
+    Failed {
+        _view: Box<dyn Any>,
+    },
+    Running(Box<Running>),
+}
+
+/// A transaction being shown: everything that lives as long as it does.
+struct Running {
+    plan: Arc<Plan>,
+    machine: Machine,
+    presenter: Presenter,
+    signals: Signals,
+    storage: OrderStorage,
+    /// The machine's next wake-up.
+    wake: Option<Timeout>,
+    /// The countdown's second hand, until the transaction ends.
+    tick: Option<Interval>,
+    request: Option<StatusRequest>,
+    _listeners: Vec<Listener>,
+    _view: Box<dyn Any>,
+}
+
+/// The stylesheet shared by every widget on the page.
+fn shared_sheet() -> Option<CssStyleSheet> {
+    thread_local! {
+        static SHEET: Option<CssStyleSheet> = CssStyleSheet::new().ok().inspect(|s| {
+            let _ = s.replace_sync(ui::CSS);
+        });
+    }
+    SHEET.with(Clone::clone)
+}
+
+/// The host's open shadow root, emptied, with the widget's stylesheet and a container.
+fn prepare_root(host: &HtmlElement) -> Result<HtmlElement, JsValue> {
+    let root: ShadowRoot = match host.shadow_root() {
+        Some(root) => root,
+        None => host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
+    };
+    // Emptied node by node: an innerHTML write would be refused under Trusted Types.
+    while let Some(child) = root.first_child() {
+        root.remove_child(&child)?;
+    }
+    if let Some(sheet) = shared_sheet() {
+        Reflect::set(
+            &root,
+            &"adoptedStyleSheets".into(),
+            &js_sys::Array::of1(&sheet),
+        )?;
+    }
+    let document = browser::document().ok_or("no document")?;
+    let container: HtmlElement = document.create_element("div")?.unchecked_into();
+    root.append_child(&container)?;
+    Ok(container)
+}
+
+impl Widget {
+    /// Builds the widget inside `host` and starts the transaction.
+    pub fn mount(host: HtmlElement, options: Options) -> Result<Widget, JsValue> {
+        let container = prepare_root(&host)?;
+        let shared = Rc::new(Shared {
+            page: Page {
+                host,
+                callbacks: options.callbacks,
+            },
+            container,
+            session: RefCell::new(None),
+        });
+        shared.page.set_state(State::Loading);
+        let locale = plan::pick_locale(
+            options.locale.as_deref(),
+            browser::html_lang().as_deref(),
+            browser::browser_language().as_deref(),
+        );
+        let origin = browser::page_origin();
+        let planned = plan::plan(PlanInput {
+            charge: options.charge.as_deref(),
+            status_url: options.status_url.as_deref(),
+            environment: options
+                .environment
+                .as_deref()
+                .and_then(Environment::parse)
+                .unwrap_or_default(),
+            page_origin: origin.as_deref(),
+            mode: options
+                .mode
+                .as_deref()
+                .and_then(Mode::parse)
+                .unwrap_or_default(),
+            device: browser::device_class(),
+            locale,
+        });
+        match planned {
+            Ok(plan) => start(&shared, plan),
+            Err(e) => fail(&shared, locale, &e),
+        }
+        Ok(Widget { shared })
+    }
+
+    /// Stops everything and removes the widget's DOM. Idempotent.
+    pub fn destroy(&self) {
+        let session = self.shared.session.borrow_mut().take();
+        if let Some(Session::Running(mut r)) = session {
+            // The machine learns it is over; the request dies with the session anyway.
+            let _ = r.machine.handle(Input::Destroy, now_ms());
+        }
+        self.shared.container.remove();
+        self.shared.page.clear_state();
+    }
+}
+
+/// Shows the error view and tells the page, once.
+fn fail(shared: &Rc<Shared>, locale: Locale, e: &ChargeError) {
+    let message = e.message.clone();
+    let view = leptos::mount::mount_to(shared.container.clone(), move || {
+        view! { <ErrorView locale message /> }
+    });
+    *shared.session.borrow_mut() = Some(Session::Failed {
+        _view: Box::new(view),
+    });
+    shared.page.set_state(State::Error);
+    shared.page.error(e.code.as_str(), &e.message);
+}
+
+fn start(shared: &Rc<Shared>, plan: Plan) {
+    let plan = Arc::new(plan);
+    let order_id = plan.charge.order_id.clone();
+    let storage = OrderStorage::new(&order_id);
+    let restored = storage
+        .load()
+        .and_then(|text| Snapshot::decode(&text, &order_id));
+    let charge = &plan.charge;
+    let config = Config {
+        order_id: charge.order_id.clone(),
+        transaction_id: charge.transaction_id.clone(),
+        gross_amount: charge.gross_amount.clone(),
+        expiry_ms: charge.expiry_ms,
+        initial_status: charge.transaction_status.clone(),
+        seed: (js_sys::Math::random() * f64::from(u32::MAX)) as u64,
+        app_first: plan.app_first,
+        polling: plan.status_url.is_some(),
+        visible: !browser::page_hidden(),
+        returned_from_app: browser::app_return(&order_id),
+    };
+    let now = now_ms();
+    let machine = Machine::new(config, restored, now);
+    let mut presenter = Presenter::new(plan.locale);
+    let first = presenter.present(&machine.view(now));
+
+    let weak = Rc::downgrade(shared);
+    let intents: Intents = Rc::new(move |intent| {
+        if let Some(shared) = weak.upgrade() {
+            on_intent(&shared, intent);
+        }
+    });
+    let signals_out = Rc::new(Cell::new(None));
+    let view = {
+        let (plan, signals_out) = (plan.clone(), signals_out.clone());
+        leptos::mount::mount_to(shared.container.clone(), move || {
+            let signals = Signals::new(first);
+            signals_out.set(Some(signals));
+            view! { <PaymentView plan signals intents /> }
+        })
+    };
+    let Some(signals) = signals_out.get() else {
+        return;
+    };
+    let listeners = if plan.status_url.is_some() {
+        listen(shared)
+    } else {
+        Vec::new()
+    };
+    let tick = {
+        let weak = Rc::downgrade(shared);
+        Interval::new(1000, move || {
+            if let Some(shared) = weak.upgrade() {
+                render(&shared);
+            }
+        })
+    };
+    *shared.session.borrow_mut() = Some(Session::Running(Box::new(Running {
+        plan,
+        machine,
+        presenter,
+        signals,
+        storage,
+        wake: None,
+        tick,
+        request: None,
+        _listeners: listeners,
+        _view: Box::new(view),
+    })));
+    feed(shared, Input::Start);
+}
+
+/// The page's visibility and the network's return, for a widget that polls.
+fn listen(shared: &Rc<Shared>) -> Vec<Listener> {
+    let win: &web_sys::EventTarget = &browser::window();
+    let on = |target: &web_sys::EventTarget, kind: &'static str, input: fn() -> Input| {
+        let weak: Weak<Shared> = Rc::downgrade(shared);
+        Listener::new(target, kind, move |_| {
+            if let Some(shared) = weak.upgrade() {
+                feed(&shared, input());
+            }
+        })
+    };
+    let visibility = || Input::Visibility {
+        visible: !browser::page_hidden(),
+    };
+    let mut listeners: Vec<Listener> = on(win, "online", || Input::Online).into_iter().collect();
+    // Both report the page's real visibility: pageshow also comes with the load of a page
+    // opened in a background tab, which must not start polling.
+    listeners.extend(on(win, "pageshow", visibility));
+    if let Some(doc) = browser::document() {
+        listeners.extend(on(&doc, "visibilitychange", visibility));
+    }
+    listeners
+}
+
+/// Runs `f` on the running session, if there is one.
+fn with_running<T>(shared: &Shared, f: impl FnOnce(&mut Running) -> T) -> Option<T> {
+    match shared.session.borrow_mut().as_mut() {
+        Some(Session::Running(r)) => Some(f(r)),
+        _ => None,
+    }
+}
+
+fn on_intent(shared: &Rc<Shared>, intent: Intent) {
+    match intent {
+        // The link itself opens the app; the machine only learns not to try by itself.
+        Intent::OpenApp => feed(shared, Input::AppOpened),
+        Intent::SaveQr => {
+            let qr = with_running(shared, |r| {
+                (r.plan.qr.clone(), r.plan.charge.order_id.clone())
+            });
+            if let Some((Some(QrPicture::Svg { size, path }), order_id)) = qr {
+                let _ = save::save_png(size, &path, &order_id);
+            }
+        }
+    }
+}
+
+/// Feeds one input to the machine, carries out what it answers, re-arms the wake-up and
+/// renders. No borrow of the session is held while the page's code runs (events and
+/// callbacks may destroy the widget), and nothing runs after it is gone.
+fn feed(shared: &Rc<Shared>, input: Input) {
+    let Some(commands) = with_running(shared, |r| r.machine.handle(input, now_ms())) else {
+        return;
+    };
+    for command in commands {
+        let carried = match command {
+            Command::Emit(event) => {
+                shared.page.emit(&event);
+                Some(())
+            }
+            Command::OpenApp => with_running(shared, |r| r.plan.deeplink.clone()).map(|href| {
+                if let Some(href) = href {
+                    let _ = browser::window().location().assign(&href);
+                }
+            }),
+            Command::Fetch { timeout_ms } => with_running(shared, |r| {
+                let weak = Rc::downgrade(shared);
+                let url = r.plan.status_url.as_deref().unwrap_or_default();
+                r.request = StatusRequest::start(url, timeout_ms, move |answer| {
+                    if let Some(shared) = weak.upgrade() {
+                        with_running(&shared, |r| r.request = None);
+                        feed(&shared, answer);
+                    }
+                });
+            }),
+            Command::AbortFetch => with_running(shared, |r| r.request = None),
+            Command::Persist(snapshot) => {
+                with_running(shared, |r| r.storage.save(&snapshot.encode()))
+            }
+        };
+        if carried.is_none() {
+            return;
+        }
+    }
+    let weak = Rc::downgrade(shared);
+    let armed = with_running(shared, |r| {
+        r.wake = r.machine.next_wakeup().and_then(|at| {
+            Timeout::new(at - now_ms(), move || {
+                if let Some(shared) = weak.upgrade() {
+                    feed(&shared, Input::Tick);
+                }
+            })
+        });
+    });
+    if armed.is_some() {
+        render(shared);
+    }
+}
+
+/// Shows the machine's view now: the host's `data-state` and the view's signals.
+fn render(shared: &Rc<Shared>) {
+    let shown = with_running(shared, |r| {
+        let screen = r.presenter.present(&r.machine.view(now_ms()));
+        if screen.state.is_terminal() {
+            r.tick = None;
+        }
+        (screen, r.signals)
+    });
+    if let Some((screen, signals)) = shown {
+        shared.page.set_state(screen.state);
+        signals.show(screen);
+    }
+}

@@ -1,0 +1,110 @@
+//! The status request: one `GET` of the merchant's endpoint with a timeout, read by the
+//! core's JSON reader, answered as the machine's input. Dropping it aborts it.
+
+use super::browser::window;
+use super::timer::Timeout;
+use crate::core::json;
+use crate::core::machine::Input;
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal};
+
+/// Largest status response body read; a real one is well under 2 KB.
+const MAX_STATUS_BYTES: usize = 64 * 1024;
+
+/// A status request in flight.
+#[must_use = "the request is aborted when dropped"]
+pub struct StatusRequest {
+    controller: AbortController,
+    /// Set when dropped: the answer is then not delivered.
+    dropped: Rc<Cell<bool>>,
+    _timeout: Option<Timeout>,
+}
+
+impl StatusRequest {
+    /// Starts the request; `done` gets its one answer unless the request is dropped first.
+    pub fn start(
+        url: &str,
+        timeout_ms: u32,
+        done: impl FnOnce(Input) + 'static,
+    ) -> Option<StatusRequest> {
+        let controller = AbortController::new().ok()?;
+        let signal = controller.signal();
+        let timed_out = Rc::new(Cell::new(false));
+        let timeout = {
+            let (flag, controller) = (timed_out.clone(), controller.clone());
+            Timeout::new(i64::from(timeout_ms), move || {
+                flag.set(true);
+                controller.abort();
+            })
+        };
+        let dropped = Rc::new(Cell::new(false));
+        let gone = dropped.clone();
+        let url = url.to_owned();
+        wasm_bindgen_futures::spawn_local(async move {
+            let input = request(&url, &signal, &timed_out).await;
+            if !gone.get() {
+                done(input);
+            }
+        });
+        Some(StatusRequest {
+            controller,
+            dropped,
+            _timeout: timeout,
+        })
+    }
+}
+
+impl Drop for StatusRequest {
+    fn drop(&mut self) {
+        self.dropped.set(true);
+        self.controller.abort();
+    }
+}
+
+async fn request(url: &str, signal: &AbortSignal, timed_out: &Cell<bool>) -> Input {
+    let failed = || Input::RequestFailed {
+        timed_out: timed_out.get(),
+    };
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_cache(web_sys::RequestCache::NoStore);
+    init.set_signal(Some(signal));
+    let Ok(headers) = web_sys::Headers::new() else {
+        return failed();
+    };
+    let _ = headers.set("Accept", "application/json");
+    init.set_headers(&headers);
+    let fetched = JsFuture::from(window().fetch_with_str_and_init(url, &init)).await;
+    let Ok(response) = fetched.and_then(|r| r.dyn_into::<web_sys::Response>()) else {
+        return failed();
+    };
+    let date_ms = response
+        .headers()
+        .get("date")
+        .ok()
+        .flatten()
+        .map(|d| js_sys::Date::parse(&d))
+        .filter(|ms| ms.is_finite())
+        .map(|ms| ms as i64);
+    let http_status = response.status();
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|t| t.as_string()),
+        Err(_) => None,
+    };
+    let Some(text) = text else { return failed() };
+    // Too long, not JSON, or a key given twice: an unreadable answer.
+    let body = (text.len() <= MAX_STATUS_BYTES)
+        .then(|| json::from_str(&text).ok())
+        .flatten();
+    Input::StatusResponse {
+        http_status,
+        body,
+        date_ms,
+    }
+}
