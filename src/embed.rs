@@ -1,6 +1,7 @@
 //! wasm-bindgen exports used by the package's JavaScript entry (`index.js`), which adds
 //! the custom element, auto-mount and the promise-returning `mount()` of the contract.
 
+use crate::core::machine::EventKind;
 use crate::driver::{Callbacks, Options, Widget};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
@@ -64,13 +65,7 @@ pub fn mount_widget(host: HtmlElement, options: JsValue) -> Result<WidgetHandle,
         locale: get_string(o, "locale"),
         mode: get_string(o, "mode"),
         environment: get_string(o, "environment"),
-        callbacks: Callbacks {
-            on_status: get_function(o, "onStatus"),
-            on_success: get_function(o, "onSuccess"),
-            on_failure: get_function(o, "onFailure"),
-            on_expire: get_function(o, "onExpire"),
-            on_error: get_function(o, "onError"),
-        },
+        callbacks: Callbacks(EventKind::ALL.map(|kind| get_function(o, kind.callback_name()))),
     };
     let widget = Widget::mount(host, options)?;
     Ok(WidgetHandle {

@@ -147,6 +147,26 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every kind: the one list the names below are spelled from.
+    pub const ALL: [EventKind; 5] = [
+        EventKind::Status,
+        EventKind::Success,
+        EventKind::Failure,
+        EventKind::Expire,
+        EventKind::Error,
+    ];
+
+    /// The `mount()` option of its callback.
+    pub fn callback_name(self) -> &'static str {
+        match self {
+            EventKind::Status => "onStatus",
+            EventKind::Success => "onSuccess",
+            EventKind::Failure => "onFailure",
+            EventKind::Expire => "onExpire",
+            EventKind::Error => "onError",
+        }
+    }
+
     /// The DOM event name.
     pub fn dom_name(self) -> &'static str {
         match self {
@@ -190,11 +210,23 @@ pub enum State {
     Failure,
     Expire,
     Reversed,
-    /// Set by the driver for a charge it cannot use; the machine never enters it.
+    /// The charge cannot be shown (the plan refused it): the error view, and no machine runs.
     Error,
 }
 
 impl State {
+    /// Every state, in the order of a transaction's life.
+    pub const ALL: [State; 8] = [
+        State::Loading,
+        State::Pending,
+        State::Confirming,
+        State::Success,
+        State::Failure,
+        State::Expire,
+        State::Reversed,
+        State::Error,
+    ];
+
     /// The host's `data-state` value.
     pub fn as_str(self) -> &'static str {
         match self {

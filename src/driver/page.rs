@@ -6,25 +6,14 @@ use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
-/// The `on*` callbacks of `mount()`, one per event.
+/// The `on*` callbacks of `mount()`, one per event kind, in [`EventKind::ALL`]'s order.
 #[derive(Default)]
-pub struct Callbacks {
-    pub on_status: Option<Function>,
-    pub on_success: Option<Function>,
-    pub on_failure: Option<Function>,
-    pub on_expire: Option<Function>,
-    pub on_error: Option<Function>,
-}
+pub struct Callbacks(pub [Option<Function>; EventKind::ALL.len()]);
 
 impl Callbacks {
     fn of(&self, kind: EventKind) -> Option<&Function> {
-        match kind {
-            EventKind::Status => self.on_status.as_ref(),
-            EventKind::Success => self.on_success.as_ref(),
-            EventKind::Failure => self.on_failure.as_ref(),
-            EventKind::Expire => self.on_expire.as_ref(),
-            EventKind::Error => self.on_error.as_ref(),
-        }
+        let i = EventKind::ALL.iter().position(|k| *k == kind)?;
+        self.0[i].as_ref()
     }
 }
 

@@ -124,19 +124,16 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
     let app_button = NodeRef::<html::Button>::new();
     // The control just used is hidden by the toggle: keep keyboard and screen reader users
     // in the widget by focusing the first control of the part now shown.
-    Effect::watch(
-        move || app_first.get(),
-        move |&app, _, _| {
-            if app {
-                focus_when_shown(open_button);
-            } else if save_button.get_untracked().is_some() {
-                focus_when_shown(save_button);
-            } else {
-                focus_when_shown(app_button);
-            }
-        },
-        false,
-    );
+    let show_app = move |app: bool| {
+        app_first.set(app);
+        if app {
+            focus_when_shown(open_button);
+        } else if save_button.get_untracked().is_some() {
+            focus_when_shown(save_button);
+        } else {
+            focus_when_shown(app_button);
+        }
+    };
     let intent = |i: Intent| {
         let intents = intents.clone();
         move |_| intents(i)
@@ -148,7 +145,7 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
                     {i18n::t(l, Msg::SaveQr)}
                 </button>
             })}
-            <button type="button" class="gw-link" part="app-button" node_ref=app_button on:click=move |_| app_first.set(true)>
+            <button type="button" class="gw-link" part="app-button" node_ref=app_button on:click=move |_| show_app(true)>
                 {i18n::t(l, Msg::ShowPayButton)}
             </button>
         }
@@ -163,7 +160,7 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
                 </div>
                 <Steps items=i18n::deeplink_steps(l) />
                 {plan.qr.is_some().then(|| view! {
-                    <button type="button" class="gw-link" part="qr-button" on:click=move |_| app_first.set(false)>
+                    <button type="button" class="gw-link" part="qr-button" on:click=move |_| show_app(false)>
                         {i18n::t(l, Msg::PayWithQr)}
                     </button>
                 })}
