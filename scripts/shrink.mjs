@@ -4,11 +4,16 @@
 //     (wasm-metadce), and everything only they reached goes with them.
 //  2. wasm-opt -Oz, then import, export and module names shortened to a letter or two; the
 //     JS glue is rewritten with the mapping wasm-opt prints. Every rename is checked.
+// The glue is edited on its syntax tree (acorn): each edit replaces the source range of a node
+// found there, so a change in how wasm-bindgen lays out its text cannot make an edit miss or
+// land elsewhere, and a node that is not where it is expected fails the build.
 // Usage: node scripts/shrink.mjs <dir> <name>   (files <name>.js and <name>_bg.wasm)
 
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { parse } from "acorn";
+import { simple as walk } from "acorn-walk";
 
 const [dir, name] = process.argv.slice(2);
 const jsPath = path.join(dir, `${name}.js`);
@@ -27,23 +32,111 @@ const fail = (message) => {
   process.exit(1);
 };
 
+const parseGlue = (source) => parse(source, { ecmaVersion: "latest", sourceType: "module" });
+
+// Applies {start, end, text} replacements to source; each range is one a node was found at.
+function splice(source, edits) {
+  const parts = [];
+  let at = 0;
+  for (const { start, end, text } of [...edits].sort((a, b) => a.start - b.start)) {
+    if (start < at) fail("two edits of the glue overlap");
+    parts.push(source.slice(at, start), text);
+    at = end;
+  }
+  parts.push(source.slice(at));
+  return parts.join("");
+}
+
+// Removes a statement or object property with its comma, and its line when it stands alone
+// on it, so the glue keeps no blank lines or stray commas where it was.
+function removal(source, node) {
+  let start = node.start;
+  let end = node.end;
+  while (start > 0 && " \t".includes(source[start - 1])) start--;
+  if (source[end] === ",") end++;
+  while (end < source.length && " \t".includes(source[end])) end++;
+  if (source[end] === "\n" && (start === 0 || source[start - 1] === "\n")) end++;
+  return { start, end, text: "" };
+}
+
+const isName = (node, name) => node?.type === "Identifier" && node.name === name;
+const keyName = (property) =>
+  property.computed ? undefined : (property.key.name ?? property.key.value);
+
+// __wbg_get_imports() builds the import object and returns it under the module's name:
+// returns that property of the returned object and the import object's properties.
+function importObject(program) {
+  const builder = program.body.find(
+    (s) => s.type === "FunctionDeclaration" && isName(s.id, "__wbg_get_imports"),
+  );
+  if (!builder) fail("__wbg_get_imports() was not found in the glue");
+  const returned = builder.body.body.find((s) => s.type === "ReturnStatement")?.argument;
+  const modules = (returned?.type === "ObjectExpression" ? returned.properties : []).filter(
+    (p) => p.type === "Property" && p.value.type === "Identifier",
+  );
+  if (modules.length !== 1) fail("__wbg_get_imports() does not return one import module");
+  const [module] = modules;
+  let object;
+  walk(builder.body, {
+    VariableDeclarator(d) {
+      if (isName(d.id, module.value.name) && d.init?.type === "ObjectExpression") object = d.init;
+    },
+  });
+  if (!object) fail("the glue's import object was not found");
+  const properties = object.properties.filter((p) => keyName(p) !== "__proto__");
+  for (const p of properties) {
+    if (p.type !== "Property" || keyName(p) === undefined) {
+      fail("the import object has an entry that is not a plain key");
+    }
+  }
+  return { module, properties };
+}
+
 let js = fs.readFileSync(jsPath, "utf8");
 
-// 1. Drop the streaming classes and their exports.
+// 1. Drop the streaming classes and their exports: each class, the FinalizationRegistry const
+// that frees its instances, and the line that makes free() its Symbol.dispose.
 const DROP = /^IntoUnderlying\w*$/;
 const dropped = [];
-js = js.replace(
-  /^export class (\w+) \{\n[\s\S]*?\n\}\n(?:if \(Symbol\.dispose\) \1\.prototype\[Symbol\.dispose\] = \1\.prototype\.free;\n)?/gm,
-  (whole, cls) => {
-    if (!DROP.test(cls)) return whole;
-    dropped.push(cls);
-    return "";
-  },
-);
-js = js.replace(
-  /^const (\w+)Finalization = \(typeof FinalizationRegistry === 'undefined'\)\n.*\n.*\n/gm,
-  (whole, cls) => (DROP.test(cls) ? "" : whole),
-);
+{
+  // The class a top-level statement belongs to, when it is one of those three.
+  const classOf = (s) => {
+    if (s.type === "ExportNamedDeclaration" && s.declaration?.type === "ClassDeclaration") {
+      return s.declaration.id.name;
+    }
+    if (s.type === "VariableDeclaration" && s.declarations.length === 1) {
+      const [d] = s.declarations;
+      const registry = d.init?.type === "ConditionalExpression" ? d.init.alternate : undefined;
+      const named = /^(\w+)Finalization$/.exec(d.id.name ?? "");
+      if (
+        named &&
+        registry?.type === "NewExpression" &&
+        isName(registry.callee, "FinalizationRegistry")
+      ) {
+        return named[1];
+      }
+    }
+    if (
+      s.type === "IfStatement" &&
+      s.test.type === "MemberExpression" &&
+      isName(s.test.object, "Symbol") &&
+      isName(s.test.property, "dispose")
+    ) {
+      let target = s.consequent.expression?.left;
+      while (target?.type === "MemberExpression") target = target.object;
+      if (target?.type === "Identifier") return target.name;
+    }
+    return undefined;
+  };
+  const edits = [];
+  for (const statement of parseGlue(js).body) {
+    const cls = classOf(statement);
+    if (cls === undefined || !DROP.test(cls)) continue;
+    if (statement.type === "ExportNamedDeclaration") dropped.push(cls);
+    edits.push(removal(js, statement));
+  }
+  js = splice(js, edits);
+}
 if (/IntoUnderlying/.test(js)) fail("a streaming class is still referenced in the glue");
 
 const wat = execFileSync(bin("wasm-dis"), [wasmPath], { maxBuffer: 1 << 28 }).toString();
@@ -91,46 +184,47 @@ const map = JSON.parse(mapText.slice(mapText.indexOf("{")));
 // the minifier can also drop the helpers only they used.
 const imported = new Set(map.imports.map(([, base]) => base));
 {
-  const lines = js.split("\n");
-  const start = lines.indexOf("    const import0 = {");
-  const end = lines.indexOf("    };", start);
-  if (start < 0 || end < 0) fail("the glue's import object was not found");
-  const kept = [];
-  let removed = 0;
-  for (let i = start + 1; i < end; i++) {
-    const entry = /^ {8}([\w$]+): function\b/.exec(lines[i]);
-    if (!entry || imported.has(entry[1])) {
-      kept.push(lines[i]);
-      continue;
-    }
-    let j = i;
-    while (j < end && !/^ {8}\},?$/.test(lines[j])) j++;
-    if (j === end) fail(`the end of import ${entry[1]} was not found`);
-    i = j;
-    removed++;
+  const { properties } = importObject(parseGlue(js));
+  const unused = properties.filter((p) => !imported.has(keyName(p)));
+  js = splice(
+    js,
+    unused.map((p) => removal(js, p)),
+  );
+  console.log(`shrink: removed ${unused.length} imports the module no longer uses`);
+}
+
+// Renames on a fresh parse of the glue without those imports: the module's name, each import's
+// key in the import object, and every wasm.NAME read of an export.
+{
+  const modules = new Set(map.imports.map(([module]) => module));
+  if (modules.size !== 1) fail(`expected one import module, found ${[...modules]}`);
+  const [moduleName] = modules;
+  const program = parseGlue(js);
+  const { module, properties } = importObject(program);
+  if (keyName(module) !== moduleName) fail(`import module ${moduleName} not found in the glue`);
+  const edits = [{ start: module.key.start, end: module.key.end, text: `"a"` }];
+
+  const byName = new Map(properties.map((p) => [keyName(p), p]));
+  for (const [, base, short] of map.imports) {
+    const property = byName.get(base);
+    if (!property) fail(`import ${base} not found in the glue`);
+    if (property.shorthand) fail(`import ${base} is a shorthand property`);
+    edits.push({ start: property.key.start, end: property.key.end, text: JSON.stringify(short) });
   }
-  js = [...lines.slice(0, start + 1), ...kept, ...lines.slice(end)].join("\n");
-  console.log(`shrink: removed ${removed} imports the module no longer uses`);
-}
 
-const modules = new Set(map.imports.map(([module]) => module));
-if (modules.size !== 1) fail(`expected one import module, found ${[...modules]}`);
-const [moduleName] = modules;
-const moduleKey = `"${moduleName}": import0`;
-if (!js.includes(moduleKey)) fail(`import module ${moduleName} not found in the glue`);
-js = js.replace(moduleKey, `"a": import0`);
-
-for (const [, base, short] of map.imports) {
-  const key = new RegExp(`^(\\s+)${base}: function`, "m");
-  if (!key.test(js)) fail(`import ${base} not found in the glue`);
-  js = js.replace(key, `$1${JSON.stringify(short)}: function`);
+  const exportNames = new Map(map.exports);
+  walk(program, {
+    MemberExpression(m) {
+      if (!isName(m.object, "wasm") || m.computed) return;
+      const short = exportNames.get(m.property.name);
+      if (short === undefined) fail(`the glue uses wasm.${m.property.name}, which is not exported`);
+      // From the end of `wasm` on, so `wasm.x` becomes `wasm["a"]` (and `wasm?.x`, `wasm?.["a"]`).
+      const text = `${m.optional ? "?." : ""}[${JSON.stringify(short)}]`;
+      edits.push({ start: m.object.end, end: m.end, text });
+    },
+  });
+  js = splice(js, edits);
 }
-const exportNames = new Map(map.exports);
-js = js.replace(/\bwasm\.([A-Za-z0-9_$]+)/g, (_whole, e) => {
-  const short = exportNames.get(e);
-  if (short === undefined) fail(`the glue uses wasm.${e}, which is not exported`);
-  return `wasm[${JSON.stringify(short)}]`;
-});
 const modulePrinted = execFileSync(bin("wasm-dis"), [wasmPath], { maxBuffer: 1 << 28 }).toString();
 if (!/\(import "a" /.test(modulePrinted)) fail('imports are not in module "a" after renaming');
 fs.writeFileSync(jsPath, js);
