@@ -8,9 +8,13 @@ cd "$(dirname "$0")/.."
 OUT=pkg
 WASM=target/wasm32-unknown-unknown/release/gopay_widget.wasm
 
-# Panic locations name source files: shorten the build machine's paths out of the shipped wasm.
+# A panic's location (file, line) is never shown to anyone: -Zlocation-detail=none leaves the
+# file names and line tables out of the wasm (measured: -1.7 KB brotli). It is an unstable
+# flag of the stable compiler, enabled by RUSTC_BOOTSTRAP for this build only. Any path left
+# is shortened so the build machine's layout does not ship.
 CARGO_HOME_DIR=${CARGO_HOME:-$HOME/.cargo}
-RUSTFLAGS="--remap-path-prefix=$CARGO_HOME_DIR/registry/src=/crates --remap-path-prefix=$PWD=/gopay-widget" \
+RUSTC_BOOTSTRAP=1 \
+RUSTFLAGS="-Zlocation-detail=none --remap-path-prefix=$CARGO_HOME_DIR/registry/src=/crates --remap-path-prefix=$PWD=/gopay-widget" \
   cargo build --release --target wasm32-unknown-unknown -p gopay-widget --lib
 rm -rf "$OUT.tmp" && mkdir -p "$OUT.tmp"
 wasm-bindgen --target web --no-typescript --out-dir "$OUT.tmp" --out-name gopay_widget_wasm "$WASM"

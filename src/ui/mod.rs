@@ -26,13 +26,15 @@ pub enum Intent {
 
 pub type Intents = Rc<dyn Fn(Intent)>;
 
-/// One signal per part of the [`Screen`], so a tick re-renders only what changed.
+/// One signal per part of the [`Screen`], so a tick re-renders only what changed. The
+/// texts are all `&'static str` but the countdown (fewer signal types, fewer bytes): an
+/// empty trouble text means no trouble.
 #[derive(Clone, Copy)]
 pub struct Signals {
-    state: RwSignal<State>,
+    state: RwSignal<&'static str>,
     status: RwSignal<&'static str>,
     countdown: RwSignal<String>,
-    trouble: RwSignal<Option<&'static str>>,
+    trouble: RwSignal<&'static str>,
     announce: RwSignal<&'static str>,
 }
 
@@ -45,20 +47,20 @@ fn put<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
 impl Signals {
     pub fn new(screen: Screen) -> Signals {
         Signals {
-            state: RwSignal::new(screen.state),
+            state: RwSignal::new(screen.state.as_str()),
             status: RwSignal::new(screen.status),
             countdown: RwSignal::new(screen.countdown),
-            trouble: RwSignal::new(screen.trouble),
+            trouble: RwSignal::new(screen.trouble.unwrap_or_default()),
             announce: RwSignal::new(screen.announce),
         }
     }
 
     /// Shows `screen`; parts that did not change notify nobody.
     pub fn show(&self, screen: Screen) {
-        put(self.state, screen.state);
+        put(self.state, screen.state.as_str());
         put(self.status, screen.status);
         put(self.countdown, screen.countdown);
-        put(self.trouble, screen.trouble);
+        put(self.trouble, screen.trouble.unwrap_or_default());
         put(self.announce, screen.announce);
     }
 }
@@ -178,7 +180,7 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
     });
     let s = signals;
     view! {
-        <section class="gw" part="widget" lang=l.as_str() data-state=move || s.state.get().as_str() aria-labelledby="gw-title">
+        <section class="gw" part="widget" lang=l.as_str() data-state=move || s.state.get() aria-labelledby="gw-title">
             <h2 class="gw-title" id="gw-title" part="title">{i18n::t(l, Msg::Title)}</h2>
             <dl class="gw-facts">
                 <div><dt>{i18n::t(l, Msg::AmountLabel)}</dt><dd class="gw-amount" part="amount">{plan.amount_text.clone()}</dd></div>
@@ -186,7 +188,7 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
                 <div><dt>{i18n::t(l, Msg::TimeLeftLabel)}</dt><dd class="gw-time" part="countdown">{move || s.countdown.get()}</dd></div>
             </dl>
             <p class="gw-status" part="status" role="status">{move || s.status.get()}</p>
-            <p class="gw-trouble" part="trouble" hidden=move || s.trouble.get().is_none()>
+            <p class="gw-trouble" part="trouble" hidden=move || s.trouble.get().is_empty()>
                 {move || s.trouble.get()}
             </p>
             <p class="gw-sr" aria-live="polite">{move || s.announce.get()}</p>
