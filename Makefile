@@ -51,7 +51,8 @@ test: setup-test
 	@$(MAKE) --no-print-directory test-browser
 	@echo "make test: all checks passed"
 
-bench: build
+# The browser bench needs what the tests need (Chromium, zbarimg, brotli).
+bench: setup-test build
 	@scripts/bench.sh
 
 fmt:
