@@ -130,7 +130,8 @@ async function buildPages() {
     const css = fs.readdirSync(PKG).find((f) => f.endsWith(".css"));
     const render = (charge, environment, device) =>
       server.renderToString({
-        charge,
+        // As the backend has it from Midtrans: the response's JSON text.
+        charge: JSON.stringify(charge),
         locale: "en",
         mode: "auto",
         environment,
