@@ -510,7 +510,18 @@ async function run() {
     const phoneSlow = await navigation(browser, server.url, phone, THROTTLED_LOADS, true);
     const mounts = await warm(browser, server.url);
 
-    const ours = shipped(checks.W.fetched.filter((r) => r.startsWith("/pkg/")));
+    // What either page of ours fetched from the package, and its stylesheet even when only a
+    // server-rendered page would link it.
+    const ours = shipped(
+      [
+        ...checks.W.fetched,
+        ...(checks.S?.fetched ?? []),
+        ...fs
+          .readdirSync(PKG)
+          .filter((f) => f.endsWith(".css"))
+          .map((f) => `/pkg/${f}`),
+      ].filter((r) => r.startsWith("/pkg/")),
+    );
     const theirs = shipped(checks.Q.fetched);
 
     const rows = [];
