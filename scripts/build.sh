@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Release build of the npm package into pkg/: cargo (wasm32) -> wasm-bindgen (--target web)
 # -> unused exports dropped, wasm-opt -Oz and names shortened (scripts/shrink.mjs) -> the JS
-# minified with rolldown -> the hand-written entry, types and package files.
+# minified with rolldown -> the hand-written entry, types and package files; then the server
+# entry (the same crate with `server`, for Node) and the stylesheet it links.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,20 @@ cp js/index.js "$OUT.tmp/entry.js"
 node_modules/.bin/rolldown "$OUT.tmp/entry.js" --format esm --minify --file "$OUT.tmp/min/index.js" >/dev/null
 mv "$OUT.tmp/min/index.js" "$OUT.tmp/index.js" && rmdir "$OUT.tmp/min"
 rm "$OUT.tmp/entry.js" "$OUT.tmp/gopay_widget_wasm.js"
+# The server entry (gopay-widget/server, for Node): the same crate built with `server`, which
+# renders the first paint to HTML. Never fetched by a browser, so it is only -Oz'd.
+RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zlocation-detail=none" \
+  cargo build --release --target wasm32-unknown-unknown -p gopay-widget --lib --features server \
+  --target-dir target/server
+wasm-bindgen --target web --no-typescript --out-dir "$OUT.tmp" --out-name gopay_widget_server \
+  target/server/wasm32-unknown-unknown/release/gopay_widget.wasm
+node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  --strip-debug --strip-producers -o "$OUT.tmp/gopay_widget_server_bg.wasm" "$OUT.tmp/gopay_widget_server_bg.wasm"
+cp js/server.js js/server.d.ts "$OUT.tmp/"
+# The stylesheet server-rendered pages link, written from the same text the wasm adopts.
+node --input-type=module -e "import { stylesheet } from '$PWD/$OUT.tmp/server.js'; process.stdout.write(stylesheet())" \
+  > "$OUT.tmp/gopay-widget.css"
 cp js/index.d.ts js/package.json js/README.md "$OUT.tmp/"
 cp LICENSE "$OUT.tmp/"
 rm -rf "$OUT" && mv "$OUT.tmp" "$OUT"

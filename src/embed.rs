@@ -72,3 +72,34 @@ pub fn mount_widget(host: HtmlElement, options: JsValue) -> Result<WidgetHandle,
         widget: Some(widget),
     })
 }
+
+/// `renderToString(options)` of the package's `gopay-widget/server` entry (the `server` wasm
+/// build that Node loads): the `mount()` options plus `userAgent` and `stylesheet`.
+#[cfg(feature = "server")]
+#[wasm_bindgen(js_name = renderToString)]
+pub fn render_to_string(options: JsValue) -> String {
+    let o = &options;
+    let charge = charge_text(get(o, "charge"));
+    let text = |key| get_string(o, key);
+    let (status_url, locale, mode) = (text("statusUrl"), text("locale"), text("mode"));
+    let (environment, user_agent, stylesheet) =
+        (text("environment"), text("userAgent"), text("stylesheet"));
+    crate::server::render_to_string(&crate::server::RenderOptions {
+        charge: charge.as_deref(),
+        status_url: status_url.as_deref(),
+        locale: locale.as_deref(),
+        mode: mode.as_deref(),
+        environment: environment.as_deref(),
+        user_agent: user_agent.as_deref(),
+        stylesheet: stylesheet.as_deref(),
+        now_ms: js_sys::Date::now() as i64,
+    })
+}
+
+/// The widget's stylesheet, written by the build as the package's `gopay-widget.css` for
+/// server-rendered pages (the browser build adopts the same text from the wasm).
+#[cfg(feature = "server")]
+#[wasm_bindgen(js_name = widgetCss)]
+pub fn widget_css() -> String {
+    crate::ui::CSS.to_owned()
+}

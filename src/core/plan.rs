@@ -48,6 +48,9 @@ pub enum QrPicture {
     Svg { size: u32, path: String },
     /// The PNG that Midtrans links.
     Image { url: String },
+    /// The page already shows this charge's drawn QR (a server-rendered first paint): the
+    /// view takes that `<svg>` over instead of drawing it again.
+    InPage,
 }
 
 /// A payment method the charge offered that is not shown, and why.
@@ -75,6 +78,8 @@ pub struct PlanInput<'a> {
     pub mode: Mode,
     pub device: Device,
     pub locale: Locale,
+    /// The order whose drawn QR the page already shows, if any (server-rendered).
+    pub qr_in_page: Option<&'a str>,
 }
 
 /// What the widget shows for one charge.
@@ -101,7 +106,7 @@ impl Plan {
     /// The QR can be saved as an image by the widget (a drawn one; a linked PNG is saved
     /// with the browser's own long-press).
     pub fn can_save_qr(&self) -> bool {
-        matches!(self.qr, Some(QrPicture::Svg { .. }))
+        matches!(self.qr, Some(QrPicture::Svg { .. } | QrPicture::InPage))
     }
 }
 
@@ -117,6 +122,10 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
             .ok()
     });
     let qr = match &charge.qr {
+        // Drawn by the server for this very order: no second encode.
+        Some(QrSource::Payload(_)) if input.qr_in_page == Some(charge.order_id.as_str()) => {
+            Some(QrPicture::InPage)
+        }
         Some(QrSource::Payload(payload)) => match qr::qr_svg(payload) {
             Ok(svg) => Some(QrPicture::Svg {
                 size: svg.size,
@@ -210,6 +219,7 @@ mod tests {
             mode: Mode::Auto,
             device: Device::Desktop,
             locale: Locale::En,
+            qr_in_page: None,
         }
     }
 
@@ -317,6 +327,31 @@ mod tests {
             plan(input(&big)).unwrap_err().code,
             ErrorCode::InputTooLarge
         );
+    }
+
+    #[test]
+    fn a_qr_the_page_already_shows_for_this_order_is_taken_over() {
+        let p = plan(PlanInput {
+            qr_in_page: Some("A-1"),
+            ..input(QRIS)
+        })
+        .unwrap();
+        assert_eq!(p.qr, Some(QrPicture::InPage));
+        assert!(p.can_save_qr());
+        // Another order's QR is not this one's.
+        let p = plan(PlanInput {
+            qr_in_page: Some("A-0"),
+            ..input(QRIS)
+        })
+        .unwrap();
+        assert!(matches!(p.qr, Some(QrPicture::Svg { .. })));
+        // A PNG QR is never "in page" as a drawing.
+        let p = plan(PlanInput {
+            qr_in_page: Some("A-2"),
+            ..input(GOPAY)
+        })
+        .unwrap();
+        assert!(matches!(p.qr, Some(QrPicture::Image { .. })));
     }
 
     #[test]

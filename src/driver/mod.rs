@@ -77,6 +77,8 @@ struct Running {
     /// The countdown's second hand, until the transaction ends.
     tick: Option<Interval>,
     request: Option<StatusRequest>,
+    /// The server-rendered QR taken over ([`QrPicture::InPage`]).
+    adopted_qr: Option<web_sys::Element>,
     _listeners: Vec<Listener>,
     _view: Box<dyn Any>,
 }
@@ -114,9 +116,20 @@ fn prepare_root(host: &HtmlElement) -> Result<HtmlElement, JsValue> {
     Ok(container)
 }
 
+/// A drawn QR already in the host's shadow root (a server-rendered first paint), and the
+/// order it was drawn for.
+fn server_qr(host: &HtmlElement) -> Option<(web_sys::Element, String)> {
+    let root = host.shadow_root()?;
+    let svg = root.query_selector("figure[part=qr] > svg").ok()??;
+    let order = root.query_selector("[part=order-id]").ok()??.text_content()?;
+    Some((svg, order))
+}
+
 impl Widget {
-    /// Builds the widget inside `host` and starts the transaction.
+    /// Builds the widget inside `host` and starts the transaction. A server-rendered view of
+    /// the same charge is taken over: its QR `<svg>` stays the same element.
     pub fn mount(host: HtmlElement, options: Options) -> Result<Widget, JsValue> {
+        let in_page = server_qr(&host);
         let container = prepare_root(&host)?;
         let shared = Rc::new(Shared {
             page: Page {
@@ -149,9 +162,10 @@ impl Widget {
                 .unwrap_or_default(),
             device: browser::device_class(),
             locale,
+            qr_in_page: in_page.as_ref().map(|(_, order)| order.as_str()),
         });
         match planned {
-            Ok(plan) => start(&shared, plan),
+            Ok(plan) => start(&shared, plan, in_page.map(|(svg, _)| svg)),
             Err(e) => fail(&shared, locale, &e),
         }
         Ok(Widget { shared })
@@ -182,7 +196,7 @@ fn fail(shared: &Rc<Shared>, locale: Locale, e: &ChargeError) {
     shared.page.error(e.code.as_str(), &e.message);
 }
 
-fn start(shared: &Rc<Shared>, plan: Plan) {
+fn start(shared: &Rc<Shared>, plan: Plan, server_svg: Option<web_sys::Element>) {
     let plan = Arc::new(plan);
     let order_id = plan.charge.order_id.clone();
     let storage = OrderStorage::new(&order_id);
@@ -225,6 +239,14 @@ fn start(shared: &Rc<Shared>, plan: Plan) {
     let Some(signals) = signals_out.get() else {
         return;
     };
+    // Moved, not copied: the painted QR stays the same element, with nothing redrawn.
+    let adopted_qr = match plan.qr {
+        Some(QrPicture::InPage) => server_svg.filter(|svg| {
+            let figure = shared.container.query_selector("figure[part=qr]").ok().flatten();
+            figure.is_some_and(|f| f.append_child(svg).is_ok())
+        }),
+        _ => None,
+    };
     let listeners = if plan.status_url.is_some() {
         listen(shared)
     } else {
@@ -247,6 +269,7 @@ fn start(shared: &Rc<Shared>, plan: Plan) {
         wake: None,
         tick,
         request: None,
+        adopted_qr,
         _listeners: listeners,
         _view: Box::new(view),
     })));
@@ -290,14 +313,27 @@ fn on_intent(shared: &Rc<Shared>, intent: Intent) {
         // The link itself opens the app; the machine only learns not to try by itself.
         Intent::OpenApp => feed(shared, Input::AppOpened),
         Intent::SaveQr => {
-            let qr = with_running(shared, |r| {
-                (r.plan.qr.clone(), r.plan.charge.order_id.clone())
+            let drawn = with_running(shared, |r| {
+                let drawing = match (&r.plan.qr, &r.adopted_qr) {
+                    (Some(QrPicture::Svg { size, path }), _) => Some((*size, path.clone())),
+                    (Some(QrPicture::InPage), Some(svg)) => drawn_in_page(svg),
+                    _ => None,
+                };
+                drawing.map(|d| (d, r.plan.charge.order_id.clone()))
             });
-            if let Some((Some(QrPicture::Svg { size, path }), order_id)) = qr {
+            if let Some(Some(((size, path), order_id))) = drawn {
                 let _ = save::save_png(size, &path, &order_id);
             }
         }
     }
+}
+
+/// The side in modules and the path of a QR `<svg>` the server drew.
+fn drawn_in_page(svg: &web_sys::Element) -> Option<(u32, String)> {
+    let view_box = svg.get_attribute("viewBox")?;
+    let size = view_box.split(' ').nth(2)?.parse().ok()?;
+    let path = svg.query_selector("path").ok()??.get_attribute("d")?;
+    Some((size, path))
 }
 
 /// Feeds one input to the machine, carries out what it answers, re-arms the wake-up and

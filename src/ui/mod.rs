@@ -15,6 +15,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 /// The stylesheet adopted into every widget's shadow root.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 
 /// What the shopper asked for that the driver carries out.
@@ -38,6 +39,7 @@ pub struct Signals {
     announce: RwSignal<&'static str>,
 }
 
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 fn put<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
     if signal.with_untracked(|v| *v != value) {
         signal.set(value);
@@ -56,6 +58,7 @@ impl Signals {
     }
 
     /// Shows `screen`; parts that did not change notify nobody.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub fn show(&self, screen: Screen) {
         put(self.state, screen.state.as_str());
         put(self.status, screen.status);
@@ -98,6 +101,8 @@ fn QrFigure(picture: QrPicture, label: String) -> impl IntoView {
             </figure>
         }
         .into_any(),
+        // The server's `<svg>` is moved in by the driver (same element, no redraw).
+        QrPicture::InPage => view! { <figure class="gw-qr" part="qr"></figure> }.into_any(),
     }
 }
 

@@ -9,14 +9,13 @@ import {
   fixture,
   fresh,
   launch,
+  STRICT_CSP,
   sendHtml,
   startServer,
   statusEndpoint,
   watchErrors,
 } from "./harness.mjs";
 
-export const STRICT_CSP =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'";
 const NO_WASM_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'";
 
 let server, browser, status, qris, gopay;

@@ -23,6 +23,10 @@ const TYPES = {
   ".svg": "image/svg+xml",
 };
 
+/** The Content-Security-Policy a payment page should run with (the widget needs no more). */
+export const STRICT_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'";
+
 export const BLANK_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>widget test</title></head>
 <body><div id="host"></div></body></html>`;

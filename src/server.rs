@@ -1,0 +1,202 @@
+//! Server-side rendering of the widget's first paint: the HTML of one `<gopay-widget>` element
+//! with its view in a declarative shadow root, from the same components the browser mounts.
+//!
+//! A merchant's backend puts this in its payment page, so the QR (or the phone's "Open GoPay"
+//! link) shows before any script runs; when the package loads on the page, the element's
+//! widget takes that view over (the drawn QR stays the same element). Rust backends call
+//! [`render_to_string`]; Node calls the package's `renderToString` (`gopay-widget/server`),
+//! a wasm build of this same function.
+
+use crate::core::deeplink::Environment;
+use crate::core::device::{self, Device};
+use crate::core::machine::{Config, Input, Machine};
+use crate::core::plan::{self, Mode, PlanInput};
+use crate::core::present::Presenter;
+use crate::ui::{ErrorView, Intents, PaymentView, Signals};
+use leptos::prelude::*;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// The options of `mount()` (as text, as the `data-*` attributes carry them), plus what only
+/// the server knows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions<'a> {
+    /// The charge response JSON, as the backend received it from Midtrans.
+    pub charge: Option<&'a str>,
+    /// The status endpoint, `{order_id}` standing for the order.
+    pub status_url: Option<&'a str>,
+    /// `id` or `en`; Indonesian when absent (pass the page's language for a stable view).
+    pub locale: Option<&'a str>,
+    /// `auto`, `qr` or `deeplink`.
+    pub mode: Option<&'a str>,
+    /// `production` or `sandbox`.
+    pub environment: Option<&'a str>,
+    /// The request's `User-Agent`, so the first view fits the device (`auto` mode).
+    pub user_agent: Option<&'a str>,
+    /// URL of the package's `gopay-widget.css`, linked from the shadow root so the first paint
+    /// is styled under a CSP without inline styles.
+    pub stylesheet: Option<&'a str>,
+    /// The server's clock, for the countdown.
+    pub now_ms: i64,
+}
+
+/// Escapes text for a double-quoted HTML attribute value.
+fn attr(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 16);
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The view the browser would show first for these options, as HTML: the payment view, or
+/// the error view for a charge that cannot be shown (never markup from the charge).
+pub fn render_view(o: &RenderOptions<'_>) -> (String, &'static str) {
+    let locale = plan::pick_locale(o.locale, None, None);
+    let device = o
+        .user_agent
+        .map_or(Device::Desktop, |ua| device::classify(ua, None, 0));
+    let planned = plan::plan(PlanInput {
+        charge: o.charge,
+        status_url: o.status_url,
+        environment: o
+            .environment
+            .and_then(Environment::parse)
+            .unwrap_or_default(),
+        page_origin: None,
+        mode: o.mode.and_then(Mode::parse).unwrap_or_default(),
+        device,
+        locale,
+        qr_in_page: None,
+    });
+    let owner = Owner::new();
+    owner.with(|| match planned {
+        Ok(plan) => {
+            let charge = &plan.charge;
+            let config = Config {
+                order_id: charge.order_id.clone(),
+                transaction_id: charge.transaction_id.clone(),
+                gross_amount: charge.gross_amount.clone(),
+                expiry_ms: charge.expiry_ms,
+                initial_status: charge.transaction_status.clone(),
+                seed: 0,
+                app_first: plan.app_first,
+                polling: plan.status_url.is_some(),
+                visible: true,
+                returned_from_app: None,
+            };
+            let mut machine = Machine::new(config, None, o.now_ms);
+            // What the widget shows once started; the commands are the browser's to carry out.
+            let _ = machine.handle(Input::Start, o.now_ms);
+            let screen = Presenter::new(plan.locale).present(&machine.view(o.now_ms));
+            let state = screen.state.as_str();
+            let signals = Signals::new(screen);
+            let intents: Intents = Rc::new(|_| {});
+            let plan = Arc::new(plan);
+            let html = view! { <PaymentView plan signals intents /> }.to_html();
+            (html, state)
+        }
+        Err(e) => {
+            let html = view! { <ErrorView locale message=e.message /> }.to_html();
+            (html, crate::core::machine::State::Error.as_str())
+        }
+    })
+}
+
+/// The HTML of one `<gopay-widget>` with its first view in a declarative shadow root and its
+/// `data-*` attributes set, so that the element goes on working when the package loads.
+pub fn render_to_string(o: &RenderOptions<'_>) -> String {
+    let (view, state) = render_view(o);
+    let mut out = String::from("<gopay-widget");
+    for (name, value) in [
+        ("data-charge", o.charge),
+        ("data-status-url", o.status_url),
+        ("data-locale", o.locale),
+        ("data-mode", o.mode),
+        ("data-environment", o.environment),
+        ("data-state", Some(state)),
+    ] {
+        if let Some(value) = value {
+            out.push_str(&format!(" {name}=\"{}\"", attr(value)));
+        }
+    }
+    out.push_str("><template shadowrootmode=\"open\">");
+    if let Some(href) = o.stylesheet {
+        out.push_str(&format!("<link rel=\"stylesheet\" href=\"{}\">", attr(href)));
+    }
+    out.push_str("<div>");
+    out.push_str(&view);
+    out.push_str("</div></template></gopay-widget>");
+    out
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    const QRIS: &str = include_str!("../../shared/midtrans/fixtures/qris-charge-docs-shape.json");
+
+    fn options(charge: &str) -> RenderOptions<'_> {
+        RenderOptions {
+            charge: Some(charge),
+            locale: Some("en"),
+            now_ms: 0,
+            ..RenderOptions::default()
+        }
+    }
+
+    #[test]
+    fn a_qris_charge_renders_its_qr_in_a_declarative_shadow_root() {
+        let html = render_to_string(&RenderOptions {
+            status_url: Some("/status/{order_id}"),
+            stylesheet: Some("/pkg/gopay-widget.css"),
+            ..options(QRIS)
+        });
+        assert!(html.starts_with("<gopay-widget data-charge=\"{"), "{html}");
+        assert!(html.contains("<template shadowrootmode=\"open\"><link rel=\"stylesheet\" href=\"/pkg/gopay-widget.css\"><div><section"));
+        assert!(html.contains("data-status-url=\"/status/{order_id}\""));
+        assert!(html.contains("<svg") && html.contains("part=\"qr\""));
+        assert!(html.contains("IDR 789,000"));
+        assert!(html.ends_with("</div></template></gopay-widget>"));
+        assert!(!html.contains("<script") && !html.contains("style=\""));
+    }
+
+    #[test]
+    fn a_hostile_charge_renders_the_error_view_and_no_markup_from_it() {
+        let hostile = r#"{"order_id":"<img src=x onerror=alert(1)>","status_code":"201"}"#;
+        let html = render_to_string(&options(hostile));
+        assert!(html.contains("data-state=\"error\""), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{html}");
+        let broken = render_to_string(&options("\"><script>alert(1)</script>"));
+        assert!(!broken.contains("<script"), "{broken}");
+        assert!(broken.contains("data-state=\"error\""));
+    }
+
+    #[test]
+    fn a_phone_gets_the_open_gopay_link_first() {
+        let gopay = include_str!("../../shared/midtrans/fixtures/gopay-charge-current-shape.json");
+        let phone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36";
+        let html = render_to_string(&RenderOptions {
+            user_agent: Some(phone),
+            environment: Some("sandbox"),
+            ..options(gopay)
+        });
+        // The start tag of the element whose class is `class`.
+        let tag = |class: &str| {
+            let at = html.find(&format!("class=\"{class}\"")).expect(class);
+            let start = html[..at].rfind('<').unwrap();
+            &html[start..start + html[start..].find('>').unwrap()]
+        };
+        assert!(!tag("gw-app").contains("hidden"), "{html}");
+        assert!(tag("gw-scan").contains(" hidden"), "{html}");
+        assert!(html.contains("part=\"open-button\" href=\"https://simulator.sandbox.midtrans.com/"));
+    }
+}

@@ -1,0 +1,259 @@
+// Server-rendered first paint: renderToString from the packed entry (pkg/server.js) in Node,
+// served under the strict CSP. The QR (or the phone's Open GoPay link) is on screen before any
+// script runs; the package then takes the view over without redrawing the QR; the server's
+// markup and the client's own first render are the same; hostile charges render the error view.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import {
+  ARTIFACTS,
+  decodeQr,
+  fixture,
+  fresh,
+  launch,
+  STRICT_CSP,
+  sendHtml,
+  startServer,
+  statusEndpoint,
+  watchErrors,
+} from "./harness.mjs";
+
+const { renderToString } = await import("../../pkg/server.js");
+
+const PHONE_UA =
+  "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36";
+
+let server;
+let browser;
+let status;
+const pages = new Map();
+
+function page(body, { script = false } = {}) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SSR test</title>
+<link rel="modulepreload" href="/pkg/index.js"></head><body>${body}
+${script ? '<script type="module" src="/pkg/index.js"></script>' : ""}</body></html>`;
+}
+
+before(async () => {
+  status = statusEndpoint();
+  server = await startServer(
+    {
+      "GET /status": status.route,
+      "GET /ssr": (_req, res, url) =>
+        sendHtml(res, pages.get(url.searchParams.get("p")), {
+          "content-security-policy": STRICT_CSP,
+        }),
+    },
+    { headers: {} },
+  );
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Serves `html` as page `name` under the strict CSP and opens it; CSP violations recorded. */
+async function open(name, html, { userAgent, viewport } = {}) {
+  pages.set(name, html);
+  const context = await browser.newContext({ userAgent, viewport, javaScriptEnabled: true });
+  const p = await context.newPage();
+  const errors = watchErrors(p);
+  await p.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+    window.__events = [];
+    for (const name of ["gopay-status", "gopay-error", "gopay-success"]) {
+      window.addEventListener(name, (e) =>
+        window.__events.push({ type: e.type, detail: e.detail }),
+      );
+    }
+  });
+  await p.goto(`${server.url}/ssr?p=${name}`);
+  return { p, context, errors };
+}
+
+test("the QR is on screen and decodable before any script runs, under the strict CSP", async () => {
+  const charge = fresh(await fixture("qris-charge-docs-shape.json"));
+  const html = renderToString({
+    charge,
+    locale: "en",
+    statusUrl: "/status?order_id={order_id}",
+    stylesheet: "/pkg/gopay-widget.css",
+  });
+  const { p, context, errors } = await open("first-paint", page(html));
+  const svg = p.locator("gopay-widget figure[part=qr] svg");
+  await svg.waitFor();
+  const shot = path.join(ARTIFACTS, "ssr-first-paint.png");
+  await svg.screenshot({ path: shot });
+  assert.deepEqual(decodeQr(shot), [charge.qr_string]);
+  await p.locator("gopay-widget").screenshot({ path: path.join(ARTIFACTS, "ssr-widget.png") });
+  assert.equal(await p.getAttribute("gopay-widget", "data-state"), "pending");
+  assert.match(await p.locator("gopay-widget [part=amount]").innerText(), /IDR 789,000/);
+  // Styled by the linked stylesheet: the card has the widget's own layout.
+  const display = await p.evaluate(
+    () =>
+      getComputedStyle(document.querySelector("gopay-widget").shadowRoot.querySelector(".gw"))
+        .display,
+  );
+  assert.equal(display, "flex");
+  assert.deepEqual(await p.evaluate(() => window.__violations), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a phone's first paint is the Open GoPay link, before any script", async () => {
+  const charge = fresh(await fixture("gopay-charge-current-shape.json"));
+  const html = renderToString({
+    charge,
+    locale: "en",
+    environment: "sandbox",
+    userAgent: PHONE_UA,
+    stylesheet: "/pkg/gopay-widget.css",
+  });
+  const { p, context } = await open("phone", page(html), {
+    userAgent: PHONE_UA,
+    viewport: { width: 412, height: 915 },
+  });
+  const link = p.locator("gopay-widget [part=open-button]");
+  await link.waitFor({ state: "visible" });
+  assert.match(await link.getAttribute("href"), /^https:\/\/simulator\.sandbox\.midtrans\.com\//);
+  assert.equal(await p.locator("gopay-widget figure[part=qr]").isVisible(), false);
+  await p.screenshot({ path: path.join(ARTIFACTS, "ssr-phone.png") });
+  await context.close();
+});
+
+test("the package takes the server's view over: the same QR element, then polling and events", async () => {
+  const charge = fresh(await fixture("qris-charge-docs-shape.json"), { minutes: 20 });
+  charge.order_id = "ssr-takeover-1";
+  const html = renderToString({
+    charge,
+    locale: "en",
+    statusUrl: "/status?order_id={order_id}",
+    stylesheet: "/pkg/gopay-widget.css",
+  });
+  const { p, context, errors } = await open("takeover", page(html));
+  await p.locator("gopay-widget svg").waitFor();
+  // Mark the painted QR, then load the package as the page would.
+  await p.evaluate(() => {
+    const root = document.querySelector("gopay-widget").shadowRoot;
+    window.__painted = root.querySelector("figure[part=qr] svg");
+    window.__painted.__mark = "painted";
+  });
+  const before = status.hits("ssr-takeover-1");
+  await p.addScriptTag({ type: "module", url: "/pkg/index.js" });
+  await p.waitForFunction(
+    () => document.querySelector("gopay-widget").shadowRoot.adoptedStyleSheets.length > 0,
+  );
+  const same = await p.evaluate(() => {
+    const root = document.querySelector("gopay-widget").shadowRoot;
+    const svg = root.querySelector("figure[part=qr] svg");
+    return {
+      same: svg === window.__painted && svg.__mark === "painted",
+      count: root.querySelectorAll("svg").length,
+      link: root.querySelectorAll("link").length,
+    };
+  });
+  assert.deepEqual(same, { same: true, count: 1, link: 0 });
+  await p.waitForFunction(() => window.__events.some((e) => e.type === "gopay-status"));
+  for (let i = 0; i < 50 && status.hits("ssr-takeover-1") <= before; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(status.hits("ssr-takeover-1") > before, "the widget polls the status endpoint");
+  // The countdown ticks.
+  const t0 = await p.locator("gopay-widget [part=countdown]").innerText();
+  await p.waitForFunction(
+    (t) =>
+      document.querySelector("gopay-widget").shadowRoot.querySelector("[part=countdown]")
+        .textContent !== t,
+    t0,
+  );
+  // A settlement ends it as usual.
+  status.set("ssr-takeover-1", "settlement");
+  await p.waitForFunction(() => window.__events.some((e) => e.type === "gopay-success"));
+  assert.equal(await p.getAttribute("gopay-widget", "data-state"), "success");
+  assert.deepEqual(await p.evaluate(() => window.__violations), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** A canonical form of a subtree: elements with sorted attributes and trimmed text, no comments. */
+function canonical(root) {
+  const out = [];
+  const walk = (node) => {
+    for (const child of node.childNodes) {
+      if (child.nodeType === 3) {
+        const text = child.textContent.trim();
+        if (text)
+          out.push(`#${child.parentElement?.getAttribute("part") === "countdown" ? "T" : text}`);
+      } else if (child.nodeType === 1) {
+        const attrs = [...child.attributes]
+          .map((a) => `${a.name}=${a.value}`)
+          .sort()
+          .join(" ");
+        out.push(`<${child.localName} ${attrs}>`);
+        walk(child);
+        out.push(`</${child.localName}>`);
+      }
+    }
+  };
+  walk(root);
+  return out.join("\n");
+}
+
+test("the server's markup and the client's own first render are the same", async () => {
+  for (const [name, options] of [
+    ["qris", { charge: fresh(await fixture("qris-charge-docs-shape.json")), locale: "en" }],
+    [
+      "gopay-phone",
+      {
+        charge: fresh(await fixture("gopay-charge-current-shape.json")),
+        locale: "id",
+        environment: "sandbox",
+        // Display-only: with a status endpoint the phone view would open the app by itself.
+        mode: "deeplink",
+      },
+    ],
+    ["error", { charge: "{not json", locale: "en" }],
+  ]) {
+    const html = renderToString(options);
+    pages.set(`compare-${name}`, page(`${html}<div id="host"></div>`));
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await p.goto(`${server.url}/ssr?p=compare-${name}`);
+    await p.evaluate(async (o) => {
+      const { mount } = await import("/pkg/index.js");
+      window.__handle = await mount(document.getElementById("host"), o);
+    }, options);
+    const [serverSide, clientSide] = await p.evaluate((canon) => {
+      const fn = new Function(`return (${canon})`)();
+      // The server's view as parsed from its HTML; the client's as mounted.
+      const server = document.querySelector("gopay-widget").shadowRoot.querySelector("div");
+      const client = document.getElementById("host").shadowRoot.querySelector("div");
+      return [fn(server), fn(client)];
+    }, canonical.toString());
+    assert.ok(serverSide.length > 200, name);
+    assert.equal(serverSide, clientSide, name);
+    await context.close();
+  }
+});
+
+test("a hostile charge renders the error view, never markup from the charge", async () => {
+  for (const charge of [
+    '"><script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">',
+    { order_id: "<img src=x onerror=window.__pwned=1>", status_code: "201" },
+    { status_code: "401", status_message: "<b>nope</b><script>window.__pwned=1</script>" },
+  ]) {
+    const html = renderToString({ charge, locale: "en" });
+    assert.ok(!/<script|<img|<b>/.test(html.replace(/data-charge="[^"]*"/, "")), html);
+    const { p, context } = await open("hostile", page(html, { script: true }));
+    await p.waitForFunction(() => window.__events.some((e) => e.type === "gopay-error"));
+    assert.equal(await p.getAttribute("gopay-widget", "data-state"), "error");
+    assert.equal(await p.evaluate(() => window.__pwned), undefined);
+    assert.equal(await p.locator("gopay-widget img").count(), 0);
+    await context.close();
+  }
+});
