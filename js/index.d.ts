@@ -58,7 +58,7 @@ export interface GopayStatusDetail {
 /** `detail` of `gopay-error`. */
 export interface GopayErrorDetail {
   /**
-   * A stable machine-readable code, e.g. `invalid_json`, `missing_field`, `status_unreachable`,
+   * A stable machine-readable code, e.g. `invalid_json`, `duplicate_key`, `missing_field`, `status_unreachable`,
    * `load_failed` (the WebAssembly module could not be loaded).
    */
   code: string;

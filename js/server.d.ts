@@ -17,6 +17,8 @@ export interface RenderOptions {
    * first paint is styled without inline styles (strict CSP).
    */
   stylesheet?: string;
+  /** The element's `id`, for the page's own CSS and scripts. */
+  id?: string;
 }
 
 /**

@@ -84,6 +84,7 @@ pub fn render_to_string(options: JsValue) -> String {
     let (status_url, locale, mode) = (text("statusUrl"), text("locale"), text("mode"));
     let (environment, user_agent, stylesheet) =
         (text("environment"), text("userAgent"), text("stylesheet"));
+    let id = text("id");
     crate::server::render_to_string(&crate::server::RenderOptions {
         charge: charge.as_deref(),
         status_url: status_url.as_deref(),
@@ -92,6 +93,7 @@ pub fn render_to_string(options: JsValue) -> String {
         environment: environment.as_deref(),
         user_agent: user_agent.as_deref(),
         stylesheet: stylesheet.as_deref(),
+        id: id.as_deref(),
         now_ms: js_sys::Date::now() as i64,
     })
 }

@@ -36,6 +36,8 @@ pub struct RenderOptions<'a> {
     /// URL of the package's `gopay-widget.css`, linked from the shadow root so the first paint
     /// is styled under a CSP without inline styles.
     pub stylesheet: Option<&'a str>,
+    /// The element's `id`, for the page's own CSS and scripts.
+    pub id: Option<&'a str>,
     /// The server's clock, for the countdown.
     pub now_ms: i64,
 }
@@ -116,6 +118,7 @@ pub fn render_to_string(o: &RenderOptions<'_>) -> String {
     let (view, state) = render_view(o);
     let mut out = String::from("<gopay-widget");
     for (name, value) in [
+        ("id", o.id),
         ("data-charge", o.charge),
         ("data-status-url", o.status_url),
         ("data-locale", o.locale),
@@ -129,7 +132,10 @@ pub fn render_to_string(o: &RenderOptions<'_>) -> String {
     }
     out.push_str("><template shadowrootmode=\"open\">");
     if let Some(href) = o.stylesheet {
-        out.push_str(&format!("<link rel=\"stylesheet\" href=\"{}\">", attr(href)));
+        out.push_str(&format!(
+            "<link rel=\"stylesheet\" href=\"{}\">",
+            attr(href)
+        ));
     }
     out.push_str("<div>");
     out.push_str(&view);
@@ -174,7 +180,10 @@ mod tests {
         let html = render_to_string(&options(hostile));
         assert!(html.contains("data-state=\"error\""), "{html}");
         assert!(!html.contains("<img"), "{html}");
-        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{html}");
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+            "{html}"
+        );
         let broken = render_to_string(&options("\"><script>alert(1)</script>"));
         assert!(!broken.contains("<script"), "{broken}");
         assert!(broken.contains("data-state=\"error\""));
@@ -197,6 +206,8 @@ mod tests {
         };
         assert!(!tag("gw-app").contains("hidden"), "{html}");
         assert!(tag("gw-scan").contains(" hidden"), "{html}");
-        assert!(html.contains("part=\"open-button\" href=\"https://simulator.sandbox.midtrans.com/"));
+        assert!(
+            html.contains("part=\"open-button\" href=\"https://simulator.sandbox.midtrans.com/")
+        );
     }
 }

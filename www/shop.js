@@ -1,6 +1,8 @@
-// The demo shop page: lists the products, creates an order on the shop backend, and mounts the
-// GoPay widget with the charge. Returning from the GoPay app (?order_id=...&result=...) or
-// reloading (?order=...) shows the widget for that order again.
+// The demo shop page: lists the products and creates an order on the shop backend. The payment
+// page is /?order=... (also where the GoPay app returns, ?order_id=...&result=...): the shop
+// renders the widget into it on the server, so the QR or the Open GoPay link shows at first
+// paint, and the widget package takes it over when it loads. Without a server-rendered widget
+// (an unknown order, say) the page mounts one itself with mount().
 
 const el = (id) => document.getElementById(id);
 const ui = {
@@ -164,9 +166,45 @@ async function order(product, qty) {
     showShopError(`The payment could not be created: ${reason}`);
     return;
   }
-  // A reload shows this order again.
-  history.replaceState(null, "", `/?order=${encodeURIComponent(body.order_id)}`);
-  await checkout(body);
+  // The payment page, rendered by the shop with the widget in it.
+  location.assign(paymentPage(body.order_id));
+}
+
+/** The server-rendered payment page of an order, in this page's language and device choice. */
+function paymentPage(orderId) {
+  const query = new URLSearchParams({ order: orderId, lang: chosenLocale() });
+  if (ui.device.value !== "auto") query.set("device", ui.device.value);
+  return `/?${query}`;
+}
+
+/** The widget the shop rendered into the page, if any: it is taken over, not mounted again. */
+const rendered = ui.widget.localName === "gopay-widget" ? ui.widget : null;
+
+async function takeOver() {
+  currentCharge = JSON.parse(rendered.dataset.charge);
+  if (config && config.simulator_url) {
+    ui.simulatorLink.href = config.simulator_url;
+    ui.simulatorHelp.hidden = false;
+  }
+  rendered.addEventListener("gopay-status", (e) => {
+    rendered.dataset.transactionStatus = e.detail.transaction_status;
+  });
+  rendered.addEventListener("gopay-failure", (e) => {
+    rendered.dataset.transactionStatus = e.detail.transaction_status;
+    showOutcome("failure");
+  });
+  rendered.addEventListener("gopay-error", (e) =>
+    showMessage(`The payment widget stopped: ${e.detail.message}`, "error"),
+  );
+  try {
+    await import("/pkg/index.js");
+  } catch {
+    showMessage(
+      "The widget package is not built yet (no /pkg/index.js). Build it, then reload this page.",
+      "error",
+    );
+  }
+  showOutcome(rendered.dataset.state);
 }
 
 function widgetMode(charge) {
@@ -238,6 +276,10 @@ async function resume(orderId) {
 }
 
 function backToShop() {
+  if (rendered) {
+    location.assign("/");
+    return;
+  }
   if (handle) handle.destroy();
   handle = null;
   currentCharge = null;
@@ -258,6 +300,10 @@ async function start() {
   ui.back.addEventListener("click", backToShop);
   ui.locale.addEventListener("change", () => {
     localStorage.setItem("shop-locale", chosenLocale());
+    if (rendered) {
+      location.assign(paymentPage(currentCharge.order_id));
+      return;
+    }
     if (config) renderProducts();
     if (currentCharge) checkout(currentCharge);
   });
@@ -271,6 +317,7 @@ async function start() {
     return;
   }
   renderProducts();
+  if (rendered) return takeOver();
 
   // order_id: back from the GoPay app; order: a reload of the checkout.
   const orderId = params.get("order_id") || params.get("order");

@@ -17,6 +17,7 @@ use crate::{catalogue, midtrans, status, App};
 
 pub(crate) fn routes(test_controls: bool) -> Router<Arc<App>> {
     let router = Router::new()
+        .route("/", get(crate::page::shop_page))
         .route("/api/config", get(shop_config))
         .route("/api/orders", post(create_order))
         .route("/api/orders/{order_id}", get(get_order))
@@ -213,7 +214,7 @@ async fn create_order(State(app): State<Arc<App>>, body: Bytes) -> Response {
 }
 
 /// Why an order cannot be looked up.
-enum Lookup {
+pub(crate) enum Lookup {
     InvalidId,
     NotFound,
     Storage(rusqlite::Error),
@@ -230,7 +231,7 @@ impl IntoResponse for Lookup {
 }
 
 /// Looks an order up by a path id, validated before it touches storage.
-fn find_order(app: &App, order_id: &str) -> Result<Order, Lookup> {
+pub(crate) fn find_order(app: &App, order_id: &str) -> Result<Order, Lookup> {
     if !valid_order_id(order_id) {
         return Err(Lookup::InvalidId);
     }

@@ -19,6 +19,7 @@ mod api;
 pub mod catalogue;
 pub mod db;
 pub mod midtrans;
+mod page;
 pub mod status;
 
 /// The key the shop and the local simulator share when no real key is set. Not a Midtrans key.

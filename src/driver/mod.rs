@@ -77,6 +77,8 @@ struct Running {
     /// The countdown's second hand, until the transaction ends.
     tick: Option<Interval>,
     request: Option<StatusRequest>,
+    /// The automatic app opening, waiting for the page's load to finish.
+    opening: Option<Listener>,
     /// The server-rendered QR taken over ([`QrPicture::InPage`]).
     adopted_qr: Option<web_sys::Element>,
     _listeners: Vec<Listener>,
@@ -121,7 +123,10 @@ fn prepare_root(host: &HtmlElement) -> Result<HtmlElement, JsValue> {
 fn server_qr(host: &HtmlElement) -> Option<(web_sys::Element, String)> {
     let root = host.shadow_root()?;
     let svg = root.query_selector("figure[part=qr] > svg").ok()??;
-    let order = root.query_selector("[part=order-id]").ok()??.text_content()?;
+    let order = root
+        .query_selector("[part=order-id]")
+        .ok()??
+        .text_content()?;
     Some((svg, order))
 }
 
@@ -242,7 +247,11 @@ fn start(shared: &Rc<Shared>, plan: Plan, server_svg: Option<web_sys::Element>) 
     // Moved, not copied: the painted QR stays the same element, with nothing redrawn.
     let adopted_qr = match plan.qr {
         Some(QrPicture::InPage) => server_svg.filter(|svg| {
-            let figure = shared.container.query_selector("figure[part=qr]").ok().flatten();
+            let figure = shared
+                .container
+                .query_selector("figure[part=qr]")
+                .ok()
+                .flatten();
             figure.is_some_and(|f| f.append_child(svg).is_ok())
         }),
         _ => None,
@@ -269,6 +278,7 @@ fn start(shared: &Rc<Shared>, plan: Plan, server_svg: Option<web_sys::Element>) 
         wake: None,
         tick,
         request: None,
+        opening: None,
         adopted_qr,
         _listeners: listeners,
         _view: Box::new(view),
@@ -298,6 +308,21 @@ fn listen(shared: &Rc<Shared>) -> Vec<Listener> {
         listeners.extend(on(&doc, "visibilitychange", visibility));
     }
     listeners
+}
+
+/// Opens the app; on a page still loading, once its load has finished. A navigation started
+/// by script while the page loads replaces the page in the history, so the shopper's way back
+/// from the app would skip the payment page (a server-rendered one opens the app that early).
+fn open_app_after_load(href: String) -> Option<Listener> {
+    let window = browser::window();
+    let loaded = browser::document().is_none_or(|d| d.ready_state() == "complete");
+    if loaded {
+        let _ = window.location().assign(&href);
+        return None;
+    }
+    Listener::new(&window, "load", move |_| {
+        let _ = browser::window().location().assign(&href);
+    })
 }
 
 /// Runs `f` on the running session, if there is one.
@@ -349,9 +374,9 @@ fn feed(shared: &Rc<Shared>, input: Input) {
                 shared.page.emit(&event);
                 Some(())
             }
-            Command::OpenApp => with_running(shared, |r| r.plan.deeplink.clone()).map(|href| {
-                if let Some(href) = href {
-                    let _ = browser::window().location().assign(&href);
+            Command::OpenApp => with_running(shared, |r| {
+                if let Some(href) = r.plan.deeplink.clone() {
+                    r.opening = open_app_after_load(href);
                 }
             }),
             Command::Fetch { timeout_ms } => with_running(shared, |r| {

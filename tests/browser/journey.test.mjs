@@ -405,6 +405,19 @@ describe("shop journeys", { concurrency: true }, () => {
       assert.deepEqual(decodeQr(qrShot), [charge.qr_string]);
       assert.equal(await page.locator("#simulator-link").getAttribute("href"), `${main.simUrl}/`);
       await page.screenshot({ path: path.join(ARTIFACTS, "journey-desktop.png"), fullPage: true });
+      // The payment page is rendered by the shop with the widget in it: the QR is in the HTML.
+      assert.equal(new URL(page.url()).searchParams.get("order"), charge.order_id);
+      const served = await (await fetch(page.url())).text();
+      assert.match(
+        served,
+        /<gopay-widget id="widget" data-charge="[^"]+"[^>]*data-state="pending"/,
+      );
+      assert.match(
+        served,
+        /<template shadowrootmode="open"><link rel="stylesheet" href="\/pkg\/gopay-widget.css">/,
+      );
+      assert.match(served, /<svg [^>]*role="img"/);
+      assert.match(served, /<link rel="preload" href="\/pkg\/gopay_widget_wasm_bg.wasm"/);
 
       // The customer's phone: the simulator page lists the pending transaction; pay it.
       const phone = await simContext.newPage();
