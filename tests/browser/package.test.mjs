@@ -34,11 +34,18 @@ const BIN = {
 const SHIPPED = [
   "LICENSE",
   "README.md",
+  "gopay-widget.css",
+  "gopay_widget_server.js",
+  "gopay_widget_server_bg.wasm",
   "gopay_widget_wasm_bg.wasm",
   "index.d.ts",
   "index.js",
   "package.json",
+  "server.d.ts",
+  "server.js",
 ];
+/** What a browser fetches for the widget (the server entry runs in Node only). */
+const BROWSER_FILES = ["index.js", "gopay_widget_wasm_bg.wasm", "gopay-widget.css"];
 
 let tmp, tarball, packed, browser, status, charge;
 const children = [];
@@ -94,7 +101,7 @@ test("the tarball holds exactly the shipped files, with a complete package.json"
   assert.deepEqual(manifest.sideEffects, ["./index.js"]);
   let raw = 0;
   let brotli = 0;
-  for (const f of packed.files.filter((f) => /\.(js|wasm)$/.test(f.path))) {
+  for (const f of packed.files.filter((f) => BROWSER_FILES.includes(f.path))) {
     const body = await fs.readFile(path.join(ROOT, "pkg", f.path));
     raw += body.length;
     brotli += zlib.brotliCompressSync(body, {
@@ -104,7 +111,31 @@ test("the tarball holds exactly the shipped files, with a complete package.json"
   t.diagnostic(
     `tarball ${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked`,
   );
-  t.diagnostic(`what a browser loads (JS + wasm): ${raw} bytes raw, ${brotli} bytes brotli`);
+  t.diagnostic(`what a browser loads (JS + wasm + CSS): ${raw} bytes raw, ${brotli} bytes brotli`);
+});
+
+test("gopay-widget/server from the installed tarball renders in Node", async () => {
+  const dir = path.join(tmp, "node-server");
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, "package.json"), '{"type":"module","private":true}');
+  await installTarball(dir);
+  const script = `import { renderToString, stylesheet } from "gopay-widget/server";
+const charge = JSON.parse(process.argv[2]);
+process.stdout.write(JSON.stringify({ html: renderToString({ charge, locale: "en" }), css: stylesheet() }));`;
+  await fs.writeFile(path.join(dir, "render.mjs"), script);
+  const { stdout } = await run(process.execPath, ["render.mjs", JSON.stringify(charge)], {
+    cwd: dir,
+  });
+  const { html, css } = JSON.parse(stdout);
+  assert.match(html, /^<gopay-widget data-charge="[^"]+"/);
+  assert.match(html, /<template shadowrootmode="open"><div><section [^>]*data-state="pending"/);
+  assert.match(html, /<svg [^>]*role="img"/);
+  assert.match(html, /IDR 789,000/);
+  assert.equal(
+    css,
+    await fs.readFile(path.join(dir, "node_modules/gopay-widget/gopay-widget.css"), "utf8"),
+  );
+  assert.match(css, /\.gw\{/);
 });
 
 test("attw: the packed types resolve for ESM consumers (node16 ESM, bundler)", async () => {
@@ -112,7 +143,18 @@ test("attw: the packed types resolve for ESM consumers (node16 ESM, bundler)", a
   // esm-only profile leaves out the CommonJS-require resolution; everything else must pass.
   const result = await run(
     process.execPath,
-    [BIN.attw, tarball, "--profile", "esm-only", "--no-definitely-typed", "--format", "json"],
+    // The stylesheet export is a file for <link>, not a module with types.
+    [
+      BIN.attw,
+      tarball,
+      "--profile",
+      "esm-only",
+      "--no-definitely-typed",
+      "--exclude-entrypoints",
+      "./gopay-widget.css",
+      "--format",
+      "json",
+    ],
     { cwd: tmp },
   ).catch((e) => e);
   const report = JSON.parse(result.stdout);
