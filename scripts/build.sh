@@ -14,9 +14,9 @@ WASM=target/wasm32-unknown-unknown/release/gopay_widget.wasm
 # flag of the stable compiler, enabled by RUSTC_BOOTSTRAP for this build only. Any path left
 # is shortened so the build machine's layout does not ship.
 CARGO_HOME_DIR=${CARGO_HOME:-$HOME/.cargo}
-RUSTC_BOOTSTRAP=1 \
-RUSTFLAGS="-Zlocation-detail=none --remap-path-prefix=$CARGO_HOME_DIR/registry/src=/crates --remap-path-prefix=$PWD=/gopay-widget" \
-  cargo build --release --target wasm32-unknown-unknown -p gopay-widget --lib
+export RUSTC_BOOTSTRAP=1
+export RUSTFLAGS="-Zlocation-detail=none --remap-path-prefix=$CARGO_HOME_DIR/registry/src=/crates --remap-path-prefix=$PWD=/gopay-widget"
+cargo build --release --target wasm32-unknown-unknown -p gopay-widget --lib
 rm -rf "$OUT.tmp" && mkdir -p "$OUT.tmp"
 wasm-bindgen --target web --no-typescript --out-dir "$OUT.tmp" --out-name gopay_widget_wasm "$WASM"
 # Drop unused exports, wasm-opt -Oz, shorten import/export names (see the script).
@@ -29,11 +29,10 @@ mv "$OUT.tmp/min/index.js" "$OUT.tmp/index.js" && rmdir "$OUT.tmp/min"
 rm "$OUT.tmp/entry.js" "$OUT.tmp/gopay_widget_wasm.js"
 # The server entry (gopay-widget/server, for Node): the same crate built with `server`, which
 # renders the first paint to HTML. Never fetched by a browser, so it is only -Oz'd.
-RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zlocation-detail=none" \
-  cargo build --release --target wasm32-unknown-unknown -p gopay-widget --lib --features server \
-  --target-dir target/server
-wasm-bindgen --target web --no-typescript --out-dir "$OUT.tmp" --out-name gopay_widget_server \
-  target/server/wasm32-unknown-unknown/release/gopay_widget.wasm
+# Same flags and target dir as above: only the crates the feature changes are built again, and
+# both variants stay cached. (The browser's wasm was read by wasm-bindgen above already.)
+cargo build --release --target wasm32-unknown-unknown -p gopay-widget --lib --features server
+wasm-bindgen --target web --no-typescript --out-dir "$OUT.tmp" --out-name gopay_widget_server "$WASM"
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   --strip-debug --strip-producers -o "$OUT.tmp/gopay_widget_server_bg.wasm" "$OUT.tmp/gopay_widget_server_bg.wasm"
