@@ -213,6 +213,7 @@ function serve() {
       resolve({
         url: `http://127.0.0.1:${server.address().port}`,
         requests,
+        files,
         close: () => {
           server.closeAllConnections();
           server.close();
@@ -434,19 +435,19 @@ async function warm(browser, base) {
 // ---------------------------------------------------------------------------------------------
 // Bytes
 
-const compressed = (file) => ({
-  raw: fs.statSync(file).size,
-  gzip: execFileSync("gzip", ["-9", "-c", file]).length,
-  brotli: execFileSync("brotli", ["-q", "11", "-c", file]).length,
+// Sized from the bytes served, not from pkg/ again: a rebuild during the run cannot skew them.
+const compressed = (raw) => ({
+  raw: raw.length,
+  gzip: execFileSync("gzip", ["-9", "-c"], { input: raw, maxBuffer: 1 << 26 }).length,
+  brotli: execFileSync("brotli", ["-q", "11", "-c"], { input: raw, maxBuffer: 1 << 26 }).length,
 });
 
 /** raw, gzip -9 and brotli -q 11 totals of the routes a page fetched besides its HTML. */
-function shipped(routes) {
+function shipped(files, routes) {
   const total = { raw: 0, gzip: 0, brotli: 0, files: [] };
   for (const route of new Set(routes)) {
     if (route.endsWith(".html")) continue;
-    const dir = route.startsWith("/pkg/") ? PKG : OUT;
-    const sizes = compressed(path.join(dir, path.basename(route)));
+    const sizes = compressed(files.get(route).raw);
     for (const k of ["raw", "gzip", "brotli"]) total[k] += sizes[k];
     total.files.push(path.basename(route));
   }
@@ -513,16 +514,14 @@ async function run() {
     // What either page of ours fetched from the package, and its stylesheet even when only a
     // server-rendered page would link it.
     const ours = shipped(
+      server.files,
       [
         ...checks.W.fetched,
         ...(checks.S?.fetched ?? []),
-        ...fs
-          .readdirSync(PKG)
-          .filter((f) => f.endsWith(".css"))
-          .map((f) => `/pkg/${f}`),
+        ...[...server.files.keys()].filter((r) => r.endsWith(".css")),
       ].filter((r) => r.startsWith("/pkg/")),
     );
-    const theirs = shipped(checks.Q.fetched);
+    const theirs = shipped(server.files, checks.Q.fetched);
 
     const rows = [];
     let met = 0;
