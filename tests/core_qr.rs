@@ -1,13 +1,13 @@
-//! The QR path, read back the way a scanner would: parse `d`, fill, rasterise, decode.
+//! The QR path, read back the way a scanner would: parse `d`, stroke, rasterise, decode.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 
 use gopay_widget::core::json;
 use gopay_widget::core::qr::{
-    qr_modules, qr_svg, qris_crc_ok, smallest_runlength_path_len, QrError, QUIET_ZONE,
+    qr_modules, qr_svg, qris_crc_ok, shortest_stroke_path_len, QrError, QUIET_ZONE,
 };
-use support::{decode_cells, fixture, rasterise_path, scan};
+use support::{decode_cells, fixture, qr_sample_payloads, qris_like, rasterise_path, scan};
 
 const GOLDEN: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -20,6 +20,37 @@ fn fixture_qr_string() -> String {
         .and_then(|s| s.as_str())
         .unwrap()
         .to_owned()
+}
+
+/// The path the `qrcode` npm package draws (its svg renderer's rules): runs in
+/// row order, `M x y.5` at a row's first run, `m gap 0` to the next, `h` each.
+/// (Its rows sit on their centre lines, so it needs no transform.)
+fn npm_style_path_len(payload: &str) -> usize {
+    let (size, cells) = qr_modules(payload).unwrap();
+    let n = size as usize;
+    let mut d = String::new();
+    for y in 0..n {
+        let (mut first, mut gap, mut x) = (true, 0, 0);
+        while x < n {
+            if !cells[y * n + x] {
+                gap += 1;
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < n && cells[y * n + x] {
+                x += 1;
+            }
+            d += &if first {
+                format!("M{start} {y}.5")
+            } else {
+                format!("m{gap} 0")
+            };
+            d += &format!("h{}", x - start);
+            (first, gap) = (false, 0);
+        }
+    }
+    d.len()
 }
 
 #[test]
@@ -39,33 +70,57 @@ fn fixture_qr_matches_the_golden_svg() {
 }
 
 #[test]
-fn fixture_path_is_within_budget_of_the_smallest_run_length_path() {
-    let payload = fixture_qr_string();
-    let ours = qr_svg(&payload).unwrap().path.len();
-    let smallest = smallest_runlength_path_len(&payload).unwrap();
-    assert!(
-        ours as f64 <= smallest as f64 * 1.02,
-        "path {ours} bytes, smallest {smallest}"
-    );
-    // The textbook `Mx yhWv1h-Wz` per run is far bigger: the encoding is doing work.
-    let (size, cells) = qr_modules(&payload).unwrap();
-    let mut naive = 0;
-    for y in 0..size as usize {
-        let row = &cells[y * size as usize..(y + 1) * size as usize];
-        let mut x = 0;
-        while x < row.len() {
-            if row[x] {
-                let start = x;
-                while x < row.len() && row[x] {
-                    x += 1;
-                }
-                naive += format!("M{start} {y}h{0}v1h-{0}z", x - start).len();
-            } else {
-                x += 1;
-            }
+fn sample_paths_are_within_budget_of_the_shortest_stroked_path() {
+    let samples = qr_sample_payloads();
+    assert!(samples.iter().any(|(name, _)| name.ends_with(".json")));
+    for (name, payload) in &samples {
+        let ours = qr_svg(payload).unwrap().path.len();
+        let shortest = shortest_stroke_path_len(payload).unwrap();
+        assert!(
+            ours as f64 <= shortest as f64 * 1.02,
+            "{name}: path {ours} bytes, shortest {shortest}"
+        );
+        // The encoding is doing work: below the plain stroked runs `qrcode` npm draws,
+        // even with the transform's bytes counted.
+        let npm = npm_style_path_len(payload);
+        let transform = r#" transform="translate(0 .5)""#.len();
+        assert!(
+            ours + transform < npm,
+            "{name}: ours {ours}, npm-style {npm}"
+        );
+    }
+}
+
+#[test]
+fn sample_payloads_are_what_they_say() {
+    for (name, payload) in qr_sample_payloads() {
+        if let Some(len) = name
+            .rsplit('-')
+            .next()
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            assert_eq!(payload.len(), len, "{name}");
+            assert!(
+                payload.bytes().all(|b| (b' '..=b'~').contains(&b)),
+                "{name}"
+            );
+        }
+        if name.starts_with("qris-like") || name.starts_with("qris-charge") {
+            assert!(qris_crc_ok(&payload), "{name}");
+            assert!(payload.starts_with("000201010212"), "{name}");
         }
     }
-    assert!(ours * 100 < naive * 82, "ours {ours}, naive {naive}");
+    for len in [100, 101, 103, 104, 105, 108, 199, 203, 205, 500, 1000] {
+        assert_eq!(qris_like(len, 7).len(), len);
+    }
+}
+
+#[test]
+fn sample_payloads_scan_back() {
+    for (name, payload) in qr_sample_payloads() {
+        let svg = qr_svg(&payload).unwrap();
+        assert_eq!(scan(&svg), vec![payload.clone()], "{name}");
+    }
 }
 
 #[test]
@@ -76,7 +131,7 @@ fn fixture_qr_scans_back_to_the_payload() {
     let (size, modules) = qr_modules(&payload).unwrap();
     assert_eq!(size, svg.size);
     let cells = rasterise_path(&svg.path, svg.size);
-    assert_eq!(cells, modules, "the path fills exactly the dark modules");
+    assert_eq!(cells, modules, "the path strokes exactly the dark modules");
     // The quiet zone is light.
     let n = size as usize;
     for i in 0..n {
@@ -113,21 +168,32 @@ fn various_payloads_scan_back() {
             "payload {:?}",
             &p[..p.len().min(40)]
         );
-        assert!(svg.path.len() as f64 <= smallest_runlength_path_len(p).unwrap() as f64 * 1.02);
+        assert!(svg.path.len() as f64 <= shortest_stroke_path_len(p).unwrap() as f64 * 1.02);
     }
 }
 
 #[test]
-fn path_uses_only_compact_integer_commands() {
-    let svg = qr_svg(&fixture_qr_string()).unwrap();
-    assert!(svg.path.starts_with('M'));
-    assert!(
-        svg.path
-            .bytes()
-            .all(|b| b"MmHhVvz -".contains(&b) || b.is_ascii_digit()),
-        "unexpected characters in the path"
-    );
-    assert!(!svg.path.contains("  "));
+fn path_is_compact_stroked_runs() {
+    for (name, payload) in qr_sample_payloads() {
+        let d = qr_svg(&payload).unwrap().path;
+        assert!(d.starts_with('M'), "{name}");
+        assert!(
+            d.bytes()
+                .all(|b| b"Mmh -".contains(&b) || b.is_ascii_digit()),
+            "{name}: only moves and horizontal lines, in whole modules"
+        );
+        // Every subpath is one move and one `h`.
+        let moves = d.matches(['M', 'm']).count();
+        assert_eq!(moves, d.matches('h').count(), "{name}");
+        // No needless bytes: a space only between two numbers, never before a
+        // sign or command, no leading zeros, no empty runs.
+        for bad in ["  ", " -", " M", " m", " h", "-0", "h0"] {
+            assert!(!d.contains(bad), "{name}: {bad:?}");
+        }
+        for number in d.split(['M', 'm', 'h', ' ', '-']).filter(|n| n.len() > 1) {
+            assert!(!number.starts_with('0'), "{name}: {number}");
+        }
+    }
 }
 
 #[test]
@@ -136,8 +202,13 @@ fn svg_document_is_self_contained_and_css_sized() {
     let doc = svg.to_svg();
     let n = svg.size;
     assert!(doc.contains(&format!(r#"viewBox="0 0 {n} {n}""#)));
+    assert!(doc.contains(r#"shape-rendering="crispEdges""#));
+    // A light square under the quiet zone, then the modules as a 1-wide stroke.
     assert!(doc.contains(&format!(r##"<path fill="#fff" d="M0 0h{n}v{n}H0z"/>"##)));
-    assert!(doc.contains(&format!(r##"<path fill="#000" d="{}"/>"##, svg.path)));
+    assert!(doc.contains(&format!(
+        r##"<path stroke="#000" stroke-width="1" transform="translate(0 .5)" d="{}"/>"##,
+        svg.path
+    )));
     for attr in [" width=", " height=", " style="] {
         assert!(!doc.contains(attr), "{attr}");
     }
@@ -147,6 +218,6 @@ fn svg_document_is_self_contained_and_css_sized() {
 fn refuses_what_it_cannot_draw() {
     assert_eq!(qr_svg(""), Err(QrError::Empty));
     assert_eq!(qr_svg(&"x".repeat(5000)), Err(QrError::TooLong));
-    assert_eq!(smallest_runlength_path_len(&"x".repeat(5000)), None);
+    assert_eq!(shortest_stroke_path_len(&"x".repeat(5000)), None);
     assert_eq!(QrError::Empty.to_string(), "the QR payload is empty");
 }

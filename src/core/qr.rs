@@ -1,13 +1,19 @@
-//! `qr_string` to one compact SVG path.
+//! `qr_string` to one compact SVG path, drawn with a stroke.
 //!
 //! The matrix comes from the `qrcode` crate (error correction M). Dark modules
-//! are drawn as horizontal runs, one subpath per run of each row. The runs are
-//! axis-aligned rectangles, so each subpath needs only three of its four edges:
-//! fill closes it implicitly. Which corner a run starts from, which way round it
-//! is drawn, whether each edge is relative (`h`/`v`) or absolute (`H`/`V`) and
-//! whether the move to it is `m` or `M` all change the byte count, so the
-//! cheapest combination for the whole path is chosen by dynamic programming
-//! over the runs (the pen position left by one run is the next move's origin).
+//! are drawn as horizontal runs of one path stroked one module wide with butt
+//! caps: a move to the run's start, then `h` its length. A rectangle per run
+//! needs three edges, a stroked run one, so this is about half the bytes of
+//! filling the runs.
+//!
+//! A stroke is centred on its line, so a row's runs belong on the row's centre
+//! line, half a module down. The path is written in whole rows (`M4 4`, not
+//! `M4 4.5`) and every drawing of it is translated half a module down
+//! ([`PATH_TRANSFORM`]): one attribute (or CSS rule, or canvas call) instead of
+//! `.5` in every absolute move. Which way each row is walked, which way each run
+//! is drawn and whether each move is `m` or `M` change the byte count, so the
+//! cheapest combination is chosen by dynamic programming over the runs, row by
+//! row (the pen left by one run is the next move's origin).
 
 use qrcode::bits::Bits;
 use qrcode::{Color, EcLevel, QrCode, Version};
@@ -19,28 +25,36 @@ pub const QUIET_ZONE: u32 = 4;
 /// Longest payload drawn: the byte capacity of version 40 at level M.
 pub const MAX_PAYLOAD_BYTES: usize = 2331;
 
-/// A QR code as one SVG path of its dark modules.
+/// How every drawing of [`QrSvg::path`] is placed: half a module down, so a
+/// run on row `y` is stroked along `y + 0.5` and covers exactly its row.
+pub const PATH_TRANSFORM: &str = "translate(0 .5)";
+
+/// A QR code as one stroked SVG path of its dark modules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QrSvg {
     /// Side in modules, quiet zone included: the `viewBox` is `0 0 size size`.
     pub size: u32,
-    /// The `d` attribute: dark modules, in module units, quiet zone included.
+    /// The `d` attribute, in module units, quiet zone included: horizontal runs
+    /// at their rows' top edges, to be stroked 1 wide with butt caps after
+    /// [`PATH_TRANSFORM`].
     pub path: String,
 }
 
 impl QrSvg {
     /// A complete, self-contained `<svg>` without width or height, for the
     /// page's CSS to size: a white square (the quiet zone must be light even on
-    /// a dark page) and the dark path, both with explicit fills so inherited
-    /// CSS `fill` cannot repaint them.
+    /// a dark page) and the dark path stroked 1 wide. The path needs no fill:
+    /// its runs enclose no area, so the default fill paints nothing.
     pub fn to_svg(&self) -> String {
         let n = self.size;
         format!(
             concat!(
                 r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" shape-rendering="crispEdges">"#,
-                r##"<path fill="#fff" d="M0 0h{n}v{n}H0z"/><path fill="#000" d="{d}"/></svg>"##
+                r##"<path fill="#fff" d="M0 0h{n}v{n}H0z"/>"##,
+                r##"<path stroke="#000" stroke-width="1" transform="{t}" d="{d}"/></svg>"##
             ),
             n = n,
+            t = PATH_TRANSFORM,
             d = self.path
         )
     }
@@ -68,21 +82,17 @@ impl std::error::Error for QrError {}
 /// Draws `payload` as a QR code at error correction level M.
 pub fn qr_svg(payload: &str) -> Result<QrSvg, QrError> {
     let m = Matrix::encode(payload)?;
-    let path = [Order::RowMajor, Order::Serpentine]
-        .into_iter()
-        .map(|order| Plan::optimal(&m.runs(order)).render())
-        .min_by_key(String::len)
-        .unwrap_or_default();
+    let path = Plan::optimal(&m.rows()).render();
     Ok(QrSvg { size: m.size, path })
 }
 
 /// The dark/light modules of `payload`'s code, quiet zone included, row by row
-/// (`true` is dark). This is what [`qr_svg`]'s path must fill exactly.
+/// (`true` is dark). This is what [`qr_svg`]'s path must stroke exactly.
 pub fn qr_modules(payload: &str) -> Result<(u32, Vec<bool>), QrError> {
     let m = Matrix::encode(payload)?;
     let n = m.size as usize;
     let mut cells = vec![false; n * n];
-    for run in m.runs(Order::RowMajor) {
+    for run in m.rows().iter().flatten() {
         let row = run.y as usize * n;
         for x in run.x..run.x + run.w {
             cells[row + x as usize] = true;
@@ -91,23 +101,17 @@ pub fn qr_modules(payload: &str) -> Result<(u32, Vec<bool>), QrError> {
     Ok((m.size, cells))
 }
 
-/// The byte length of the smallest one-subpath-per-run path found for
-/// `payload`'s matrix, over: plain absolute `Mx yhWv1h-Wz` subpaths, relative
-/// moves with `z`, relative moves with open `v1hWv-1` subpaths, and the
-/// per-run optimum of corner, direction, `h`/`H`, `v`/`V`, `m`/`M` and `z`, in
-/// row-major and in serpentine run order. `None` when it cannot be encoded.
-pub fn smallest_runlength_path_len(payload: &str) -> Option<usize> {
-    let m = Matrix::encode(payload).ok()?;
-    let row_major = m.runs(Order::RowMajor);
-    let fixed = [
-        naive_absolute(&row_major).len(),
-        relative_closed(&row_major).len(),
-        relative_open(&row_major).len(),
-    ];
-    let optimal = [Order::RowMajor, Order::Serpentine]
-        .into_iter()
-        .map(|order| Plan::optimal(&m.runs(order)).cost);
-    fixed.into_iter().chain(optimal).min()
+/// The byte length of the shortest one-path stroked-run `d` for `payload`'s
+/// matrix, the reference [`qr_svg`] is measured against: every maximal
+/// horizontal run one `h`, runs taken row by row from the top, each row walked
+/// in either direction and each run drawn either way, every move the shorter of
+/// `M` and `m`, no needless separators, rows as whole numbers. (Rows written at
+/// their centre lines instead, `M4 4.5`, are never shorter: relative moves are
+/// the same and absolute ones two bytes longer.) `None` when it cannot be
+/// encoded.
+pub fn shortest_stroke_path_len(payload: &str) -> Option<usize> {
+    let rows = Matrix::encode(payload).ok()?.rows();
+    Some(Plan::optimal(&rows).cost)
 }
 
 /// `true` when the last four characters of a QRIS payload are the uppercase
@@ -120,8 +124,13 @@ pub fn qris_crc_ok(payload: &str) -> bool {
     let (Some(body), Some(given)) = (payload.get(..split), payload.get(split..)) else {
         return false;
     };
+    given == format!("{:04X}", crc16(body.as_bytes()))
+}
+
+/// CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF), the QRIS checksum.
+pub fn crc16(bytes: &[u8]) -> u16 {
     let mut crc: u16 = 0xffff;
-    for &byte in body.as_bytes() {
+    for &byte in bytes {
         crc ^= u16::from(byte) << 8;
         for _ in 0..8 {
             crc = if crc & 0x8000 != 0 {
@@ -131,7 +140,7 @@ pub fn qris_crc_ok(payload: &str) -> bool {
             };
         }
     }
-    given == format!("{crc:04X}")
+    crc
 }
 
 struct Matrix {
@@ -164,12 +173,13 @@ impl Matrix {
         })
     }
 
-    /// Maximal horizontal runs of dark modules, in SVG coordinates.
-    fn runs(&self, order: Order) -> Vec<Run> {
+    /// Maximal horizontal runs of dark modules, row by row, left to right, in
+    /// SVG coordinates.
+    fn rows(&self) -> Vec<Vec<Run>> {
         let q = QUIET_ZONE as i32;
-        let mut out = Vec::new();
+        let mut rows = Vec::with_capacity(self.width);
         for (y, row) in self.colors.chunks(self.width).enumerate() {
-            let start = out.len();
+            let mut runs = Vec::new();
             let mut x = 0;
             while x < row.len() {
                 if row[x] == Color::Dark {
@@ -177,7 +187,7 @@ impl Matrix {
                     while x < row.len() && row[x] == Color::Dark {
                         x += 1;
                     }
-                    out.push(Run {
+                    runs.push(Run {
                         x: x0 as i32 + q,
                         y: y as i32 + q,
                         w: (x - x0) as i32,
@@ -186,11 +196,9 @@ impl Matrix {
                     x += 1;
                 }
             }
-            if order == Order::Serpentine && y % 2 == 1 {
-                out[start..].reverse();
-            }
+            rows.push(runs);
         }
-        out
+        rows
     }
 }
 
@@ -213,14 +221,7 @@ fn byte_mode(data: &[u8]) -> qrcode::QrResult<QrCode> {
     last
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Order {
-    RowMajor,
-    /// Odd rows right to left, so the pen need not travel back across the code.
-    Serpentine,
-}
-
-/// A horizontal run of dark modules: `w` modules from `(x, y)`.
+/// A horizontal run of dark modules: `w` modules from column `x` of row `y`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Run {
     x: i32,
@@ -228,18 +229,8 @@ struct Run {
     w: i32,
 }
 
-impl Run {
-    /// Corner `c`: 0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left
-    /// (clockwise, so the edge from corner `c` leads to `(c + 1) % 4`).
-    fn corner(&self, c: usize) -> (i32, i32) {
-        match c {
-            0 => (self.x, self.y),
-            1 => (self.x + self.w, self.y),
-            2 => (self.x + self.w, self.y + 1),
-            _ => (self.x, self.y + 1),
-        }
-    }
-}
+/// A pen position: column, row.
+type Pen = (i32, i32);
 
 /// Decimal length of `n`.
 fn num_len(n: i32) -> usize {
@@ -252,97 +243,10 @@ fn num_len(n: i32) -> usize {
     len
 }
 
-fn push_num(out: &mut String, n: i32) {
-    let _ = write!(out, "{n}");
-}
-
-/// One edge of a run's rectangle: the cheaper of the relative and absolute form.
-fn edge(from: (i32, i32), to: (i32, i32)) -> (usize, char, i32) {
-    if from.1 == to.1 {
-        let (rel, abs) = (to.0 - from.0, to.0);
-        if num_len(rel) <= num_len(abs) {
-            (1 + num_len(rel), 'h', rel)
-        } else {
-            (1 + num_len(abs), 'H', abs)
-        }
-    } else {
-        let (rel, abs) = (to.1 - from.1, to.1);
-        if num_len(rel) <= num_len(abs) {
-            (1 + num_len(rel), 'v', rel)
-        } else {
-            (1 + num_len(abs), 'V', abs)
-        }
-    }
-}
-
-/// How a run is drawn: from corner `start`, three edges clockwise or
-/// counter-clockwise, then `z` or not. Where it leaves the pen is `end`.
-#[derive(Debug, Clone, Copy)]
-struct Body {
-    start: usize,
-    clockwise: bool,
-    close: bool,
-}
-
-impl Body {
-    const ALL: [Body; 16] = {
-        let mut all = [Body {
-            start: 0,
-            clockwise: false,
-            close: false,
-        }; 16];
-        let mut i = 0;
-        while i < 16 {
-            all[i] = Body {
-                start: i / 4,
-                clockwise: i % 2 == 0,
-                close: (i / 2) % 2 == 0,
-            };
-            i += 1;
-        }
-        all
-    };
-
-    fn corners(&self) -> [usize; 4] {
-        let step = if self.clockwise { 1 } else { 3 };
-        let s = self.start;
-        [s, (s + step) % 4, (s + 2 * step) % 4, (s + 3 * step) % 4]
-    }
-
-    /// The corner the pen is left at.
-    fn end(&self) -> usize {
-        if self.close {
-            self.start
-        } else {
-            self.corners()[3]
-        }
-    }
-
-    fn cost(&self, run: &Run) -> usize {
-        let c = self.corners();
-        (0..3)
-            .map(|i| edge(run.corner(c[i]), run.corner(c[i + 1])).0)
-            .sum::<usize>()
-            + usize::from(self.close)
-    }
-
-    fn render(&self, run: &Run, out: &mut String) {
-        let c = self.corners();
-        for i in 0..3 {
-            let (_, cmd, n) = edge(run.corner(c[i]), run.corner(c[i + 1]));
-            out.push(cmd);
-            push_num(out, n);
-        }
-        if self.close {
-            out.push('z');
-        }
-    }
-}
-
-/// The move to the start of a subpath: relative when the pen is known and that is shorter.
-fn move_to(pen: Option<(i32, i32)>, to: (i32, i32)) -> (usize, bool) {
-    // A space separates the two numbers unless the second one's minus sign does.
-    let pair = |a: i32, b: i32| num_len(a) + num_len(b) + usize::from(b >= 0);
+/// The move to `to`: relative when the pen is known and that is shorter.
+fn move_to(pen: Option<Pen>, to: Pen) -> (usize, bool) {
+    // The minus sign of a negative second number separates it from the first.
+    let pair = |a: i32, b: i32| num_len(a) + usize::from(b >= 0) + num_len(b);
     let absolute = 1 + pair(to.0, to.1);
     match pen {
         Some(p) => {
@@ -357,122 +261,127 @@ fn move_to(pen: Option<(i32, i32)>, to: (i32, i32)) -> (usize, bool) {
     }
 }
 
-/// The cheapest way to draw a sequence of runs, and its byte length.
-struct Plan<'a> {
-    runs: &'a [Run],
-    bodies: Vec<Body>,
+fn write_move(out: &mut String, pen: Option<Pen>, to: Pen, relative: bool) {
+    let (cmd, (a, b)) = match pen {
+        Some(p) if relative => ('m', (to.0 - p.0, to.1 - p.1)),
+        _ => ('M', to),
+    };
+    let sep = if b < 0 { "" } else { " " };
+    let _ = write!(out, "{cmd}{a}{sep}{b}");
+}
+
+/// One run in the drawing: which way it is drawn, how the pen got to its
+/// start, the step before it and the bytes so far.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    run: Run,
+    leftward: bool,
+    relative: bool,
+    prev: Option<usize>,
     cost: usize,
 }
 
-impl<'a> Plan<'a> {
-    fn optimal(runs: &'a [Run]) -> Plan<'a> {
-        // best[c]: cheapest cost so far with the pen at corner c of the last run,
-        // and for each run and end corner, the body and previous end corner used.
-        let mut best: [Option<usize>; 4] = [None; 4];
-        let mut back: Vec<[(usize, usize); 4]> = Vec::with_capacity(runs.len());
-        for (i, run) in runs.iter().enumerate() {
-            let mut next: [Option<usize>; 4] = [None; 4];
-            let mut choice = [(0usize, 0usize); 4];
-            for (b, body) in Body::ALL.iter().enumerate() {
-                let start = run.corner(body.start);
-                let body_cost = body.cost(run);
-                let e = body.end();
-                let mut consider = |total: usize, prev_corner: usize| {
-                    if next[e].is_none_or(|cur| total < cur) {
-                        next[e] = Some(total);
-                        choice[e] = (b, prev_corner);
-                    }
-                };
-                if i == 0 {
-                    consider(move_to(None, start).0 + body_cost, 0);
-                    continue;
-                }
-                for (pc, so_far) in best.iter().enumerate() {
-                    if let Some(so_far) = so_far {
-                        let pen = runs[i - 1].corner(pc);
-                        consider(so_far + move_to(Some(pen), start).0 + body_cost, pc);
-                    }
-                }
-            }
-            best = next;
-            back.push(choice);
+impl Step {
+    fn start(&self) -> Pen {
+        let r = self.run;
+        (if self.leftward { r.x + r.w } else { r.x }, r.y)
+    }
+
+    fn end(&self) -> Pen {
+        let r = self.run;
+        (if self.leftward { r.x } else { r.x + r.w }, r.y)
+    }
+
+    fn stroke(&self) -> i32 {
+        if self.leftward {
+            -self.run.w
+        } else {
+            self.run.w
         }
-        let Some((mut corner, cost)) = (0..4)
-            .filter_map(|c| best[c].map(|cost| (c, cost)))
-            .min_by_key(|&(_, cost)| cost)
-        else {
+    }
+}
+
+/// The cheapest drawing of the runs, and its byte length.
+struct Plan {
+    steps: Vec<Step>,
+    cost: usize,
+}
+
+impl Plan {
+    fn optimal(rows: &[Vec<Run>]) -> Plan {
+        // Every run gets four steps: its row walked left to right or right to
+        // left, and the run drawn rightward or leftward. A step keeps the best
+        // of the steps it can follow: the previous run of its row in the same
+        // walk, or, for a row's first run, any of the previous row's last steps.
+        let mut all: Vec<Step> = Vec::new();
+        let mut incoming: Vec<usize> = Vec::new();
+        for runs in rows.iter().filter(|r| !r.is_empty()) {
+            let mut finals = Vec::with_capacity(4);
+            for backwards in [false, true] {
+                let mut frontier = incoming.clone();
+                let walk: Box<dyn Iterator<Item = &Run>> = if backwards {
+                    Box::new(runs.iter().rev())
+                } else {
+                    Box::new(runs.iter())
+                };
+                for &run in walk {
+                    let mut next = Vec::with_capacity(2);
+                    for leftward in [false, true] {
+                        let mut step = Step {
+                            run,
+                            leftward,
+                            relative: false,
+                            prev: None,
+                            cost: 0,
+                        };
+                        let start = step.start();
+                        let (mut best, _) = move_to(None, start);
+                        for &p in &frontier {
+                            let (len, relative) = move_to(Some(all[p].end()), start);
+                            let total = all[p].cost + len;
+                            if step.prev.is_none() || total < best {
+                                best = total;
+                                step.prev = Some(p);
+                                step.relative = relative;
+                            }
+                        }
+                        step.cost = best + 1 + num_len(step.stroke());
+                        all.push(step);
+                        next.push(all.len() - 1);
+                    }
+                    frontier = next;
+                }
+                finals.extend(frontier);
+            }
+            incoming = finals;
+        }
+        let Some(last) = incoming.into_iter().min_by_key(|&i| all[i].cost) else {
             return Plan {
-                runs,
-                bodies: Vec::new(),
+                steps: Vec::new(),
                 cost: 0,
             };
         };
-        let mut bodies = vec![Body::ALL[0]; runs.len()];
-        for i in (0..runs.len()).rev() {
-            let (b, prev) = back[i][corner];
-            bodies[i] = Body::ALL[b];
-            corner = prev;
+        let cost = all[last].cost;
+        let mut steps = Vec::new();
+        let mut at = Some(last);
+        while let Some(i) = at {
+            steps.push(all[i]);
+            at = all[i].prev;
         }
-        Plan { runs, bodies, cost }
+        steps.reverse();
+        Plan { steps, cost }
     }
 
     fn render(&self) -> String {
         let mut out = String::with_capacity(self.cost);
         let mut pen = None;
-        for (run, body) in self.runs.iter().zip(&self.bodies) {
-            let start = run.corner(body.start);
-            write_move(&mut out, pen, start, move_to(pen, start).1);
-            body.render(run, &mut out);
-            pen = Some(run.corner(body.end()));
+        for step in &self.steps {
+            write_move(&mut out, pen, step.start(), step.relative);
+            let _ = write!(out, "h{}", step.stroke());
+            pen = Some(step.end());
         }
         out
     }
-}
-
-fn write_move(out: &mut String, pen: Option<(i32, i32)>, to: (i32, i32), relative: bool) {
-    let (cmd, (a, b)) = match pen {
-        Some(p) if relative => ('m', (to.0 - p.0, to.1 - p.1)),
-        _ => ('M', to),
-    };
-    out.push(cmd);
-    push_num(out, a);
-    if b >= 0 {
-        out.push(' ');
-    }
-    push_num(out, b);
-}
-
-/// `Mx yhWv1h-Wz` for every run: the textbook encoding.
-fn naive_absolute(runs: &[Run]) -> String {
-    let mut out = String::new();
-    for r in runs {
-        let _ = write!(out, "M{} {}h{}v1h-{}z", r.x, r.y, r.w, r.w);
-    }
-    out
-}
-
-/// Relative moves from the start of the previous (closed) subpath.
-fn relative_closed(runs: &[Run]) -> String {
-    let mut out = String::new();
-    let mut pen = None;
-    for r in runs {
-        write_move(&mut out, pen, (r.x, r.y), pen.is_some());
-        let _ = write!(out, "h{}v1h-{}z", r.w, r.w);
-        pen = Some((r.x, r.y));
-    }
-    out
-}
-
-/// Relative moves, open subpaths `v1hWv-1` leaving the pen at the top-right corner.
-fn relative_open(runs: &[Run]) -> String {
-    let mut out = String::new();
-    let mut pen = None;
-    for r in runs {
-        write_move(&mut out, pen, (r.x, r.y), pen.is_some());
-        let _ = write!(out, "v1h{}v-1", r.w);
-        pen = Some((r.x + r.w, r.y));
-    }
-    out
 }
 
 #[cfg(test)]
@@ -487,49 +396,131 @@ mod tests {
     }
 
     #[test]
-    fn bodies_cover_every_corner_direction_and_close() {
-        let run = Run { x: 4, y: 4, w: 3 };
-        let mut seen = std::collections::HashSet::new();
-        for body in Body::ALL {
-            seen.insert((body.start, body.clockwise, body.close));
-            let mut s = String::new();
-            body.render(&run, &mut s);
-            assert_eq!(s.len(), body.cost(&run), "{body:?} {s}");
-        }
-        assert_eq!(seen.len(), 16);
-        // Counter-clockwise from the top-left leaves the pen top-right.
-        let b = Body {
-            start: 0,
-            clockwise: false,
-            close: false,
-        };
-        let mut s = String::new();
-        b.render(&run, &mut s);
-        assert_eq!(s, "v1h3V4");
-        assert_eq!(run.corner(b.end()), (7, 4));
-    }
-
-    #[test]
     fn moves_pick_the_shorter_form() {
-        assert_eq!(move_to(None, (4, 4)), (4, false));
+        assert_eq!(move_to(None, (4, 4)), (4, false)); // M4 4
         assert_eq!(move_to(Some((15, 14)), (18, 14)), (4, true)); // m3 0
         assert_eq!(move_to(Some((5, 4)), (8, 4)), (4, false)); // a tie keeps M8 4
-        assert_eq!(move_to(Some((30, 4)), (4, 5)), (4, false)); // M4 5 beats m-26 1
+        assert_eq!(move_to(Some((50, 4)), (4, 5)), (4, false)); // M4 5 beats m-46 1
+        assert_eq!(move_to(Some((19, 14)), (14, 15)), (5, true)); // m-5 1 beats M14 15
         assert_eq!(move_to(Some((19, 15)), (22, 14)), (4, true)); // m3-1
+        for (pen, to, text) in [
+            (None, (4, 4), "M4 4"),
+            (Some((19, 15)), (22, 14), "m3-1"),
+            (Some((50, 40)), (4, 41), "m-46 1"),
+            (Some((50, 40)), (4, 41), "M4 41"),
+        ] {
+            let mut out = String::new();
+            write_move(&mut out, pen, to, text.starts_with('m'));
+            assert_eq!(out, text);
+        }
     }
 
     #[test]
     fn rendered_length_is_the_planned_cost() {
         for payload in ["x", "hello", "00020101021226620014COM.GO-JEK.WWW0119"] {
-            let m = Matrix::encode(payload).unwrap();
-            for order in [Order::RowMajor, Order::Serpentine] {
-                let runs = m.runs(order);
-                let plan = Plan::optimal(&runs);
-                assert_eq!(plan.render().len(), plan.cost);
-                assert!(plan.cost <= relative_open(&runs).len());
-                assert!(plan.cost <= relative_closed(&runs).len());
-                assert!(plan.cost <= naive_absolute(&runs).len());
+            let rows = Matrix::encode(payload).unwrap().rows();
+            let plan = Plan::optimal(&rows);
+            assert_eq!(plan.render().len(), plan.cost, "{payload}");
+            assert_eq!(
+                plan.steps.len(),
+                rows.iter().map(Vec::len).sum::<usize>(),
+                "every run once"
+            );
+        }
+    }
+
+    #[test]
+    fn runs_on_centre_lines() {
+        let rows = vec![
+            vec![Run { x: 4, y: 4, w: 7 }, Run { x: 13, y: 4, w: 4 }],
+            vec![Run { x: 4, y: 5, w: 1 }],
+        ];
+        assert_eq!(Plan::optimal(&rows).render(), "M4 4h7m2 0h4M4 5h1");
+        // The pen ends far right: the next row is walked right to left, so
+        // the long way back is taken once, by the cheaper absolute move.
+        let rows = vec![
+            vec![
+                Run { x: 4, y: 14, w: 3 },
+                Run {
+                    x: 140,
+                    y: 14,
+                    w: 3,
+                },
+            ],
+            vec![
+                Run { x: 4, y: 15, w: 1 },
+                Run {
+                    x: 141,
+                    y: 15,
+                    w: 1,
+                },
+            ],
+        ];
+        assert_eq!(
+            Plan::optimal(&rows).render(),
+            "M4 14h3m133 0h3m-2 1h1M4 15h1"
+        );
+    }
+
+    /// Every choice of row walk and run direction, each move the shorter form.
+    fn brute_force(rows: &[Vec<Run>]) -> usize {
+        let rows: Vec<&Vec<Run>> = rows.iter().filter(|r| !r.is_empty()).collect();
+        let runs: usize = rows.iter().map(|r| r.len()).sum();
+        let mut best = usize::MAX;
+        for choice in 0u32..1 << (rows.len() + runs) {
+            let mut bits = (0..).map(|i| choice >> i & 1 == 1);
+            let mut out = String::new();
+            let mut pen = None;
+            for row in &rows {
+                let mut walk: Vec<Run> = row.to_vec();
+                if bits.next().unwrap() {
+                    walk.reverse();
+                }
+                for run in walk {
+                    let step = Step {
+                        run,
+                        leftward: bits.next().unwrap(),
+                        relative: false,
+                        prev: None,
+                        cost: 0,
+                    };
+                    let (_, relative) = move_to(pen, step.start());
+                    write_move(&mut out, pen, step.start(), relative);
+                    let _ = write!(out, "h{}", step.stroke());
+                    pen = Some(step.end());
+                }
             }
+            best = best.min(out.len());
+        }
+        best
+    }
+
+    #[test]
+    fn the_plan_is_the_cheapest_of_all_walks() {
+        let mut seed = 0x2545_f491_u32;
+        let mut next = |n: u32| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            (seed % n) as i32
+        };
+        for _ in 0..300 {
+            let mut rows = Vec::new();
+            let first = 4 + next(120);
+            for y in first..first + 1 + next(3) {
+                let mut x = 4 + next(8);
+                let mut row = Vec::new();
+                for _ in 0..next(4) {
+                    let w = 1 + next(12);
+                    row.push(Run { x, y, w });
+                    let far = next(3) == 0;
+                    x += w + 1 + next(if far { 120 } else { 9 });
+                }
+                rows.push(row);
+            }
+            let plan = Plan::optimal(&rows);
+            assert_eq!(plan.cost, brute_force(&rows), "{rows:?}");
+            assert_eq!(plan.render().len(), plan.cost);
         }
     }
 
@@ -545,7 +536,7 @@ mod tests {
             qr_svg(&"é".repeat(1165)).is_ok(),
             "byte mode fills version 40"
         );
-        assert_eq!(smallest_runlength_path_len(""), None);
+        assert_eq!(shortest_stroke_path_len(""), None);
         assert!(
             qr_svg(&"7".repeat(2000)).is_ok(),
             "numeric mode packs denser"
@@ -559,8 +550,8 @@ mod tests {
         let doc = svg.to_svg();
         assert!(doc.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 29""#));
         assert!(doc.contains(r#"shape-rendering="crispEdges""#));
-        assert!(doc.contains(&format!(r#"d="{}""#, svg.path)));
-        assert!(!doc.contains("width=") && !doc.contains("height=") && !doc.contains("style="));
+        assert!(doc.contains(&format!(r#"transform="translate(0 .5)" d="{}""#, svg.path)));
+        assert!(!doc.contains("width=\"2") && !doc.contains("height=") && !doc.contains("style="));
         assert!(doc.ends_with("</svg>"));
     }
 
@@ -571,6 +562,7 @@ mod tests {
         assert!(!qris_crc_ok(&fixture.replace("A623", "A624")));
         assert!(!qris_crc_ok(&fixture.replace("BANDUNG", "BANDUNX")));
         // "123456789" is the standard check input: 0x29B1.
+        assert_eq!(crc16(b"123456789"), 0x29B1);
         assert!(qris_crc_ok("12345678929B1"));
         assert!(!qris_crc_ok("29b1x"));
         assert!(!qris_crc_ok("abc"));

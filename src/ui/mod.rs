@@ -82,15 +82,11 @@ fn QrFigure(picture: QrPicture, label: String) -> impl IntoView {
     match picture {
         QrPicture::Svg { size, path } => view! {
             <figure class="gw-qr" part="qr">
-                <svg
-                    xmlns="http://www.w3.org/2000/svg"
-                    viewBox=format!("0 0 {size} {size}")
-                    shape-rendering="crispEdges"
-                    role="img"
-                    aria-label=label
-                >
-                    <rect class="gw-qr-light" width=size height=size></rect>
-                    <path class="gw-qr-dark" d=path></path>
+                // The quiet zone is the svg's background and the modules the path's 1-wide
+                // stroke, crisp and coloured by widget.css (`gw-qr-light`, `gw-qr-dark`). The
+                // empty text child keeps the view from adding an empty comment node to the path.
+                <svg viewBox=format!("0 0 {size} {size}") role="img" aria-label=label class="gw-qr-light">
+                    <path class="gw-qr-dark" d=path>""</path>
                 </svg>
             </figure>
         }

@@ -1,6 +1,7 @@
 //! Test helpers shared by the native integration tests: fixtures, and an
-//! independent reading of the QR path (parse `d`, fill with the nonzero rule,
-//! rasterise, decode with rqrr) so that what is checked is what a scanner sees.
+//! independent reading of the QR path (parse `d`, stroke it 1 module wide with
+//! butt caps, rasterise, decode with rqrr) so that what is checked is what a
+//! scanner sees.
 
 #![allow(dead_code)]
 
@@ -32,12 +33,18 @@ pub fn fixture_names() -> Vec<String> {
 
 type Point = (f64, f64);
 
-/// Parses an SVG path made of `M m H h V v Z z` commands with numbers (also
-/// repeated arguments after a command) into closed polygons.
-pub fn parse_path(d: &str) -> Result<Vec<Vec<Point>>, String> {
+/// One subpath: its points in order, and whether `z` closed it.
+pub struct Subpath {
+    pub points: Vec<Point>,
+    pub closed: bool,
+}
+
+/// Parses an SVG path made of `M m L l H h V v Z z` commands with numbers (also
+/// repeated arguments after a command) into subpaths.
+pub fn parse_path(d: &str) -> Result<Vec<Subpath>, String> {
     let bytes = d.as_bytes();
     let mut i = 0;
-    let mut polys: Vec<Vec<Point>> = Vec::new();
+    let mut subpaths: Vec<Subpath> = Vec::new();
     let mut cur: Vec<Point> = Vec::new();
     let mut pen: Point = (0.0, 0.0);
     let mut start: Point = (0.0, 0.0);
@@ -48,24 +55,28 @@ pub fn parse_path(d: &str) -> Result<Vec<Vec<Point>>, String> {
             *i += 1;
         }
     };
+    // An SVG number: optional sign, digits, at most one dot (so `4.5.5` is 4.5 then .5).
     let number = |i: &mut usize| -> Result<f64, String> {
         skip_ws(i);
         let s = *i;
         if *i < bytes.len() && (bytes[*i] == b'-' || bytes[*i] == b'+') {
             *i += 1;
         }
-        while *i < bytes.len() && (bytes[*i].is_ascii_digit() || bytes[*i] == b'.') {
+        let mut dot = false;
+        while *i < bytes.len() && (bytes[*i].is_ascii_digit() || (bytes[*i] == b'.' && !dot)) {
+            dot |= bytes[*i] == b'.';
             *i += 1;
         }
         d[s..*i]
             .parse::<f64>()
             .map_err(|_| format!("bad number at {s}"))
     };
-    let finish = |cur: &mut Vec<Point>, polys: &mut Vec<Vec<Point>>| {
-        if cur.len() > 1 {
-            polys.push(std::mem::take(cur));
-        } else {
-            cur.clear();
+    let finish = |cur: &mut Vec<Point>, closed: bool, subpaths: &mut Vec<Subpath>| {
+        if !cur.is_empty() {
+            subpaths.push(Subpath {
+                points: std::mem::take(cur),
+                closed,
+            });
         }
     };
 
@@ -79,7 +90,7 @@ pub fn parse_path(d: &str) -> Result<Vec<Vec<Point>>, String> {
             i += 1;
             cmd = Some(c);
             if c == b'z' || c == b'Z' {
-                finish(&mut cur, &mut polys);
+                finish(&mut cur, true, &mut subpaths);
                 pen = start;
                 cmd = None;
                 continue;
@@ -90,7 +101,7 @@ pub fn parse_path(d: &str) -> Result<Vec<Vec<Point>>, String> {
         match cmd.unwrap() {
             b'M' | b'm' => {
                 let (x, y) = (number(&mut i)?, number(&mut i)?);
-                finish(&mut cur, &mut polys);
+                finish(&mut cur, false, &mut subpaths);
                 // The pen starts at the origin, so a leading `m` is absolute as the spec says.
                 pen = if cmd == Some(b'm') {
                     (pen.0 + x, pen.1 + y)
@@ -130,46 +141,55 @@ pub fn parse_path(d: &str) -> Result<Vec<Vec<Point>>, String> {
             other => return Err(format!("unsupported command {:?}", other as char)),
         }
     }
-    finish(&mut cur, &mut polys);
-    Ok(polys)
+    finish(&mut cur, false, &mut subpaths);
+    Ok(subpaths)
 }
 
-/// Fills the polygons (implicitly closed, nonzero rule) on a `size` x `size`
-/// grid, sampling each cell at its centre. Row-major, `true` is filled.
-pub fn fill_cells(polys: &[Vec<Point>], size: usize) -> Vec<bool> {
+/// Strokes the subpaths 1 module wide with butt caps on a `size` x `size`
+/// grid, sampling each cell at its centre. Row-major, `true` is painted.
+/// Every segment must run along a row's or column's centre line between module
+/// edges: anywhere else a real renderer would paint parts of two modules.
+pub fn stroke_cells(subpaths: &[Subpath], size: usize) -> Result<Vec<bool>, String> {
     let mut cells = vec![false; size * size];
-    for row in 0..size {
-        let cy = row as f64 + 0.5;
-        // (x of crossing, winding direction) of every edge crossing this scanline.
-        let mut crossings: Vec<(f64, i32)> = Vec::new();
-        for poly in polys {
-            for k in 0..poly.len() {
-                let (a, b) = (poly[k], poly[(k + 1) % poly.len()]);
-                if (a.1 <= cy) != (b.1 <= cy) {
-                    let x = a.0 + (cy - a.1) * (b.0 - a.0) / (b.1 - a.1);
-                    crossings.push((x, if b.1 > a.1 { 1 } else { -1 }));
-                }
-            }
+    let on_grid = |v: f64| v.fract() == 0.0 && v >= 0.0 && v <= size as f64;
+    let on_centre = |v: f64| v.fract() == 0.5 && v > 0.0 && v < size as f64;
+    for sub in subpaths {
+        let mut points = sub.points.clone();
+        if sub.closed {
+            points.push(points[0]);
         }
-        crossings.sort_by(|p, q| p.0.total_cmp(&q.0));
-        let mut winding = 0;
-        let mut k = 0;
-        for col in 0..size {
-            let cx = col as f64 + 0.5;
-            while k < crossings.len() && crossings[k].0 < cx {
-                winding += crossings[k].1;
-                k += 1;
+        for seg in points.windows(2) {
+            let (a, b) = (seg[0], seg[1]);
+            if a == b {
+                continue; // butt caps: a zero-length segment paints nothing
             }
-            cells[row * size + col] = winding != 0;
+            if a.1 == b.1 && on_centre(a.1) && on_grid(a.0) && on_grid(b.0) {
+                let row = a.1 as usize;
+                for col in a.0.min(b.0) as usize..a.0.max(b.0) as usize {
+                    cells[row * size + col] = true;
+                }
+            } else if a.0 == b.0 && on_centre(a.0) && on_grid(a.1) && on_grid(b.1) {
+                let col = a.0 as usize;
+                for row in a.1.min(b.1) as usize..a.1.max(b.1) as usize {
+                    cells[row * size + col] = true;
+                }
+            } else {
+                return Err(format!("segment {a:?} -> {b:?} is off the module grid"));
+            }
         }
     }
-    cells
+    Ok(cells)
 }
 
-/// The cells `d` fills on a `size` grid.
+/// The cells the QR path `d` paints on a `size` grid, drawn as every drawing of it is:
+/// translated half a module down (`PATH_TRANSFORM`), stroked 1 wide with butt caps.
 pub fn rasterise_path(d: &str, size: u32) -> Vec<bool> {
-    let polys = parse_path(d).unwrap_or_else(|e| panic!("path does not parse: {e}"));
-    fill_cells(&polys, size as usize)
+    assert_eq!(gopay_widget::core::qr::PATH_TRANSFORM, "translate(0 .5)");
+    let mut subpaths = parse_path(d).unwrap_or_else(|e| panic!("path does not parse: {e}"));
+    for p in subpaths.iter_mut().flat_map(|s| s.points.iter_mut()) {
+        p.1 += 0.5;
+    }
+    stroke_cells(&subpaths, size as usize).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Draws cells at `scale` pixels per module (black on white) and decodes them.
@@ -190,4 +210,96 @@ pub fn decode_cells(cells: &[bool], size: u32, scale: u32) -> Vec<String> {
 /// What a scanner reads from the SVG path of `payload`.
 pub fn scan(svg: &gopay_widget::core::qr::QrSvg) -> Vec<String> {
     decode_cells(&rasterise_path(&svg.path, svg.size), svg.size, 4)
+}
+
+/// The payloads the QR size budgets are checked on, named: every fixture's
+/// `qr_string`, then QRIS-like EMVCo text and random printable ASCII of 100,
+/// 250 and 500 characters. The same list feeds the native tests and, through
+/// `examples/qr_size.rs`, the comparison with the `qrcode` npm package.
+pub fn qr_sample_payloads() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for name in fixture_names() {
+        let text = fixture(&name);
+        let value = gopay_widget::core::json::from_str(&text).unwrap();
+        if let Some(qr) = value.get("qr_string").and_then(|v| v.as_str()) {
+            out.push((name, qr.to_owned()));
+        }
+    }
+    for len in [100, 250, 500] {
+        out.push((format!("qris-like-{len}"), qris_like(len, len as u32)));
+    }
+    for len in [100, 250, 500] {
+        out.push((format!("ascii-{len}"), printable_ascii(len, len as u32)));
+    }
+    out
+}
+
+/// A small deterministic generator (xorshift32), so the samples never change.
+struct Xorshift(u32);
+
+impl Xorshift {
+    fn below(&mut self, n: u32) -> u32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 17;
+        self.0 ^= self.0 << 5;
+        self.0 % n
+    }
+
+    fn text(&mut self, alphabet: &[u8], len: usize) -> String {
+        (0..len)
+            .map(|_| alphabet[self.below(alphabet.len() as u32) as usize] as char)
+            .collect()
+    }
+}
+
+/// `len` random printable ASCII characters (space to `~`).
+pub fn printable_ascii(len: usize, seed: u32) -> String {
+    let alphabet: Vec<u8> = (b' '..=b'~').collect();
+    Xorshift(seed.wrapping_mul(2_654_435_761) | 1).text(&alphabet, len)
+}
+
+/// QRIS-like EMVCo text of exactly `len` characters (at least 100): the fields
+/// of a dynamic GoPay QRIS code, padded with the merchant's name, city and
+/// additional-data and unreserved templates, ending in tag 63 with a valid CRC.
+pub fn qris_like(len: usize, seed: u32) -> String {
+    const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ";
+    const MIXED: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let tlv = |tag: &str, value: &str| format!("{tag}{:02}{value}", value.len());
+    let mut rng = Xorshift(seed.wrapping_mul(2_654_435_761) | 1);
+    let account = tlv("00", "COM.GO-JEK.WWW")
+        + &tlv("01", &format!("93600914{}", rng.text(b"0123456789", 10)));
+    let mut text = tlv("00", "01") + &tlv("01", "12") + &tlv("26", &account);
+    text += &tlv("52", "5814");
+    text += &tlv("53", "360");
+    text += &tlv("54", &format!("{}000", 100 + rng.below(900)));
+    text += &tlv("58", "ID");
+    // Fill up to `len` less the CRC field: name, city, then templates of at most 99 characters.
+    let fields = [
+        "59", "60", "62", "80", "81", "82", "83", "84", "85", "86", "87", "88",
+    ];
+    let mut left = len
+        .checked_sub(text.len() + 8)
+        .expect("len leaves room for the CRC");
+    for tag in fields {
+        if left == 0 {
+            break;
+        }
+        assert!(left >= 5, "{len}: a field needs at least 5 characters");
+        // Leave either nothing or room for another field.
+        let mut value = (left - 4).min(99);
+        if (1..5).contains(&(left - 4 - value)) {
+            value -= 5;
+        }
+        let alphabet = if tag == "59" || tag == "60" {
+            UPPER
+        } else {
+            MIXED
+        };
+        text += &tlv(tag, &rng.text(alphabet, value));
+        left -= 4 + value;
+    }
+    assert_eq!(left, 0, "{len} is too long for the fields");
+    text += "6304";
+    let crc = gopay_widget::core::qr::crc16(text.as_bytes());
+    text + &format!("{crc:04X}")
 }
