@@ -1,10 +1,13 @@
 // The desktop QR view in headless Chromium: the drawn QR decodes back to the charge's
-// qr_string, the PNG fallback has a name, and hostile charges end in the error state.
+// qr_string at every width, with no hairlines between its stroked rows; its <svg> is no bigger
+// than the qrcode npm package's for the same payload; the PNG fallback has a name, and hostile
+// charges end in the error state.
 
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { bytes, figures, npmSvg } from "../../scripts/qr-figures.mjs";
 import {
   ARTIFACTS,
   decodeQr,
@@ -66,6 +69,182 @@ test("the QR still decodes at the smallest supported width (280 px)", async () =
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(overflow <= 280, `page scrolls sideways: ${overflow}px`);
   await page.close();
+});
+
+/**
+ * Mounts the QRIS fixture (with `qr_string` replaced when given) with the QR figure `width` px
+ * wide (through its ::part), screenshots the <svg> and returns the file and the svg's size.
+ */
+async function shootQr(name, { width, qr_string, deviceScaleFactor = 1, locale = "en" } = {}) {
+  const base = fresh(await fixture("qris-charge-docs-shape.json"));
+  const charge = qr_string ? { ...base, qr_string } : base;
+  const page = await browser.newPage({
+    viewport: { width: 1024, height: 1400 },
+    deviceScaleFactor,
+  });
+  await page.goto(`${server.url}/`);
+  if (width)
+    await page.addStyleTag({
+      content: `#host { --gopay-max-width: ${width + 200}px } #host::part(qr) { max-width: none; width: ${width}px }`,
+    });
+  await mountInPage(page, { charge, locale });
+  const svg = page.locator("#host svg");
+  await svg.waitFor();
+  const shot = path.join(ARTIFACTS, `qr-${name}.png`);
+  await svg.screenshot({ path: shot });
+  const box = await svg.boundingBox();
+  return { page, svg, shot, box, charge };
+}
+
+/**
+ * Reads a screenshot's pixels in the page. `grey` counts pixels neither near black nor near
+ * white (a crisp QR has none: no anti-aliased edges, no hairlines); `dark` is the column of
+ * device pixels through the top-left finder pattern's left edge (modules 4..10 of `size`, all
+ * dark, each row its own stroked run, so a seam between rows shows as a light pixel); `quiet`
+ * is the same column above it, in the quiet zone.
+ */
+async function readPixels(page, shot, size) {
+  const png = (await fs.readFile(shot)).toString("base64");
+  return page.evaluate(
+    async ({ png, size }) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${png}`;
+      await img.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const ctx = canvas.getContext("2d");
+      ctx.drawImage(img, 0, 0);
+      const { data } = ctx.getImageData(0, 0, img.width, img.height);
+      const luma = (x, y) => {
+        const i = 4 * (y * img.width + x);
+        return Math.round(0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2]);
+      };
+      let grey = 0;
+      for (let y = 0; y < img.height; y++)
+        for (let x = 0; x < img.width; x++) {
+          const l = luma(x, y);
+          if (l > 16 && l < 240) grey++;
+        }
+      const s = img.width / size;
+      const x = Math.floor(4.5 * s);
+      const dark = [];
+      for (let y = Math.ceil(4 * s); y < Math.floor(11 * s); y++) dark.push(luma(x, y));
+      const quiet = [];
+      for (let y = 0; y < Math.floor(4 * s); y++) quiet.push(luma(x, y));
+      return { grey, dark, quiet };
+    },
+    { png, size },
+  );
+}
+
+for (const [width, dpr] of [
+  [180, 1],
+  [264, 1],
+  [280, 1],
+  [333, 1],
+  [264, 1.5],
+  [280, 2.625],
+]) {
+  test(`the QR decodes at ${width} px (device pixel ratio ${dpr}), crisp, no hairlines between rows`, async () => {
+    const name = `${width}px-${dpr}x`;
+    const { page, shot, box, charge } = await shootQr(name, { width, deviceScaleFactor: dpr });
+    assert.ok(Math.abs(box.width - width) < 1, `QR width ${box.width}`);
+    assert.deepEqual(decodeQr(shot), [charge.qr_string]);
+    const { grey, dark, quiet } = await readPixels(page, shot, 61);
+    assert.equal(grey, 0, "grey (anti-aliased) pixels");
+    assert.ok(dark.length >= 7 * dpr, `finder column ${dark.length} px`);
+    assert.deepEqual(
+      dark.filter((l) => l > 16),
+      [],
+      `light pixels inside the finder pattern's column: ${dark}`,
+    );
+    assert.deepEqual(
+      quiet.filter((l) => l < 250),
+      [],
+      `dark pixels in the quiet zone: ${quiet}`,
+    );
+    await page.close();
+  });
+}
+
+test("the QR's quiet zone stays light on a dark page", async () => {
+  const charge = fresh(await fixture("qris-charge-docs-shape.json"));
+  const page = await browser.newPage({
+    viewport: { width: 1024, height: 900 },
+    colorScheme: "dark",
+  });
+  await page.goto(`${server.url}/`);
+  await page.addStyleTag({ content: "html, body { background: #000 }" });
+  await mountInPage(page, { charge, locale: "en" });
+  const svg = page.locator("#host svg");
+  await svg.waitFor();
+  const shot = path.join(ARTIFACTS, "qr-dark-page.png");
+  await svg.screenshot({ path: shot });
+  assert.deepEqual(decodeQr(shot), [charge.qr_string]);
+  const { quiet } = await readPixels(page, shot, 61);
+  assert.deepEqual(
+    quiet.filter((l) => l < 250),
+    [],
+    `dark pixels in the quiet zone: ${quiet}`,
+  );
+  await page.close();
+});
+
+test("the rendered <svg> is one stroked path, no comment nodes, no bigger than qrcode npm's", async () => {
+  // The samples and our standalone figures come from `cargo run --example qr_size`; the same
+  // function backs `node scripts/qr-figures.mjs`, so its budgets are checked here too.
+  const rows = await figures();
+  assert.ok(rows.length >= 7, `${rows.length} samples`);
+  assert.deepEqual(
+    rows.flatMap((r) => r.misses.map((m) => `${r.name}: ${m}`)),
+    [],
+  );
+  // Both locales: the <svg>'s accessible name is part of its bytes, and the Indonesian one
+  // (the default) is the longer.
+  for (const [{ name, payload, size }, locale] of rows.flatMap((r) => [
+    [r, "id"],
+    [r, "en"],
+  ])) {
+    // 4 px a module, so that zbarimg reads even the densest sample.
+    const { page, svg, shot } = await shootQr(`${name}-${locale}`, {
+      width: size * 4,
+      qr_string: payload,
+      locale,
+    });
+    const dom = await svg.evaluate((el) => {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_COMMENT);
+      let comments = 0;
+      while (walker.nextNode()) comments++;
+      return {
+        html: el.outerHTML,
+        comments,
+        children: [...el.children].map((c) => c.localName),
+        viewBox: el.getAttribute("viewBox"),
+        d: el.querySelector("path")?.getAttribute("d"),
+        transform: getComputedStyle(el.querySelector("path")).transform,
+        stroke: getComputedStyle(el.querySelector("path")).strokeWidth,
+        cap: getComputedStyle(el.querySelector("path")).strokeLinecap,
+        rendering: getComputedStyle(el.querySelector("path")).shapeRendering,
+        background: getComputedStyle(el).backgroundColor,
+      };
+    });
+    assert.equal(dom.comments, 0, `${name}: comment nodes in ${dom.html.slice(0, 300)}`);
+    assert.deepEqual(dom.children, ["path"], name);
+    assert.equal(dom.viewBox, `0 0 ${size} ${size}`, name);
+    assert.match(dom.d, /^M\d+ \d+h\d/, name);
+    // Half a module down (qr::PATH_TRANSFORM), stroked 1 wide, crisp, on a light background.
+    assert.deepEqual(
+      [dom.transform, dom.stroke, dom.cap, dom.rendering, dom.background],
+      ["matrix(1, 0, 0, 1, 0, 0.5)", "1px", "butt", "crispedges", "rgb(255, 255, 255)"],
+      name,
+    );
+    const npm = bytes(await npmSvg(payload));
+    const ours = bytes(dom.html);
+    assert.ok(ours <= npm, `${name} (${locale}): rendered <svg> ${ours} bytes > qrcode's ${npm}`);
+    assert.deepEqual(decodeQr(shot), [payload], name);
+    await page.close();
+  }
 });
 
 test("amount, order id, time left and instructions are shown, with a named QR", async () => {
