@@ -331,11 +331,14 @@ async function load(browser, base, spec, { throttled, keep } = {}) {
   return { at };
 }
 
-const median = (values) => {
+/** The q-quantile of `values`, interpolated between the two nearest. */
+const quantile = (values, q) => {
   const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo);
 };
+const median = (values) => quantile(values, 0.5);
 
 /** Loads the pages in turns (ABCDABCD...) so a busy moment hits them all alike. */
 async function navigation(browser, base, specs, loads, throttled) {
@@ -343,7 +346,14 @@ async function navigation(browser, base, specs, loads, throttled) {
   for (let i = 0; i < loads; i++)
     for (const spec of specs)
       times[spec.key].push((await load(browser, base, spec, { throttled })).at);
-  return Object.fromEntries(specs.map((s) => [s.key, median(times[s.key])]));
+  // The medians, and the middle half of each page's loads to show how noisy the run was.
+  const spread = specs
+    .map((s) => {
+      const [a, b] = [0.25, 0.75].map((q) => quantile(times[s.key], q).toFixed(0));
+      return `${s.key} ${a}–${b}`;
+    })
+    .join(", ");
+  return { spread, ...Object.fromEntries(specs.map((s) => [s.key, median(times[s.key])])) };
 }
 
 /** Once per page, untimed: the QR decodes to the payload, and what the page fetched. */
@@ -612,6 +622,8 @@ async function run() {
     console.log(line(widths.map((w) => "-".repeat(w))));
     for (const r of rows) console.log(line(r));
     console.log();
+    console.log(`Middle half of the loads (p25–p75, ms): loopback ${fast.spread};`);
+    console.log(`  throttled ${slow.spread}; phone ${phoneSlow.spread}.`);
     const decodes = [...desktop, ...phone]
       .map((s) => `${s.key} ${checks[s.key].decodes ? "yes" : "NO"}`)
       .join(", ");
