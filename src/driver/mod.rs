@@ -77,8 +77,10 @@ struct Running {
     /// The countdown's second hand, until the transaction ends.
     tick: Option<Interval>,
     request: Option<StatusRequest>,
-    /// The automatic app opening, waiting for the page's load to finish.
-    opening: Option<Listener>,
+    /// The automatic app opening, waiting for the page's `load` ...
+    opening_load: Option<Listener>,
+    /// ... then for a task after it.
+    opening_soon: Option<Timeout>,
     /// The server-rendered QR taken over ([`QrPicture::InPage`]).
     adopted_qr: Option<web_sys::Element>,
     _listeners: Vec<Listener>,
@@ -278,7 +280,8 @@ fn start(shared: &Rc<Shared>, plan: Plan, server_svg: Option<web_sys::Element>) 
         wake: None,
         tick,
         request: None,
-        opening: None,
+        opening_load: None,
+        opening_soon: None,
         adopted_qr,
         _listeners: listeners,
         _view: Box::new(view),
@@ -310,19 +313,33 @@ fn listen(shared: &Rc<Shared>) -> Vec<Listener> {
     listeners
 }
 
-/// Opens the app; on a page still loading, once its load has finished. A navigation started
-/// by script while the page loads replaces the page in the history, so the shopper's way back
-/// from the app would skip the payment page (a server-rendered one opens the app that early).
-fn open_app_after_load(href: String) -> Option<Listener> {
-    let window = browser::window();
+/// Opens the app once the page's load event is over. A navigation started by script before
+/// that (also from a `load` handler) replaces the page in the history, so the shopper's way
+/// back from the app would skip the payment page (a server-rendered one opens the app early).
+fn open_app_after_load(shared: &Rc<Shared>, r: &mut Running, href: String) {
     let loaded = browser::document().is_none_or(|d| d.ready_state() == "complete");
     if loaded {
-        let _ = window.location().assign(&href);
-        return None;
+        // A task of its own: never inside the load event's dispatch.
+        r.opening_soon = Timeout::new(0, move || {
+            let _ = browser::window().location().assign(&href);
+        });
+        return;
     }
-    Listener::new(&window, "load", move |_| {
-        let _ = browser::window().location().assign(&href);
-    })
+    let weak = Rc::downgrade(shared);
+    r.opening_load = Listener::new(&browser::window(), "load", move |_| {
+        if let Some(shared) = weak.upgrade() {
+            let href = href.clone();
+            // The listener stays (it is running); only the timeout is set.
+            let weak = Rc::downgrade(&shared);
+            with_running(&shared, |r| {
+                r.opening_soon = Timeout::new(0, move || {
+                    if weak.upgrade().is_some() {
+                        let _ = browser::window().location().assign(&href);
+                    }
+                });
+            });
+        }
+    });
 }
 
 /// Runs `f` on the running session, if there is one.
@@ -376,7 +393,7 @@ fn feed(shared: &Rc<Shared>, input: Input) {
             }
             Command::OpenApp => with_running(shared, |r| {
                 if let Some(href) = r.plan.deeplink.clone() {
-                    r.opening = open_app_after_load(href);
+                    open_app_after_load(shared, r, href);
                 }
             }),
             Command::Fetch { timeout_ms } => with_running(shared, |r| {
