@@ -9,7 +9,7 @@
 
 use crate::core::deeplink::Environment;
 use crate::core::device::{self, Device};
-use crate::core::machine::{Config, Input, Machine};
+use crate::core::machine::{Input, Machine};
 use crate::core::plan::{self, Mode, PlanInput};
 use crate::core::present::Presenter;
 use crate::ui::{ErrorView, Intents, PaymentView, Signals};
@@ -81,19 +81,7 @@ pub fn render_view(o: &RenderOptions<'_>) -> (String, &'static str) {
     let owner = Owner::new();
     owner.with(|| match planned {
         Ok(plan) => {
-            let charge = &plan.charge;
-            let config = Config {
-                order_id: charge.order_id.clone(),
-                transaction_id: charge.transaction_id.clone(),
-                gross_amount: charge.gross_amount.clone(),
-                expiry_ms: charge.expiry_ms,
-                initial_status: charge.transaction_status.clone(),
-                seed: 0,
-                app_first: plan.app_first,
-                polling: plan.status_url.is_some(),
-                visible: true,
-                returned_from_app: None,
-            };
+            let config = plan.machine_config(0, true, None);
             let mut machine = Machine::new(config, None, o.now_ms);
             // What the widget shows once started; the commands are the browser's to carry out.
             let _ = machine.handle(Input::Start, o.now_ms);

@@ -1124,16 +1124,7 @@ mod tests {
 
     #[test]
     fn state_names_are_the_data_state_values() {
-        let all = [
-            State::Loading,
-            State::Pending,
-            State::Confirming,
-            State::Success,
-            State::Failure,
-            State::Expire,
-            State::Reversed,
-            State::Error,
-        ];
+        let all = State::ALL;
         let names: Vec<&str> = all.iter().map(|s| s.as_str()).collect();
         assert_eq!(
             names,

@@ -9,6 +9,7 @@ use super::charge::{self, Charge, ChargeError, QrSource};
 use super::deeplink::{self, DeeplinkError, Environment};
 use super::device::Device;
 use super::i18n::{self, Locale};
+use super::machine::Config;
 use super::qr::{self, QrError};
 
 /// `data-mode` / the `mode` option: which part a shopper sees first.
@@ -103,6 +104,29 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The machine's start for this plan: the charge's facts, and the page's (`visible`, the
+    /// return from the app) as the browser or a server knows them.
+    pub fn machine_config(
+        &self,
+        seed: u64,
+        visible: bool,
+        returned_from_app: Option<Option<String>>,
+    ) -> Config {
+        let charge = &self.charge;
+        Config {
+            order_id: charge.order_id.clone(),
+            transaction_id: charge.transaction_id.clone(),
+            gross_amount: charge.gross_amount.clone(),
+            expiry_ms: charge.expiry_ms,
+            initial_status: charge.transaction_status.clone(),
+            seed,
+            app_first: self.app_first,
+            polling: self.status_url.is_some(),
+            visible,
+            returned_from_app,
+        }
+    }
+
     /// The QR can be saved as an image by the widget (a drawn one; a linked PNG is saved
     /// with the browser's own long-press).
     pub fn can_save_qr(&self) -> bool {

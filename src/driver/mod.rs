@@ -15,7 +15,7 @@ pub use page::Callbacks;
 use crate::core::charge::ChargeError;
 use crate::core::deeplink::Environment;
 use crate::core::i18n::Locale;
-use crate::core::machine::{Command, Config, Input, Machine, Snapshot, State};
+use crate::core::machine::{Command, Input, Machine, Snapshot, State};
 use crate::core::plan::{self, Mode, Plan, PlanInput, QrPicture};
 use crate::core::present::Presenter;
 use crate::ui::{self, ErrorView, Intent, Intents, PaymentView, Signals};
@@ -210,19 +210,11 @@ fn start(shared: &Rc<Shared>, plan: Plan, server_svg: Option<web_sys::Element>) 
     let restored = storage
         .load()
         .and_then(|text| Snapshot::decode(&text, &order_id));
-    let charge = &plan.charge;
-    let config = Config {
-        order_id: charge.order_id.clone(),
-        transaction_id: charge.transaction_id.clone(),
-        gross_amount: charge.gross_amount.clone(),
-        expiry_ms: charge.expiry_ms,
-        initial_status: charge.transaction_status.clone(),
-        seed: (js_sys::Math::random() * f64::from(u32::MAX)) as u64,
-        app_first: plan.app_first,
-        polling: plan.status_url.is_some(),
-        visible: !browser::page_hidden(),
-        returned_from_app: browser::app_return(&order_id),
-    };
+    let config = plan.machine_config(
+        (js_sys::Math::random() * f64::from(u32::MAX)) as u64,
+        !browser::page_hidden(),
+        browser::app_return(&order_id),
+    );
     let now = now_ms();
     let machine = Machine::new(config, restored, now);
     let mut presenter = Presenter::new(plan.locale);
