@@ -153,8 +153,9 @@ for (const colorScheme of ["light", "dark"]) {
         dangerBg: cs(q("bad", ".gw")).backgroundColor,
         errorText: cs(q("bad", ".gw-error")).color,
         focus: cs(q("qr", ".gw")).getPropertyValue("--_focus").trim(),
-        qrDark: cs(q("qr", ".gw-qr-dark")).fill,
-        qrLight: cs(q("qr", ".gw-qr-light")).fill,
+        // What paints the QR: the runs' stroke on the svg's own background.
+        qrDark: cs(q("qr", ".gw-qr-dark")).stroke,
+        qrLight: cs(q("qr", ".gw-qr-light")).backgroundColor,
       };
     });
     const pairs = {
