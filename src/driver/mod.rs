@@ -309,29 +309,25 @@ fn listen(shared: &Rc<Shared>) -> Vec<Listener> {
 /// that (also from a `load` handler) replaces the page in the history, so the shopper's way
 /// back from the app would skip the payment page (a server-rendered one opens the app early).
 fn open_app_after_load(shared: &Rc<Shared>, r: &mut Running, href: String) {
-    let loaded = browser::document().is_none_or(|d| d.ready_state() == "complete");
-    if loaded {
-        // A task of its own: never inside the load event's dispatch.
-        r.opening_soon = Timeout::new(0, move || {
-            let _ = browser::window().location().assign(&href);
-        });
+    if browser::document().is_none_or(|d| d.ready_state() == "complete") {
+        r.opening_soon = open_app_soon(href);
         return;
     }
     let weak = Rc::downgrade(shared);
     r.opening_load = Listener::new(&browser::window(), "load", move |_| {
         if let Some(shared) = weak.upgrade() {
-            let href = href.clone();
             // The listener stays (it is running); only the timeout is set.
-            let weak = Rc::downgrade(&shared);
-            with_running(&shared, |r| {
-                r.opening_soon = Timeout::new(0, move || {
-                    if weak.upgrade().is_some() {
-                        let _ = browser::window().location().assign(&href);
-                    }
-                });
-            });
+            with_running(&shared, |r| r.opening_soon = open_app_soon(href.clone()));
         }
     });
+}
+
+/// Opens the app in a task of its own, never inside the load event's dispatch; cleared with
+/// the session that holds it.
+fn open_app_soon(href: String) -> Option<Timeout> {
+    Timeout::new(0, move || {
+        let _ = browser::window().location().assign(&href);
+    })
 }
 
 /// Runs `f` on the running session, if there is one.
