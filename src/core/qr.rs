@@ -8,15 +8,17 @@
 //!
 //! A stroke is centred on its line, so a row's runs belong on the row's centre
 //! line, half a module down. The path is written in whole rows (`M4 4`, not
-//! `M4 4.5`) and every drawing of it is translated half a module down
-//! ([`PATH_TRANSFORM`]): one attribute (or CSS rule, or canvas call) instead of
-//! `.5` in every absolute move. Which way each row is walked, which way each run
+//! `M4 4.5`) and every drawing of it is moved half a module down: the widget's
+//! `<svg>` by its viewBox ([`view_box`]), a standalone SVG or the saved PNG by
+//! [`PATH_TRANSFORM`]; one attribute (or canvas call) instead of `.5` in every
+//! absolute move. Which way each row is walked, which way each run
 //! is drawn and whether each move is `m` or `M` change the byte count, so the
 //! cheapest combination is chosen by dynamic programming over the runs, row by
 //! row (the pen left by one run is the next move's origin).
 
-use qrcode::bits::Bits;
-use qrcode::{Color, EcLevel, QrCode, Version};
+use qrcode::bits::{self, Bits};
+use qrcode::canvas::{Canvas, MaskPattern};
+use qrcode::{ec, Color, EcLevel, QrResult, Version};
 use std::fmt;
 use std::fmt::Write as _;
 
@@ -28,6 +30,13 @@ pub const MAX_PAYLOAD_BYTES: usize = 2331;
 /// How every drawing of [`QrSvg::path`] is placed: half a module down, so a
 /// run on row `y` is stroked along `y + 0.5` and covers exactly its row.
 pub const PATH_TRANSFORM: &str = "translate(0 .5)";
+
+/// The `viewBox` of an `<svg>` drawing the path of a `size`-module code untransformed: it
+/// starts half a module up, so the path's rows sit on their centre lines (three bytes more
+/// than `0 0 n n`, where [`PATH_TRANSFORM`] on the path costs 28).
+pub fn view_box(size: u32) -> String {
+    format!("0 -.5 {size} {size}")
+}
 
 /// A QR code as one stroked SVG path of its dark modules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,17 +168,16 @@ impl Matrix {
         if payload.len() > MAX_PAYLOAD_BYTES {
             return Err(QrError::TooLong);
         }
-        let code = if payload.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-            QrCode::with_error_correction_level(payload, EcLevel::M)
+        let bits = if payload.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            bits::encode_auto(payload.as_bytes(), EcLevel::M)
         } else {
             byte_mode(payload.as_bytes())
-        }
-        .map_err(|_| QrError::TooLong)?;
-        let width = code.width();
+        };
+        let (width, colors) = bits.and_then(symbol).map_err(|_| QrError::TooLong)?;
         Ok(Matrix {
             size: width as u32 + 2 * QUIET_ZONE,
             width,
-            colors: code.to_colors(),
+            colors,
         })
     }
 
@@ -204,21 +212,119 @@ impl Matrix {
 
 /// Byte mode only: the automatic mode choice may pick Kanji mode for UTF-8
 /// bytes that look like Shift JIS, and scanners would then read other text.
-fn byte_mode(data: &[u8]) -> qrcode::QrResult<QrCode> {
+fn byte_mode(data: &[u8]) -> QrResult<Bits> {
     let mut last = Err(qrcode::types::QrError::DataTooLong);
     for v in 1..=40 {
         let mut bits = Bits::new(Version::Normal(v));
-        let pushed = bits
+        last = bits
             .push_byte_data(data)
-            .and_then(|()| bits.push_terminator(EcLevel::M));
-        if pushed.is_ok() {
-            last = QrCode::with_bits(bits, EcLevel::M);
-            if last.is_ok() {
-                break;
-            }
+            .and_then(|()| bits.push_terminator(EcLevel::M))
+            .map(|()| bits);
+        if last.is_ok() {
+            break;
         }
     }
     last
+}
+
+/// The masks in the order the `qrcode` crate tries them (a tie keeps the first).
+const MASKS: [MaskPattern; 8] = [
+    MaskPattern::Checkerboard,
+    MaskPattern::HorizontalLines,
+    MaskPattern::VerticalLines,
+    MaskPattern::DiagonalLines,
+    MaskPattern::LargeCheckerboard,
+    MaskPattern::Fields,
+    MaskPattern::Diamonds,
+    MaskPattern::Meadow,
+];
+
+/// The symbol for `bits` at level M: side and modules, row by row. The `qrcode` crate
+/// builds the codewords, draws the patterns and data and applies each mask; the mask is
+/// chosen here by [`penalty`], the crate's own scoring on a plain matrix (its version
+/// boxes a closure for every position it checks for finder look-alikes, which made it
+/// most of a mount's time). The same symbol as `QrCode::with_bits`, module for module.
+fn symbol(bits: Bits) -> QrResult<(usize, Vec<Color>)> {
+    let version = bits.version();
+    let data = bits.into_bytes();
+    let (data, ecc) = ec::construct_codewords(&data, version, EcLevel::M)?;
+    let mut canvas = Canvas::new(version, EcLevel::M);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&data, &ecc);
+    let width = version.width() as usize;
+    let mut best: Option<(u16, Vec<Color>)> = None;
+    for mask in MASKS {
+        let mut masked = canvas.clone();
+        masked.apply_mask(mask);
+        let colors = masked.into_colors();
+        let score = penalty(&colors, width);
+        if best.as_ref().is_none_or(|(b, _)| score < *b) {
+            best = Some((score, colors));
+        }
+    }
+    Ok((width, best.map(|(_, c)| c).unwrap_or_default()))
+}
+
+/// A masked symbol's penalty as the `qrcode` crate scores it (ISO/IEC 18004 N1 to N4,
+/// with the crate's unrounded balance term and its 16-bit arithmetic), so the mask
+/// chosen is the crate's.
+fn penalty(colors: &[Color], w: usize) -> u16 {
+    const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
+    let dark: Vec<bool> = colors.iter().map(|c| *c == Color::Dark).collect();
+    let mut score: u16 = 0;
+    let mut line = vec![false; w];
+    for horizontal in [true, false] {
+        let mut finder: u16 = 0;
+        for i in 0..w {
+            for (j, m) in line.iter_mut().enumerate() {
+                *m = if horizontal {
+                    dark[i * w + j]
+                } else {
+                    dark[j * w + i]
+                };
+            }
+            // N1: a run of n >= 5 modules of one colour costs n - 2.
+            let mut run: u16 = 1;
+            for j in 1..=w {
+                if j < w && line[j] == line[j - 1] {
+                    run += 1;
+                } else {
+                    if run >= 5 {
+                        score = score.wrapping_add(run - 2);
+                    }
+                    run = 1;
+                }
+            }
+            // N3: 1:1:3:1:1 with four light modules (or the edge) on either side.
+            for j in 0..w.saturating_sub(6) {
+                if line[j..j + 7] != FINDER {
+                    continue;
+                }
+                let before = line[j.saturating_sub(4)..j].contains(&true);
+                let after = line[j + 7..(j + 11).min(w)].contains(&true);
+                if !before || !after {
+                    finder = finder.wrapping_add(40);
+                }
+            }
+        }
+        // The three finder patterns themselves match 9 lines each way.
+        score = score.wrapping_add(finder.wrapping_sub(360));
+    }
+    // N2: every 2x2 block of one colour costs 3.
+    for y in 0..w - 1 {
+        for x in 0..w - 1 {
+            let m = dark[y * w + x];
+            if dark[y * w + x + 1] == m
+                && dark[(y + 1) * w + x] == m
+                && dark[(y + 1) * w + x + 1] == m
+            {
+                score = score.wrapping_add(3);
+            }
+        }
+    }
+    // N4: distance of the dark share from half, in percent.
+    let ratio = dark.iter().filter(|d| **d).count() * 200 / dark.len();
+    score.wrapping_add(ratio.abs_diff(100) as u16)
 }
 
 /// A horizontal run of dark modules: `w` modules from column `x` of row `y`.
@@ -387,6 +493,69 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The symbol is the `qrcode` crate's own, module for module (same mask chosen), over
+    /// payloads of every version band, in the automatic and the byte-only paths.
+    #[test]
+    fn symbol_matches_the_crate() {
+        use qrcode::QrCode;
+        let mut seed = 0x2545_f491_u32;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        let mut masks_seen = std::collections::BTreeSet::new();
+        for round in 0..80 {
+            let len = 1 + (next() as usize) % 700;
+            let digits = round % 4 == 0;
+            let payload: String = (0..len)
+                .map(|_| {
+                    let r = next();
+                    if digits {
+                        char::from(b'0' + (r % 10) as u8)
+                    } else {
+                        char::from(0x20 + (r % 95) as u8)
+                    }
+                })
+                .collect();
+            let ours = Matrix::encode(&payload).unwrap();
+            let theirs = QrCode::with_error_correction_level(&payload, EcLevel::M).unwrap();
+            assert_eq!(ours.width, theirs.width(), "{payload}");
+            assert!(
+                ours.colors == theirs.to_colors(),
+                "symbol differs for {payload:?}"
+            );
+            let bytes = format!("é{}", &payload[..payload.len().min(600)]);
+            let ours = Matrix::encode(&bytes).unwrap();
+            let mut expected = Bits::new(Version::Normal(1));
+            for v in 1..=40 {
+                expected = Bits::new(Version::Normal(v));
+                if expected
+                    .push_byte_data(bytes.as_bytes())
+                    .and_then(|()| expected.push_terminator(EcLevel::M))
+                    .is_ok()
+                {
+                    break;
+                }
+            }
+            let theirs = QrCode::with_bits(expected, EcLevel::M).unwrap();
+            assert!(
+                ours.colors == theirs.to_colors(),
+                "byte-mode symbol differs for {bytes:?}"
+            );
+            masks_seen.insert(
+                ours.colors
+                    .iter()
+                    .take(ours.width * 9)
+                    .filter(|c| **c == Color::Dark)
+                    .count(),
+            );
+        }
+        // The payloads are varied enough to reach different masks (format bits differ).
+        assert!(masks_seen.len() > 4);
+    }
 
     #[test]
     fn number_lengths() {
