@@ -118,17 +118,39 @@ pub fn render_to_string(o: &RenderOptions<'_>) -> String {
             out.push_str(&format!(" {name}=\"{}\"", attr(value)));
         }
     }
-    out.push_str("><template shadowrootmode=\"open\">");
+    out.push_str("><template shadowrootmode=\"open\"><div>");
+    // The parser stops at a stylesheet link in the body until the sheet has loaded: the link
+    // goes right after the part to act on, which is thus painted in the first parse (its
+    // markup needs no stylesheet), and the rest of the view waits for its styles.
+    let at = o
+        .stylesheet
+        .map_or(0, |_| first_part_end(&view).unwrap_or(0));
+    out.push_str(&view[..at]);
     if let Some(href) = o.stylesheet {
         out.push_str(&format!(
             "<link rel=\"stylesheet\" href=\"{}\">",
             attr(href)
         ));
     }
-    out.push_str("<div>");
-    out.push_str(&view);
+    out.push_str(&view[at..]);
     out.push_str("</div></template></gopay-widget>");
     out
+}
+
+/// The end of the part of `view` the shopper acts on: the Open GoPay button's row when the
+/// app part is shown, else the QR's figure; `None` in the error view.
+fn first_part_end(view: &str) -> Option<usize> {
+    const APP: &str = "<div class=\"gw-app\"";
+    let app_shown = view
+        .find(APP)
+        .is_some_and(|at| !view[at + APP.len()..].starts_with(" hidden"));
+    let (start, end) = if app_shown {
+        ("part=\"open-button\"", "</a></div>")
+    } else {
+        ("<figure", "</figure>")
+    };
+    let at = view.find(start)?;
+    Some(at + view[at..].find(end)? + end.len())
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -154,7 +176,13 @@ mod tests {
             ..options(QRIS)
         });
         assert!(html.starts_with("<gopay-widget data-charge=\"{"), "{html}");
-        assert!(html.contains("<template shadowrootmode=\"open\"><link rel=\"stylesheet\" href=\"/pkg/gopay-widget.css\"><div><section"));
+        // The QR first, then the link: the figure is painted before the parser waits for it.
+        let figure = html.find("</figure>").unwrap();
+        let link = html
+            .find("<link rel=\"stylesheet\" href=\"/pkg/gopay-widget.css\">")
+            .unwrap();
+        assert_eq!(link, figure + "</figure>".len(), "{html}");
+        assert!(html.contains("<template shadowrootmode=\"open\"><div><section"));
         assert!(html.contains("data-status-url=\"/status/{order_id}\""));
         assert!(html.contains("<svg") && html.contains("part=\"qr\""));
         assert!(html.contains("IDR 789,000"));
@@ -196,6 +224,31 @@ mod tests {
         assert!(tag("gw-scan").contains(" hidden"), "{html}");
         assert!(
             html.contains("part=\"open-button\" href=\"https://simulator.sandbox.midtrans.com/")
+        );
+        // The button's row, then the link; the rest of the view after it.
+        let styled = render_to_string(&RenderOptions {
+            user_agent: Some(phone),
+            environment: Some("sandbox"),
+            stylesheet: Some("/w.css"),
+            ..options(gopay)
+        });
+        let button = styled.find("part=\"open-button\"").unwrap();
+        let link = styled
+            .find("<link rel=\"stylesheet\" href=\"/w.css\">")
+            .unwrap();
+        assert!(
+            button < link && styled[button..link].ends_with("</a></div>"),
+            "{styled}"
+        );
+        assert!(link < styled.find("<figure").unwrap());
+        // The error view has no part to act on: the link comes first.
+        let error = render_to_string(&RenderOptions {
+            stylesheet: Some("/w.css"),
+            ..options("{}")
+        });
+        assert!(
+            error.contains("<div><link rel=\"stylesheet\" href=\"/w.css\"><section"),
+            "{error}"
         );
     }
 }

@@ -8,6 +8,7 @@ use crate::core::i18n::{self, Locale, Msg};
 use crate::core::machine::State;
 use crate::core::plan::{Plan, QrPicture};
 use crate::core::present::Screen;
+use crate::core::qr::view_box;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
@@ -82,11 +83,16 @@ fn QrFigure(picture: QrPicture, label: String) -> impl IntoView {
     match picture {
         QrPicture::Svg { size, path } => view! {
             <figure class="gw-qr" part="qr">
-                // The quiet zone is the svg's background and the modules the path's 1-wide
-                // stroke, crisp and coloured by widget.css (`gw-qr-light`, `gw-qr-dark`). The
-                // empty text child keeps the view from adding an empty comment node to the path.
-                <svg viewBox=format!("0 0 {size} {size}") role="img" aria-label=label class="gw-qr-light">
-                    <path class="gw-qr-dark" d=path>""</path>
+                // Paintable before any stylesheet (a server-rendered first paint draws it while
+                // the widget's CSS is still loading), by attributes alone, which widget.css
+                // overrides for theming (a CSP without inline styles allows them): a width (the
+                // height follows the viewBox), crisp edges, and the runs stroked one module wide
+                // in the dark colour. The viewBox starts half a module up, which puts every run
+                // on its row's centre line (qr::view_box). The quiet zone is the svg's background
+                // (the page's until the CSS loads). The empty text child keeps the view from
+                // adding an empty comment node to the path.
+                <svg viewBox=view_box(size) width="264" shape-rendering="crispEdges" role="img" aria-label=label>
+                    <path stroke="#000" d=path>""</path>
                 </svg>
             </figure>
         }
@@ -181,7 +187,11 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
     });
     let s = signals;
     view! {
+        // The part to act on comes first in the markup (a server-rendered page paints it
+        // before the stylesheet it links after it); widget.css orders the rest visually.
         <section class="gw" part="widget" lang=l.as_str() data-state=move || s.state.get() aria-labelledby="gw-title">
+            {app_part}
+            {qr_part}
             <h2 class="gw-title" id="gw-title" part="title">{i18n::t(l, Msg::Title)}</h2>
             <dl class="gw-facts">
                 <div><dt>{i18n::t(l, Msg::AmountLabel)}</dt><dd class="gw-amount" part="amount">{plan.amount_text.clone()}</dd></div>
@@ -193,8 +203,6 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
                 {move || s.trouble.get()}
             </p>
             <p class="gw-sr" aria-live="polite">{move || s.announce.get()}</p>
-            {app_part}
-            {qr_part}
         </section>
     }
 }

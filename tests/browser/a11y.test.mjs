@@ -154,8 +154,8 @@ for (const colorScheme of ["light", "dark"]) {
         errorText: cs(q("bad", ".gw-error")).color,
         focus: cs(q("qr", ".gw")).getPropertyValue("--_focus").trim(),
         // What paints the QR: the runs' stroke on the svg's own background.
-        qrDark: cs(q("qr", ".gw-qr-dark")).stroke,
-        qrLight: cs(q("qr", ".gw-qr-light")).backgroundColor,
+        qrDark: cs(q("qr", "svg path")).stroke,
+        qrLight: cs(q("qr", "svg")).backgroundColor,
       };
     });
     const pairs = {

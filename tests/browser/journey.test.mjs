@@ -414,7 +414,7 @@ describe("shop journeys", { concurrency: true }, () => {
       );
       assert.match(
         served,
-        /<template shadowrootmode="open"><link rel="stylesheet" href="\/pkg\/gopay-widget.css">/,
+        /<template shadowrootmode="open"><div>.*<svg [^>]*>.*<\/figure><link rel="stylesheet" href="\/pkg\/gopay-widget.css">/s,
       );
       assert.match(served, /<svg [^>]*role="img"/);
       assert.match(served, /<link rel="preload" href="\/pkg\/gopay_widget_wasm_bg.wasm"/);

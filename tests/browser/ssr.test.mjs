@@ -11,6 +11,7 @@ import {
   fixture,
   fresh,
   launch,
+  ROOT,
   STRICT_CSP,
   sendHtml,
   startServer,
@@ -101,6 +102,44 @@ test("the QR is on screen and decodable before any script runs, under the strict
   );
   assert.equal(display, "flex");
   assert.deepEqual(await p.evaluate(() => window.__violations), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the QR paints before the widget's stylesheet has loaded, and the rest waits for it", async () => {
+  const charge = fresh(await fixture("qris-charge-docs-shape.json"));
+  pages.set(
+    "stalled-css",
+    page(renderToString({ charge, locale: "en", stylesheet: "/stalled.css" })),
+  );
+  const context = await browser.newContext();
+  let release;
+  const released = new Promise((resolve) => {
+    release = resolve;
+  });
+  // The stylesheet answers only when the test lets it.
+  await context.route("**/stalled.css", async (route) => {
+    await released;
+    await route.fulfill({ path: path.join(ROOT, "pkg/gopay-widget.css") });
+  });
+  const p = await context.newPage();
+  const errors = watchErrors(p);
+  await p.goto(`${server.url}/ssr?p=stalled-css`, { waitUntil: "commit" });
+  const svg = p.locator("gopay-widget figure[part=qr] svg");
+  await svg.waitFor();
+  const shot = path.join(ARTIFACTS, "ssr-before-css.png");
+  await svg.screenshot({ path: shot });
+  assert.deepEqual(decodeQr(shot), [charge.qr_string]);
+  // The parser waits at the link, right after the QR: the title is not there yet.
+  const parts = () =>
+    p.evaluate(() => {
+      const root = document.querySelector("gopay-widget").shadowRoot;
+      return { title: Boolean(root.querySelector(".gw-title")), sheets: root.styleSheets.length };
+    });
+  assert.deepEqual(await parts(), { title: false, sheets: 0 });
+  release();
+  await p.locator("gopay-widget .gw-title").waitFor();
+  assert.deepEqual(await parts(), { title: true, sheets: 1 });
   assert.deepEqual(errors, []);
   await context.close();
 });
