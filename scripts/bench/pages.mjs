@@ -74,6 +74,10 @@ ${body}
 // The references' QR at about the widget's size, so both paint a similar area.
 const QR_BOX = "<style>.qr{width:264px}</style>";
 const WIDGET_SCRIPT = `<script type="module" src="/pkg/index.js"></script>`;
+// The head of every widget page, as the README shows it: the entry and the wasm fetched while
+// the page parses (the wasm compiles as it streams in).
+const WIDGET_HINTS = `<link rel="modulepreload" href="/pkg/index.js">
+<link rel="preload" href="/pkg/gopay_widget_wasm_bg.wasm" as="fetch" type="application/wasm" crossorigin>`;
 
 const element = (charge, attributes) =>
   `<gopay-widget data-locale="en"${attributes} data-charge="${escapeHtml(JSON.stringify(charge))}"></gopay-widget>`;
@@ -108,10 +112,10 @@ async function buildPages() {
   await bundle("qrcode-svg.mjs", "qrcode-svg.js");
 
   const pages = {
-    "widget.html": shell("widget, client-only", "", element(qris, "") + WIDGET_SCRIPT),
+    "widget.html": shell("widget, client-only", WIDGET_HINTS, element(qris, "") + WIDGET_SCRIPT),
     "widget-phone.html": shell(
       "widget, client-only, phone",
-      "",
+      WIDGET_HINTS,
       element(gopay, ` data-environment="sandbox"`) + WIDGET_SCRIPT,
     ),
     "qrcode.html": shell(
@@ -144,12 +148,12 @@ async function buildPages() {
     try {
       pages["server.html"] = shell(
         "widget, server-rendered",
-        "",
+        WIDGET_HINTS,
         (await render(qris, "production", DESKTOP)) + WIDGET_SCRIPT,
       );
       pages["server-phone.html"] = shell(
         "widget, server-rendered, phone",
-        "",
+        WIDGET_HINTS,
         (await render(gopay, "sandbox", PHONE)) + WIDGET_SCRIPT,
       );
     } catch (error) {
