@@ -87,11 +87,19 @@ export interface MountOptions {
   mode?: GopayMode;
   /** Default `production`. `sandbox` also admits the Midtrans simulator and local deeplinks. */
   environment?: GopayEnvironment;
+  /**
+   * Offer "Get a new QR" after a failure or an expiry: the widget then fires `gopay-retry`
+   * (and `onRetry`), and the page hands a new charge over with a new `mount()` (or a new
+   * `data-charge`). Also on when `onRetry` is given. Attribute: `data-retry`.
+   */
+  retry?: boolean;
   onStatus?: (detail: GopayStatusDetail) => void;
   onSuccess?: (detail: GopayStatusDetail) => void;
   onFailure?: (detail: GopayStatusDetail) => void;
   onExpire?: (detail: GopayStatusDetail) => void;
   onError?: (detail: GopayErrorDetail) => void;
+  /** The shopper asked for a new QR; `detail` is the one of the event that ended the transaction. */
+  onRetry?: (detail: GopayStatusDetail) => void;
 }
 
 export interface WidgetHandle {
@@ -117,6 +125,11 @@ export interface GopayWidgetEventMap {
   "gopay-expire": CustomEvent<GopayStatusDetail>;
   /** The widget cannot go on. */
   "gopay-error": CustomEvent<GopayErrorDetail>;
+  /**
+   * "Get a new QR" was tapped (offered after `gopay-failure` or `gopay-expire` when retry is
+   * on): create a new charge and set it as `data-charge` (or `mount()` again).
+   */
+  "gopay-retry": CustomEvent<GopayStatusDetail>;
 }
 
 /** The `<gopay-widget>` element. Its options are the `data-*` attributes. */

@@ -15,6 +15,7 @@ const ATTRIBUTES = {
   locale: "data-locale",
   mode: "data-mode",
   environment: "data-environment",
+  retry: "data-retry",
 };
 const OBSERVED = Object.values(ATTRIBUTES);
 const MARKER = "data-gopay-widget";

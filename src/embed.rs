@@ -39,6 +39,13 @@ fn get_function(options: &JsValue, key: &str) -> Option<Function> {
     get(options, key).dyn_into::<Function>().ok()
 }
 
+/// A yes/no option: `true`, or an attribute's text (present, and not `"false"`).
+fn flag(value: &JsValue) -> bool {
+    value
+        .as_string()
+        .map_or(value.is_truthy(), |text| text != "false")
+}
+
 /// The charge as JSON text: a string is taken as it is; an object is serialised first (one
 /// that cannot be, such as a cyclic one, becomes an empty text, which is not JSON).
 fn charge_text(value: JsValue) -> Option<String> {
@@ -65,6 +72,8 @@ pub fn mount_widget(host: HtmlElement, options: JsValue) -> Result<WidgetHandle,
         locale: get_string(o, "locale"),
         mode: get_string(o, "mode"),
         environment: get_string(o, "environment"),
+        retry: flag(&get(o, "retry"))
+            || get_function(o, EventKind::Retry.callback_name()).is_some(),
         callbacks: Callbacks(EventKind::ALL.map(|kind| get_function(o, kind.callback_name()))),
     };
     let widget = Widget::mount(host, options)?;
@@ -86,6 +95,7 @@ pub fn render_to_string(options: JsValue) -> String {
         (text("environment"), text("userAgent"), text("stylesheet"));
     let id = text("id");
     crate::server::render_to_string(&crate::server::RenderOptions {
+        retry: flag(&get(o, "retry")),
         charge: charge.as_deref(),
         status_url: status_url.as_deref(),
         locale: locale.as_deref(),

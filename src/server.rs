@@ -38,6 +38,8 @@ pub struct RenderOptions<'a> {
     pub stylesheet: Option<&'a str>,
     /// The element's `id`, for the page's own CSS and scripts.
     pub id: Option<&'a str>,
+    /// The page takes "Get a new QR" (`gopay-retry`): written as `data-retry`.
+    pub retry: bool,
     /// The server's clock, for the countdown.
     pub now_ms: i64,
 }
@@ -85,7 +87,7 @@ pub fn render_view(o: &RenderOptions<'_>) -> (String, &'static str) {
             let mut machine = Machine::new(config, None, o.now_ms);
             // What the widget shows once started; the commands are the browser's to carry out.
             let _ = machine.handle(Input::Start, o.now_ms);
-            let screen = Presenter::new(plan.locale).present(&machine.view(o.now_ms));
+            let screen = Presenter::new(plan.locale, o.retry).present(&machine.view(o.now_ms));
             let state = screen.state.as_str();
             let signals = Signals::new(screen);
             let intents: Intents = Rc::new(|_| {});
@@ -112,6 +114,7 @@ pub fn render_to_string(o: &RenderOptions<'_>) -> String {
         ("data-locale", o.locale),
         ("data-mode", o.mode),
         ("data-environment", o.environment),
+        ("data-retry", o.retry.then_some("")),
         ("data-state", Some(state)),
     ] {
         if let Some(value) = value {

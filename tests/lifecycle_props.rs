@@ -447,7 +447,7 @@ proptest! {
     }
 
     /// Without a status endpoint nothing that arrives makes the widget ask, open the
-    /// app, report an outcome or want a wake-up.
+    /// app, report an outcome or want a wake-up, but the check that a tapped app opened.
     #[test]
     fn display_only_never_asks(
         config in config(),
@@ -459,6 +459,8 @@ proptest! {
         let mut m = Machine::new(config, None, T0);
         let mut now = T0;
         let mut cmds = m.handle(Input::Start, now);
+        let check_ms = gopay_widget::core::schedule::Policy::default().app_check_ms;
+        let mut tapped: Option<i64> = None;
         for a in &actions {
             prop_assert!(
                 cmds.iter().all(|c| match c {
@@ -469,7 +471,13 @@ proptest! {
                 "{:?}", cmds
             );
             prop_assert!(!m.in_flight());
-            prop_assert_eq!(m.next_wakeup(), None);
+            if let Some(at) = m.next_wakeup() {
+                let due = tapped.map(|t| t + check_ms);
+                prop_assert!(due.is_some_and(|d| at <= d.max(now)), "wake-up at {} with no tap check due", at);
+            }
+            if matches!(a, Action::AppOpened) {
+                tapped = Some(now);
+            }
             match a {
                 Action::Advance(dt) | Action::Jump(dt) => now += dt,
                 Action::Reload | Action::Destroy => continue,

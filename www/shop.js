@@ -166,8 +166,68 @@ async function order(product, qty) {
     showShopError(`The payment could not be created: ${reason}`);
     return;
   }
+  rememberCart(body.order_id, { items: [{ id: product.id, qty }], device: chosenDevice() });
   // The payment page, rendered by the shop with the widget in it.
   location.assign(paymentPage(body.order_id));
+}
+
+/** What was bought in an order, kept in this tab so "Get a new QR" can order it again. */
+function rememberCart(orderId, cart) {
+  try {
+    sessionStorage.setItem(`cart:${orderId}`, JSON.stringify(cart));
+  } catch {
+    // Storage off: "Get a new QR" sends the shopper back to the shop instead.
+  }
+}
+
+function cartOf(orderId) {
+  try {
+    return JSON.parse(sessionStorage.getItem(`cart:${orderId}`) || "null");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * "Get a new QR" (the widget's `gopay-retry`, after a failure or an expiry): the same cart is
+ * ordered again, and the new charge is handed to the same widget, which starts over with it.
+ */
+async function retry(orderId) {
+  const cart = cartOf(orderId);
+  if (!cart) {
+    location.assign("/");
+    return;
+  }
+  let response;
+  let body = null;
+  try {
+    response = await fetch("/api/orders", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(cart),
+    });
+    body = await response.json().catch(() => null);
+  } catch {
+    showMessage("The shop could not be reached. Is it still running?", "error");
+    return;
+  }
+  if (!response.ok || !body || body.status_code !== "201") {
+    const reason = (body && body.status_message) || `HTTP ${response.status}`;
+    showMessage(`A new payment could not be created: ${reason}`, "error");
+    return;
+  }
+  rememberCart(body.order_id, cart);
+  history.replaceState(null, "", paymentPage(body.order_id));
+  delete ui.widget.dataset.transactionStatus;
+  showMessage("");
+  if (rendered) {
+    currentCharge = body;
+    ui.summary.textContent = `Order ${body.order_id} · ${rupiah(body.gross_amount)}`;
+    // A new data-charge starts a new transaction in the same element.
+    rendered.dataset.charge = JSON.stringify(body);
+  } else {
+    await checkout(body);
+  }
 }
 
 /** The server-rendered payment page of an order, in this page's language and device choice. */
@@ -196,6 +256,7 @@ async function takeOver() {
   rendered.addEventListener("gopay-error", (e) =>
     showMessage(`The payment widget stopped: ${e.detail.message}`, "error"),
   );
+  rendered.addEventListener("gopay-retry", (e) => retry(e.detail.order_id));
   try {
     await import("/pkg/index.js");
   } catch {
@@ -253,6 +314,7 @@ async function checkout(charge) {
       onExpire: () => showOutcome("expire"),
       onError: (detail) =>
         showMessage(`The payment widget stopped: ${detail.message}`, "error"),
+      onRetry: (detail) => retry(detail.order_id),
     });
   } catch (error) {
     showMessage(`The payment widget could not start: ${error.message || error}`, "error");

@@ -89,6 +89,8 @@ pub(crate) async fn shop_page(
         user_agent,
         stylesheet: Some("/pkg/gopay-widget.css"),
         id: Some("widget"),
+        // "Get a new QR" after a failure or expiry: www/shop.js answers `gopay-retry`.
+        retry: true,
         now_ms,
     });
     let amount = order

@@ -86,11 +86,31 @@ pub enum Msg {
     FiveMinutesLeft,
     OneMinuteLeft,
     TimeIsUp,
+    /// What to do after each end, once the QR is gone.
+    SuccessNext,
+    FailureNext,
+    /// As [`Msg::FailureNext`] when "Get a new QR" is offered.
+    FailureRetryNext,
+    ExpireNext,
+    ExpireRetryNext,
+    ReversedNext,
+    /// The time ran out here and the merchant has not answered yet: no QR, no second payment.
+    CheckingNext,
+    /// The button that asks the page for a new charge.
+    GetNewQr,
+    /// The same button once tapped, until the page hands the new charge over.
+    GettingNewQr,
+    /// The app did not open after "Open GoPay", with a QR to fall back on ...
+    AppNotOpened,
+    /// ... or without one.
+    AppNotOpenedNoQr,
+    /// Link to GoPay's site, where the app is downloaded.
+    GetGopay,
 }
 
 impl Msg {
     /// Every message, for tests and tooling.
-    pub const ALL: [Msg; 23] = [
+    pub const ALL: [Msg; 35] = [
         Msg::Title,
         Msg::AmountLabel,
         Msg::OrderLabel,
@@ -114,6 +134,18 @@ impl Msg {
         Msg::FiveMinutesLeft,
         Msg::OneMinuteLeft,
         Msg::TimeIsUp,
+        Msg::SuccessNext,
+        Msg::FailureNext,
+        Msg::FailureRetryNext,
+        Msg::ExpireNext,
+        Msg::ExpireRetryNext,
+        Msg::ReversedNext,
+        Msg::CheckingNext,
+        Msg::GetNewQr,
+        Msg::GettingNewQr,
+        Msg::AppNotOpened,
+        Msg::AppNotOpenedNoQr,
+        Msg::GetGopay,
     ];
 }
 
@@ -145,6 +177,18 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
             FiveMinutesLeft => "Tinggal 5 menit lagi",
             OneMinuteLeft => "Tinggal 1 menit lagi",
             TimeIsUp => "Waktu habis",
+            SuccessNext => "Toko sudah menerima pembayaran untuk pesanan ini. Halaman ini boleh ditutup.",
+            FailureNext => "Pembayaran tidak berhasil dan kode QR ini tidak bisa dipakai lagi. Untuk mencoba lagi, kembali ke halaman toko.",
+            FailureRetryNext => "Pembayaran tidak berhasil dan kode QR ini tidak bisa dipakai lagi. Buat kode QR baru untuk mencoba lagi.",
+            ExpireNext => "Waktu membayar sudah habis dan kode QR ini tidak bisa dipakai lagi. Untuk mencoba lagi, kembali ke halaman toko.",
+            ExpireRetryNext => "Waktu membayar sudah habis dan kode QR ini tidak bisa dipakai lagi. Buat kode QR baru untuk mencoba lagi.",
+            ReversedNext => "Pembayaran ini sudah dikembalikan atau dibatalkan. Hubungi toko jika ada pertanyaan.",
+            CheckingNext => "Kode QR ini sudah tidak bisa dipakai. Jika Anda sudah membayar, toko sedang memastikannya: jangan membayar lagi.",
+            GetNewQr => "Buat kode QR baru",
+            GettingNewQr => "Membuat kode QR baru…",
+            AppNotOpened => "GoPay tidak terbuka? Bayar dengan kode QR: pindai dari ponsel lain, atau simpan gambarnya lalu buka dari galeri di aplikasi QRIS apa pun.",
+            AppNotOpenedNoQr => "GoPay tidak terbuka? Pastikan aplikasi GoPay atau Gojek sudah terpasang, lalu ketuk Buka GoPay lagi.",
+            GetGopay => "Unduh GoPay",
         },
         Locale::En => match msg {
             Title => "Pay with GoPay or any QRIS app",
@@ -170,6 +214,18 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
             FiveMinutesLeft => "5 minutes left",
             OneMinuteLeft => "1 minute left",
             TimeIsUp => "Time is up",
+            SuccessNext => "The merchant has received your payment for this order. You can close this page.",
+            FailureNext => "The payment did not go through, and this QR can no longer be used. To try again, go back to the shop.",
+            FailureRetryNext => "The payment did not go through, and this QR can no longer be used. Get a new QR to try again.",
+            ExpireNext => "The time to pay ran out, and this QR can no longer be used. To try again, go back to the shop.",
+            ExpireRetryNext => "The time to pay ran out, and this QR can no longer be used. Get a new QR to try again.",
+            ReversedNext => "This payment was refunded or reversed. Contact the merchant if you have questions.",
+            CheckingNext => "This QR can no longer be used. If you have paid, the merchant is confirming it: do not pay again.",
+            GetNewQr => "Get a new QR",
+            GettingNewQr => "Getting a new QR…",
+            AppNotOpened => "GoPay didn't open? Pay with the QR instead: scan it from another phone, or save the image and open it from the gallery in any QRIS app.",
+            AppNotOpenedNoQr => "GoPay didn't open? Make sure the GoPay or Gojek app is installed, then tap Open GoPay again.",
+            GetGopay => "Get GoPay",
         },
     }
 }

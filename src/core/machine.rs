@@ -114,8 +114,11 @@ pub enum Input {
     /// checks the match). A page *loaded* by the callback says so in
     /// [`Config::returned_from_app`] instead.
     ReturnedFromApp { result: Option<String> },
-    /// The shopper tapped "Open GoPay": no automatic attempt after this.
+    /// The shopper tapped "Open GoPay": no automatic attempt after this, and the check
+    /// that the app did open starts.
     AppOpened,
+    /// The page gained or lost the focus (the window's `focus` and `blur`).
+    Focus { focused: bool },
     /// The widget is removed: abort what is in flight, then do nothing more.
     Destroy,
 }
@@ -144,16 +147,20 @@ pub enum EventKind {
     Failure,
     Expire,
     Error,
+    /// The shopper asked for a new QR after a failure or expiry (sent by the view, never
+    /// by the machine), with the detail of the event that ended the transaction.
+    Retry,
 }
 
 impl EventKind {
     /// Every kind: the one list the names below are spelled from.
-    pub const ALL: [EventKind; 5] = [
+    pub const ALL: [EventKind; 6] = [
         EventKind::Status,
         EventKind::Success,
         EventKind::Failure,
         EventKind::Expire,
         EventKind::Error,
+        EventKind::Retry,
     ];
 
     /// The `mount()` option of its callback.
@@ -164,6 +171,7 @@ impl EventKind {
             EventKind::Failure => "onFailure",
             EventKind::Expire => "onExpire",
             EventKind::Error => "onError",
+            EventKind::Retry => "onRetry",
         }
     }
 
@@ -175,6 +183,7 @@ impl EventKind {
             EventKind::Failure => "gopay-failure",
             EventKind::Expire => "gopay-expire",
             EventKind::Error => "gopay-error",
+            EventKind::Retry => "gopay-retry",
         }
     }
 
@@ -273,6 +282,8 @@ pub struct View {
     pub trouble: bool,
     /// Expiry passed on the server's clock while not terminal: the grace window.
     pub local_expired: bool,
+    /// The app was opened and the page stayed visible and focused: it did not open.
+    pub app_not_opened: bool,
     pub last_status: String,
 }
 
@@ -352,11 +363,14 @@ enum Deadline {
     /// The current confirm window began: answers to requests sent before it do not
     /// end it. Never wakes it.
     ConfirmSince,
+    /// The app was opened and the page has stayed visible and focused since: at this
+    /// time the app did not open. Wakes it, visible or not (leaving the page clears it).
+    AppCheck,
 }
 
 impl Deadline {
     /// Every deadline, in declaration order (checked below).
-    const ALL: [Deadline; 8] = [
+    const ALL: [Deadline; 9] = [
         Deadline::Sent,
         Deadline::NextFetch,
         Deadline::Expiry,
@@ -365,12 +379,14 @@ impl Deadline {
         Deadline::FetchEnded,
         Deadline::FailingSince,
         Deadline::ConfirmSince,
+        Deadline::AppCheck,
     ];
 
     /// When this deadline, set to `at`, wakes the machine, if it does.
     fn wake(self, at: i64, live: &Live, last_now: i64, policy: &Policy) -> Option<i64> {
         match self {
             Deadline::Sent => Some(watchdog_at(at, policy)),
+            Deadline::AppCheck => Some(at),
             Deadline::NextFetch => (live.visible && !live.in_flight()).then_some(at),
             Deadline::Expiry => live.visible.then_some(at),
             Deadline::ConfirmUntil => (live.visible && at > last_now).then_some(at),
@@ -437,6 +453,10 @@ struct Live {
     failures: u32,
     /// The app said `result=success`: keep confirming for the whole window.
     confirm_hold: bool,
+    /// The last app opening was followed by no sign of the app (see [`Deadline::AppCheck`]).
+    app_not_opened: bool,
+    /// The page is hidden (tracked for the app check, also when the widget does not poll).
+    page_hidden: bool,
     /// Retry jitter.
     rng: SplitMix64,
 }
@@ -580,6 +600,7 @@ impl Machine {
                 && trouble_since
                     .is_some_and(|t| now_ms.saturating_sub(t) >= self.policy.trouble_after_ms),
             local_expired: live && remaining_ms == 0,
+            app_not_opened: matches!(&self.phase, Phase::Live(l) if l.app_not_opened),
             last_status: self.status.clone(),
         }
     }
@@ -657,6 +678,8 @@ impl Machine {
             check_after_flight: false,
             failures: 0,
             confirm_hold: false,
+            app_not_opened: false,
+            page_hidden: !self.config.visible,
             rng: SplitMix64::new(self.config.seed),
         };
         live.times[Deadline::NextFetch] = Some(now);
@@ -673,8 +696,19 @@ impl Machine {
 
     /// One input to a live machine, then the work that depends only on time.
     fn step(&mut self, live: &mut Live, input: Input, now: i64, out: &mut Outbox) -> Flow {
+        if let Input::Visibility { visible } = input {
+            live.page_hidden = !visible;
+        }
+        // The page hidden or unfocused after an app opening: the app (or its prompt) came up.
+        if matches!(
+            input,
+            Input::Visibility { visible: false } | Input::Focus { focused: false }
+        ) {
+            live.times[Deadline::AppCheck] = None;
+            live.app_not_opened = false;
+        }
         match input {
-            Input::Start | Input::Tick | Input::Destroy => {}
+            Input::Start | Input::Tick | Input::Destroy | Input::Focus { .. } => {}
             Input::StatusResponse {
                 http_status,
                 body,
@@ -713,6 +747,7 @@ impl Machine {
                     self.app_open_attempted = true;
                     out.persist = true;
                 }
+                self.check_app(live, now);
             }
         }
         self.settle(live, now, out)
@@ -940,6 +975,14 @@ impl Machine {
             && now - self.started_ms <= self.policy.open_app_window_ms
     }
 
+    /// The app is being opened: no hint until the check says it did not open. A page hidden
+    /// already cannot tell, so it is not checked.
+    fn check_app(&self, live: &mut Live, now: i64) {
+        live.app_not_opened = false;
+        live.times[Deadline::AppCheck] =
+            (!live.page_hidden).then_some(now + self.policy.app_check_ms);
+    }
+
     /// Work that depends only on time: the request watchdog, the expiry edge,
     /// the derived state, the automatic app opening and a due request.
     fn settle(&mut self, live: &mut Live, now: i64, out: &mut Outbox) -> Flow {
@@ -976,6 +1019,11 @@ impl Machine {
             self.app_open_attempted = true;
             out.open_app = true;
             out.persist = true;
+            self.check_app(live, now);
+        }
+        if live.times[Deadline::AppCheck].is_some_and(|t| t <= now) {
+            live.times[Deadline::AppCheck] = None;
+            live.app_not_opened = true;
         }
         if live.visible
             && !live.in_flight()
@@ -1147,6 +1195,65 @@ mod tests {
         assert!(State::Reversed.is_terminal());
     }
 
+    /// The app check: a tap, then the page still visible and focused 3 s later, is an app
+    /// that did not open; hidden or unfocused in between, it opened.
+    #[test]
+    fn an_app_that_did_not_open_is_told_from_one_that_did() {
+        let hint = |m: &Machine, at: i64| m.view(at).app_not_opened;
+        let mut m = Machine::new(config(), None, T0);
+        m.handle(Input::Start, T0);
+        m.handle(reply("pending"), T0 + 50);
+        m.handle(Input::AppOpened, T0 + 1_000);
+        assert!(m.next_wakeup().is_some_and(|t| t <= T0 + 4_000));
+        m.handle(Input::Tick, T0 + 3_999);
+        assert!(!hint(&m, T0 + 3_999));
+        m.handle(Input::Tick, T0 + 4_000);
+        assert!(
+            hint(&m, T0 + 4_000),
+            "still visible and focused: it did not open"
+        );
+        // A new tap clears it and checks again; the page hidden in between: it opened.
+        m.handle(Input::AppOpened, T0 + 5_000);
+        assert!(!hint(&m, T0 + 5_000));
+        m.handle(Input::Visibility { visible: false }, T0 + 5_400);
+        m.handle(Input::Tick, T0 + 9_000);
+        m.handle(Input::Visibility { visible: true }, T0 + 20_000);
+        assert!(!hint(&m, T0 + 20_000));
+        // The focus taken by the app's prompt: it opened too.
+        m.handle(Input::AppOpened, T0 + 21_000);
+        m.handle(Input::Focus { focused: false }, T0 + 21_300);
+        m.handle(Input::Focus { focused: true }, T0 + 23_000);
+        m.handle(Input::Tick, T0 + 30_000);
+        assert!(!hint(&m, T0 + 30_000));
+        // A tap on a page already hidden is not checked.
+        m.handle(Input::Visibility { visible: false }, T0 + 31_000);
+        m.handle(Input::AppOpened, T0 + 31_100);
+        m.handle(Input::Tick, T0 + 40_000);
+        assert!(!hint(&m, T0 + 40_000));
+    }
+
+    #[test]
+    fn the_automatic_attempt_is_checked_too_also_without_polling() {
+        let mut c = config();
+        c.app_first = true;
+        let mut m = Machine::new(c, None, T0);
+        let cmds = m.handle(Input::Start, T0);
+        m.handle(reply("pending"), T0 + 50);
+        let opened = cmds.contains(&Command::OpenApp) || !m.handle(Input::Tick, T0 + 60).is_empty();
+        assert!(opened || m.snapshot().app_open_attempted);
+        m.handle(Input::Tick, T0 + 3_100);
+        assert!(m.view(T0 + 3_100).app_not_opened);
+        // Display only (no status endpoint): a tap is checked the same way.
+        let mut c = config();
+        c.polling = false;
+        let mut m = Machine::new(c, None, T0);
+        m.handle(Input::Start, T0);
+        m.handle(Input::AppOpened, T0 + 100);
+        assert_eq!(m.next_wakeup(), Some(T0 + 3_100));
+        m.handle(Input::Tick, T0 + 3_100);
+        assert!(m.view(T0 + 3_100).app_not_opened);
+    }
+
     #[test]
     fn event_names() {
         assert_eq!(EventKind::Status.dom_name(), "gopay-status");
@@ -1224,6 +1331,8 @@ mod tests {
             check_after_flight: false,
             failures: 0,
             confirm_hold: false,
+            app_not_opened: false,
+            page_hidden: false,
             rng: SplitMix64::new(1),
         };
         let wakes =
@@ -1231,25 +1340,25 @@ mod tests {
         let (t, watchdog) = (Some(T0), Some(T0 + 12_000));
         assert_eq!(
             wakes(&live, T0 - 1),
-            [watchdog, t, t, t, None, None, None, None]
+            [watchdog, t, t, t, None, None, None, None, t]
         );
         // Once its time has come the confirm window stops waking (settle closes it).
         assert_eq!(
             wakes(&live, T0),
-            [watchdog, t, t, None, None, None, None, None]
+            [watchdog, t, t, None, None, None, None, None, t]
         );
         // Nothing is due while a request is out but its watchdog.
         live.times[Deadline::Sent] = Some(T0);
         assert_eq!(
             wakes(&live, T0 - 1),
-            [watchdog, None, t, t, None, None, None, None]
+            [watchdog, None, t, t, None, None, None, None, t]
         );
-        // Hidden: only the watchdog.
+        // Hidden: only the watchdog and the app check (hiding clears the latter).
         live.visible = false;
         live.times[Deadline::Sent] = None;
         assert_eq!(
             wakes(&live, T0 - 1),
-            [watchdog, None, None, None, None, None, None, None]
+            [watchdog, None, None, None, None, None, None, None, t]
         );
     }
 

@@ -21,22 +21,38 @@ pub struct Screen {
     pub trouble: Option<&'static str>,
     /// The polite live region's text: the last threshold crossed, or empty.
     pub announce: &'static str,
+    /// The QR and the app button are offered: not once the transaction has ended, nor once
+    /// its time ran out here (Midtrans expires the QR then), and never again after that.
+    pub offer: bool,
+    /// What happened and what to do next, while nothing is offered; empty before.
+    pub next: &'static str,
+    /// "Get a new QR" is offered: the transaction failed or expired and the merchant
+    /// enabled it.
+    pub retry: bool,
+    /// The app was opened but did not open: the hint to pay with the QR or get GoPay.
+    pub app_hint: bool,
 }
 
 /// Turns successive machine views into screens.
 #[derive(Debug, Clone)]
 pub struct Presenter {
     locale: Locale,
+    /// The merchant takes "Get a new QR" (a `gopay-retry` listener or `onRetry`).
+    retry: bool,
     last_remaining: Option<i64>,
     announce: &'static str,
+    /// The QR was withdrawn: it stays so.
+    withdrawn: bool,
 }
 
 impl Presenter {
-    pub fn new(locale: Locale) -> Presenter {
+    pub fn new(locale: Locale, retry: bool) -> Presenter {
         Presenter {
             locale,
+            retry,
             last_remaining: None,
             announce: "",
+            withdrawn: false,
         }
     }
 
@@ -49,12 +65,28 @@ impl Presenter {
                 self.announce = i18n::t(l, threshold_msg(th));
             }
         }
+        self.withdrawn |= terminal || view.local_expired;
+        let retry = self.retry && matches!(view.state, State::Failure | State::Expire);
+        let next = match view.state {
+            State::Success => Some(Msg::SuccessNext),
+            State::Failure if retry => Some(Msg::FailureRetryNext),
+            State::Failure => Some(Msg::FailureNext),
+            State::Expire if retry => Some(Msg::ExpireRetryNext),
+            State::Expire => Some(Msg::ExpireNext),
+            State::Reversed => Some(Msg::ReversedNext),
+            _ if self.withdrawn => Some(Msg::CheckingNext),
+            _ => None,
+        };
         Screen {
             state: view.state,
             status: i18n::t(l, status_msg(view.state, view.local_expired)),
             countdown: countdown::format_remaining(remaining, l),
             trouble: view.trouble.then(|| i18n::t(l, Msg::Trouble)),
             announce: self.announce,
+            offer: !self.withdrawn,
+            next: next.map_or("", |m| i18n::t(l, m)),
+            retry,
+            app_hint: view.app_not_opened && !self.withdrawn,
         }
     }
 }
@@ -92,13 +124,14 @@ mod tests {
             remaining_ms,
             trouble: false,
             local_expired: remaining_ms == 0 && !state.is_terminal(),
+            app_not_opened: false,
             last_status: "pending".into(),
         }
     }
 
     #[test]
     fn each_state_has_its_line() {
-        let mut p = Presenter::new(Locale::En);
+        let mut p = Presenter::new(Locale::En, false);
         let line = |p: &mut Presenter, v: View| p.present(&v).status;
         assert_eq!(
             line(&mut p, view(State::Loading, 60_000)),
@@ -122,7 +155,7 @@ mod tests {
             line(&mut p, view(State::Expire, 0)),
             "This payment has expired"
         );
-        let mut id = Presenter::new(Locale::Id);
+        let mut id = Presenter::new(Locale::Id, false);
         assert_eq!(
             line(&mut id, view(State::Success, 0)),
             "Pembayaran diterima"
@@ -131,7 +164,7 @@ mod tests {
 
     #[test]
     fn thresholds_are_announced_once_crossed_and_kept() {
-        let mut p = Presenter::new(Locale::En);
+        let mut p = Presenter::new(Locale::En, false);
         assert_eq!(p.present(&view(State::Pending, 400_000)).announce, "");
         assert_eq!(p.present(&view(State::Pending, 300_500)).announce, "");
         let s = p.present(&view(State::Pending, 299_000));
@@ -147,7 +180,7 @@ mod tests {
 
     #[test]
     fn an_ended_transaction_shows_zero_and_announces_nothing_new() {
-        let mut p = Presenter::new(Locale::En);
+        let mut p = Presenter::new(Locale::En, false);
         p.present(&view(State::Pending, 400_000));
         let s = p.present(&view(State::Success, 400_000));
         assert_eq!(s.countdown, "00:00");
@@ -157,7 +190,7 @@ mod tests {
 
     #[test]
     fn trouble_is_shown_while_it_lasts() {
-        let mut p = Presenter::new(Locale::En);
+        let mut p = Presenter::new(Locale::En, false);
         let mut v = view(State::Pending, 60_000);
         v.trouble = true;
         assert_eq!(
@@ -166,5 +199,51 @@ mod tests {
         );
         v.trouble = false;
         assert_eq!(p.present(&v).trouble, None);
+    }
+
+    #[test]
+    fn the_qr_is_withdrawn_at_the_end_and_when_time_runs_out_here_for_good() {
+        let mut p = Presenter::new(Locale::En, true);
+        let s = p.present(&view(State::Pending, 60_000));
+        assert!(s.offer && s.next.is_empty() && !s.retry);
+        // Time ran out here; the merchant has not answered: checking, nothing to pay.
+        let s = p.present(&view(State::Confirming, 0));
+        assert!(!s.offer);
+        assert!(s.next.contains("do not pay again"), "{}", s.next);
+        // A clock set back does not bring the QR back.
+        assert!(!p.present(&view(State::Confirming, 30_000)).offer);
+        // A late settlement still ends in success.
+        let s = p.present(&view(State::Success, 0));
+        assert!(!s.offer && !s.retry);
+        assert!(s.next.starts_with("The merchant has received your payment"));
+    }
+
+    #[test]
+    fn each_end_says_what_next_and_retry_only_where_it_helps() {
+        for (retry, state, text, offered) in [
+            (true, State::Failure, "Get a new QR to try again.", true),
+            (false, State::Failure, "go back to the shop.", false),
+            (true, State::Expire, "Get a new QR to try again.", true),
+            (false, State::Expire, "go back to the shop.", false),
+            (true, State::Reversed, "Contact the merchant", false),
+            (true, State::Success, "You can close this page.", false),
+        ] {
+            let s = Presenter::new(Locale::En, retry).present(&view(state, 0));
+            assert!(!s.offer, "{state:?}");
+            assert!(s.next.contains(text), "{state:?}: {}", s.next);
+            assert_eq!(s.retry, offered, "{state:?}");
+        }
+        let id = Presenter::new(Locale::Id, true).present(&view(State::Expire, 0));
+        assert!(id.next.contains("Buat kode QR baru"), "{}", id.next);
+    }
+
+    #[test]
+    fn the_app_hint_shows_only_while_the_qr_is_offered() {
+        let mut p = Presenter::new(Locale::En, false);
+        let mut v = view(State::Pending, 60_000);
+        v.app_not_opened = true;
+        assert!(p.present(&v).app_hint);
+        v.state = State::Expire;
+        assert!(!p.present(&v).app_hint);
     }
 }

@@ -173,6 +173,11 @@ pub struct Policy {
     pub error_after_ms: i64,
     /// The automatic app opening only happens this soon after the first start.
     pub open_app_window_ms: i64,
+    /// After the app is opened (a tap or the automatic attempt), a page still visible and
+    /// focused this much later means the app did not open: the widget shows its hint. An
+    /// app that opens hides the page (Android) or takes its focus (iOS's "Open in GoPay?"
+    /// prompt) well within this.
+    pub app_check_ms: i64,
 }
 
 impl Default for Policy {
@@ -208,6 +213,7 @@ impl Default for Policy {
             error_after_failures: 8,
             error_after_ms: 120_000,
             open_app_window_ms: 30_000,
+            app_check_ms: 3_000,
         }
     }
 }

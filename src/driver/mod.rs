@@ -15,7 +15,7 @@ pub use page::Callbacks;
 use crate::core::charge::ChargeError;
 use crate::core::deeplink::Environment;
 use crate::core::i18n::Locale;
-use crate::core::machine::{Command, Input, Machine, Snapshot, State};
+use crate::core::machine::{Command, EventKind, Input, Machine, Snapshot, State};
 use crate::core::plan::{self, Mode, Plan, PlanInput, QrPicture};
 use crate::core::present::Presenter;
 use crate::ui::{self, ErrorView, Intent, Intents, PaymentView, Signals};
@@ -42,6 +42,8 @@ pub struct Options {
     pub locale: Option<String>,
     pub mode: Option<String>,
     pub environment: Option<String>,
+    /// The page takes "Get a new QR" (`data-retry`, `retry: true` or an `onRetry` callback).
+    pub retry: bool,
     pub callbacks: Callbacks,
 }
 
@@ -83,6 +85,8 @@ struct Running {
     opening_soon: Option<Timeout>,
     /// The server-rendered QR taken over ([`QrPicture::InPage`]).
     adopted_qr: Option<web_sys::Element>,
+    /// The terminal event, for the detail of `gopay-retry`.
+    ended: Option<crate::core::machine::Event>,
     _listeners: Vec<Listener>,
     _view: Box<dyn Any>,
 }
@@ -172,7 +176,7 @@ impl Widget {
             qr_in_page: in_page.as_ref().map(|(_, order)| order.as_str()),
         });
         match planned {
-            Ok(plan) => start(&shared, plan, in_page.map(|(svg, _)| svg)),
+            Ok(plan) => start(&shared, plan, options.retry, in_page.map(|(svg, _)| svg)),
             Err(e) => fail(&shared, locale, &e),
         }
         Ok(Widget { shared })
@@ -203,7 +207,7 @@ fn fail(shared: &Rc<Shared>, locale: Locale, e: &ChargeError) {
     shared.page.error(e.code.as_str(), &e.message);
 }
 
-fn start(shared: &Rc<Shared>, plan: Plan, server_svg: Option<web_sys::Element>) {
+fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, server_svg: Option<web_sys::Element>) {
     let plan = Arc::new(plan);
     let order_id = plan.charge.order_id.clone();
     let storage = OrderStorage::new(&order_id);
@@ -217,7 +221,7 @@ fn start(shared: &Rc<Shared>, plan: Plan, server_svg: Option<web_sys::Element>) 
     );
     let now = now_ms();
     let machine = Machine::new(config, restored, now);
-    let mut presenter = Presenter::new(plan.locale);
+    let mut presenter = Presenter::new(plan.locale, retry);
     let first = presenter.present(&machine.view(now));
 
     let weak = Rc::downgrade(shared);
@@ -250,11 +254,7 @@ fn start(shared: &Rc<Shared>, plan: Plan, server_svg: Option<web_sys::Element>) 
         }),
         _ => None,
     };
-    let listeners = if plan.status_url.is_some() {
-        listen(shared)
-    } else {
-        Vec::new()
-    };
+    let listeners = listen(shared, plan.status_url.is_some(), plan.deeplink.is_some());
     let tick = {
         let weak = Rc::downgrade(shared);
         Interval::new(1000, move || {
@@ -275,14 +275,16 @@ fn start(shared: &Rc<Shared>, plan: Plan, server_svg: Option<web_sys::Element>) 
         opening_load: None,
         opening_soon: None,
         adopted_qr,
+        ended: None,
         _listeners: listeners,
         _view: Box::new(view),
     })));
     feed(shared, Input::Start);
 }
 
-/// The page's visibility and the network's return, for a widget that polls.
-fn listen(shared: &Rc<Shared>) -> Vec<Listener> {
+/// The page's visibility and the network's return, for a widget that polls; the page's
+/// visibility and focus, for one that opens the app (did it open?).
+fn listen(shared: &Rc<Shared>, polls: bool, opens_app: bool) -> Vec<Listener> {
     let win: &web_sys::EventTarget = &browser::window();
     let on = |target: &web_sys::EventTarget, kind: &'static str, input: fn() -> Input| {
         let weak: Weak<Shared> = Rc::downgrade(shared);
@@ -295,12 +297,21 @@ fn listen(shared: &Rc<Shared>) -> Vec<Listener> {
     let visibility = || Input::Visibility {
         visible: !browser::page_hidden(),
     };
-    let mut listeners: Vec<Listener> = on(win, "online", || Input::Online).into_iter().collect();
-    // Both report the page's real visibility: pageshow also comes with the load of a page
-    // opened in a background tab, which must not start polling.
-    listeners.extend(on(win, "pageshow", visibility));
-    if let Some(doc) = browser::document() {
-        listeners.extend(on(&doc, "visibilitychange", visibility));
+    let mut listeners = Vec::new();
+    if polls {
+        listeners.extend(on(win, "online", || Input::Online));
+        // Both report the page's real visibility: pageshow also comes with the load of a
+        // page opened in a background tab, which must not start polling.
+        listeners.extend(on(win, "pageshow", visibility));
+    }
+    if polls || opens_app {
+        if let Some(doc) = browser::document() {
+            listeners.extend(on(&doc, "visibilitychange", visibility));
+        }
+    }
+    if opens_app {
+        listeners.extend(on(win, "blur", || Input::Focus { focused: false }));
+        listeners.extend(on(win, "focus", || Input::Focus { focused: true }));
     }
     listeners
 }
@@ -310,22 +321,27 @@ fn listen(shared: &Rc<Shared>) -> Vec<Listener> {
 /// back from the app would skip the payment page (a server-rendered one opens the app early).
 fn open_app_after_load(shared: &Rc<Shared>, r: &mut Running, href: String) {
     if browser::document().is_none_or(|d| d.ready_state() == "complete") {
-        r.opening_soon = open_app_soon(href);
+        r.opening_soon = open_app_soon(shared, href);
         return;
     }
     let weak = Rc::downgrade(shared);
     r.opening_load = Listener::new(&browser::window(), "load", move |_| {
         if let Some(shared) = weak.upgrade() {
             // The listener stays (it is running); only the timeout is set.
-            with_running(&shared, |r| r.opening_soon = open_app_soon(href.clone()));
+            let opening = open_app_soon(&shared, href.clone());
+            with_running(&shared, |r| r.opening_soon = opening);
         }
     });
 }
 
 /// Opens the app in a task of its own, never inside the load event's dispatch; cleared with
-/// the session that holds it.
-fn open_app_soon(href: String) -> Option<Timeout> {
+/// the session that holds it. The machine learns the moment, for its check that it opened.
+fn open_app_soon(shared: &Rc<Shared>, href: String) -> Option<Timeout> {
+    let weak = Rc::downgrade(shared);
     Timeout::new(0, move || {
+        if let Some(shared) = weak.upgrade() {
+            feed(&shared, Input::AppOpened);
+        }
         let _ = browser::window().location().assign(&href);
     })
 }
@@ -342,6 +358,14 @@ fn on_intent(shared: &Rc<Shared>, intent: Intent) {
     match intent {
         // The link itself opens the app; the machine only learns not to try by itself.
         Intent::OpenApp => feed(shared, Input::AppOpened),
+        Intent::Retry => {
+            // The detail of the event that ended the transaction, as `gopay-retry`.
+            let ended = with_running(shared, |r| r.ended.clone()).flatten();
+            if let Some(mut event) = ended {
+                event.kind = EventKind::Retry;
+                shared.page.emit(&event);
+            }
+        }
         Intent::SaveQr => {
             let drawn = with_running(shared, |r| {
                 let drawing = match (&r.plan.qr, &r.adopted_qr) {
@@ -376,6 +400,9 @@ fn feed(shared: &Rc<Shared>, input: Input) {
     for command in commands {
         let carried = match command {
             Command::Emit(event) => {
+                if event.kind.is_terminal() {
+                    with_running(shared, |r| r.ended = Some(event.clone()));
+                }
                 shared.page.emit(&event);
                 Some(())
             }
@@ -428,7 +455,34 @@ fn render(shared: &Rc<Shared>) {
         (screen, r.signals)
     });
     if let Some((screen, signals)) = shown {
+        let withdrawn = !screen.offer && signals.offered();
         shared.page.set_state(screen.state);
         signals.show(screen);
+        if withdrawn {
+            withdraw(shared);
+        }
+    }
+}
+
+/// The QR and the app button leave the DOM (a removed QR cannot be scanned, or read by a
+/// script); the focus, if it was in the widget, goes to what happened and what to do next.
+fn withdraw(shared: &Rc<Shared>) {
+    let Ok(root) = shared.container.get_root_node().dyn_into::<ShadowRoot>() else {
+        return;
+    };
+    let had_focus = root.active_element().is_some();
+    for part in [".gw-app", ".gw-scan"] {
+        if let Ok(Some(el)) = root.query_selector(part) {
+            el.remove();
+        }
+    }
+    with_running(shared, |r| r.adopted_qr = None);
+    if had_focus {
+        // After the view has applied the new screen (it unhides the result in a microtask).
+        leptos::leptos_dom::helpers::queue_microtask(move || {
+            if let Ok(Some(el)) = root.query_selector("[part=result]") {
+                let _ = el.unchecked_into::<HtmlElement>().focus();
+            }
+        });
     }
 }

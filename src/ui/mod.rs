@@ -24,6 +24,8 @@ pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 pub enum Intent {
     OpenApp,
     SaveQr,
+    /// "Get a new QR": the page is asked for a new charge.
+    Retry,
 }
 
 pub type Intents = Rc<dyn Fn(Intent)>;
@@ -38,6 +40,10 @@ pub struct Signals {
     countdown: RwSignal<String>,
     trouble: RwSignal<&'static str>,
     announce: RwSignal<&'static str>,
+    offer: RwSignal<bool>,
+    next: RwSignal<&'static str>,
+    retry: RwSignal<bool>,
+    hint: RwSignal<bool>,
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
@@ -55,6 +61,10 @@ impl Signals {
             countdown: RwSignal::new(screen.countdown),
             trouble: RwSignal::new(screen.trouble.unwrap_or_default()),
             announce: RwSignal::new(screen.announce),
+            offer: RwSignal::new(screen.offer),
+            next: RwSignal::new(screen.next),
+            retry: RwSignal::new(screen.retry),
+            hint: RwSignal::new(screen.app_hint),
         }
     }
 
@@ -66,6 +76,15 @@ impl Signals {
         put(self.countdown, screen.countdown);
         put(self.trouble, screen.trouble.unwrap_or_default());
         put(self.announce, screen.announce);
+        put(self.offer, screen.offer);
+        put(self.next, screen.next);
+        put(self.retry, screen.retry);
+        put(self.hint, screen.app_hint);
+    }
+
+    /// The QR and the app button are in the view.
+    pub fn offered(&self) -> bool {
+        self.offer.get_untracked()
     }
 }
 
@@ -121,16 +140,24 @@ where
     });
 }
 
-/// The payment view: the QR (desktop, tablet, or on request) or the app button (phone).
-/// Both parts are built once; the toggle only sets `hidden`.
+/// Where GoPay's app is downloaded, for the hint after an app that did not open.
+const GOPAY_SITE: &str = "https://gopay.co.id/";
+
+/// The payment view: the QR (desktop, tablet, or on request) or the app button (phone),
+/// while they are offered; then what happened and what to do next.
+/// Both parts are built once; the toggle only sets `hidden`. Once withdrawn (the end, or
+/// the time run out here), they leave the DOM: a removed QR cannot be scanned or read.
 #[component]
 pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl IntoView {
     let l = plan.locale;
     let has_link = plan.deeplink.is_some();
+    let has_qr = plan.qr.is_some();
     let app_first = RwSignal::new(plan.app_first);
+    let asked = RwSignal::new(false);
     let open_button = NodeRef::<html::A>::new();
     let save_button = NodeRef::<html::Button>::new();
     let app_button = NodeRef::<html::Button>::new();
+    let s = signals;
     // The control just used is hidden by the toggle: keep keyboard and screen reader users
     // in the widget by focusing the first control of the part now shown.
     let show_app = move |app: bool| {
@@ -147,7 +174,7 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
         let intents = intents.clone();
         move |_| intents(i)
     };
-    let phone_extras = (has_link && plan.qr.is_some()).then(|| {
+    let phone_extras = (has_link && has_qr).then(|| {
         view! {
             {plan.can_save_qr().then(|| view! {
                 <button type="button" class="gw-link" part="save-button" node_ref=save_button on:click=intent(Intent::SaveQr)>
@@ -167,8 +194,13 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
                         {i18n::t(l, Msg::OpenGopay)}
                     </a>
                 </div>
+                <p class="gw-hint" part="app-hint" role="status" hidden=move || !s.hint.get()>
+                    {i18n::t(l, if has_qr { Msg::AppNotOpened } else { Msg::AppNotOpenedNoQr })}
+                    " "
+                    <a href=GOPAY_SITE rel="noopener" target="_blank" part="get-gopay">{i18n::t(l, Msg::GetGopay)}</a>
+                </p>
                 <Steps items=i18n::deeplink_steps(l) />
-                {plan.qr.is_some().then(|| view! {
+                {has_qr.then(|| view! {
                     <button type="button" class="gw-link" part="qr-button" on:click=move |_| show_app(false)>
                         {i18n::t(l, Msg::PayWithQr)}
                     </button>
@@ -185,24 +217,33 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
             </div>
         }
     });
-    let s = signals;
+    // Built only while offered; the driver removes them from the DOM when they are withdrawn
+    // (`withdraw`), which a static view does for fewer bytes than a reactive branch.
+    let parts = s.offered().then(|| view! { {app_part} {qr_part} });
+    let retry = intent(Intent::Retry);
     view! {
         // The part to act on comes first in the markup (a server-rendered page paints it
         // before the stylesheet it links after it); widget.css orders the rest visually.
         <section class="gw" part="widget" lang=l.as_str() data-state=move || s.state.get() aria-labelledby="gw-title">
-            {app_part}
-            {qr_part}
+            {parts}
             <h2 class="gw-title" id="gw-title" part="title">{i18n::t(l, Msg::Title)}</h2>
             <dl class="gw-facts">
                 <div><dt>{i18n::t(l, Msg::AmountLabel)}</dt><dd class="gw-amount" part="amount">{plan.amount_text.clone()}</dd></div>
                 <div><dt>{i18n::t(l, Msg::OrderLabel)}</dt><dd class="gw-order" part="order-id">{plan.charge.order_id.clone()}</dd></div>
-                <div><dt>{i18n::t(l, Msg::TimeLeftLabel)}</dt><dd class="gw-time" part="countdown">{move || s.countdown.get()}</dd></div>
+                <div hidden=move || !s.offer.get()><dt>{i18n::t(l, Msg::TimeLeftLabel)}</dt><dd class="gw-time" part="countdown">{move || s.countdown.get()}</dd></div>
             </dl>
             <p class="gw-status" part="status" role="status">{move || s.status.get()}</p>
             <p class="gw-trouble" part="trouble" hidden=move || s.trouble.get().is_empty()>
                 {move || s.trouble.get()}
             </p>
             <p class="gw-sr" aria-live="polite">{move || s.announce.get()}</p>
+            <p class="gw-next" part="result" tabindex="-1" hidden=move || s.next.get().is_empty()>{move || s.next.get()}</p>
+            <div class="gw-actions" hidden=move || !s.retry.get()>
+                <button type="button" class="gw-button" part="retry-button" disabled=move || asked.get()
+                    on:click=move |e| { asked.set(true); retry(e) }>
+                    {move || i18n::t(l, if asked.get() { Msg::GettingNewQr } else { Msg::GetNewQr })}
+                </button>
+            </div>
         </section>
     }
 }

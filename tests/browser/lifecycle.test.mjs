@@ -63,7 +63,14 @@ const TABLET_CHROME_HINTS = () => {
   });
 };
 
-const EVENTS = ["gopay-status", "gopay-success", "gopay-failure", "gopay-expire", "gopay-error"];
+const EVENTS = [
+  "gopay-status",
+  "gopay-success",
+  "gopay-failure",
+  "gopay-expire",
+  "gopay-error",
+  "gopay-retry",
+];
 const CADENCE_MS = 2_400;
 const PIXEL = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
@@ -1013,4 +1020,211 @@ test("countdown: skew-corrected by the Date header; the live region hears thresh
     assert.deepEqual(errors, []);
     await context.close();
   }
+});
+
+// ---- the end of a transaction, a new QR, and an app that did not open --------------------------
+
+/** True when zbarimg finds no QR code in the PNG. */
+function noQrIn(file) {
+  try {
+    decodeQr(file);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** What of the payment part is left in the widget's DOM (not just hidden). */
+const leftovers = (page) =>
+  page.evaluate(() => {
+    const root = document.getElementById("host").shadowRoot;
+    const count = (s) => root.querySelectorAll(s).length;
+    return {
+      qr: count("figure[part=qr], svg, img"),
+      open: count("[part=open-button]"),
+      steps: count("[part=instructions]"),
+      countdown: root.querySelector("[part=countdown]").checkVisibility(),
+    };
+  });
+const GONE = { qr: 0, open: 0, steps: 0, countdown: false };
+
+test("end screens: the QR and the app button leave the DOM; each end says what next, once", async () => {
+  const ends = [
+    ["end-success", ["pending", "settlement"], "success", /received your payment.*close this page/],
+    ["end-failure", ["pending", "deny"], "failure", /did not go through.*go back to the shop/],
+    ["end-expire", ["pending", "expire"], "expire", /time to pay ran out.*go back to the shop/],
+    ["end-reversed", ["refund"], "reversed", /refunded or reversed/],
+  ];
+  for (const [order, steps, end, next] of ends) {
+    script(order, steps);
+    const pay = pageFor(order, { deeplink: "gojek://gopay/merchanttransfer?tref=T1" });
+    const { context, page } = await open(pay);
+    if (end === "success") {
+      await page.locator("#host svg").waitFor();
+      // The same screenshot decodes while the QR is offered: "no QR" below is not a blind spot.
+      const live = path.join(ARTIFACTS, "end-before.png");
+      await part(page, "widget").screenshot({ path: live });
+      assert.deepEqual(decodeQr(live), [qris.qr_string]);
+      // The shopper is on the widget: the focus must not be lost when the QR goes.
+      await part(page, "save-button").focus();
+    }
+    await waitState(page, end, 15_000);
+    assert.deepEqual(await leftovers(page), GONE, order);
+    assert.match(await part(page, "result").innerText(), next, order);
+    assert.equal(await shown(page, "[part=retry-button]"), false, `${order}: retry is off`);
+    const shot = path.join(ARTIFACTS, `${order}.png`);
+    await part(page, "widget").screenshot({ path: shot });
+    assert.ok(noQrIn(shot), `${order}: a QR is still readable in the screenshot`);
+    if (end === "success") {
+      // Announced once: the status line took the end's text one time.
+      const said = await page.evaluate(() => window.__statuses);
+      assert.equal(said.filter((t) => t === "Payment received").length, 1, JSON.stringify(said));
+      const focused = await page.evaluate(() =>
+        document.getElementById("host").shadowRoot.activeElement?.getAttribute("part"),
+      );
+      assert.equal(focused, "result", "the focus moves to what happened");
+    }
+    await context.close();
+  }
+});
+
+test("time run out here: the QR is withdrawn while the shop is asked; a late settlement is a success", async () => {
+  const order = "end-late-1";
+  const s = script(order, ["pending"]);
+  const pay = pageFor(order, { seconds: 3 });
+  const { context, page, errors } = await open(pay);
+  await page.locator("#host svg").waitFor();
+  await waitState(page, "confirming", 10_000);
+  assert.deepEqual(await leftovers(page), GONE);
+  assert.match(await part(page, "result").innerText(), /do not pay again/);
+  await part(page, "widget").screenshot({ path: path.join(ARTIFACTS, "end-confirming.png") });
+  s.steps = ["settlement"];
+  s.i = 0;
+  await waitState(page, "success", 20_000);
+  assert.match(await part(page, "result").innerText(), /received your payment/);
+  assert.equal((await events(page, "gopay-success")).length, 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("Get a new QR: gopay-retry with the ending detail, a new charge starts over; nothing after destroy", async () => {
+  const order = "retry-1";
+  script(order, ["pending", "expire"]);
+  const pay = pageFor(order, { retry: true });
+  const { context, page, errors } = await open(pay);
+  await waitState(page, "expire", 15_000);
+  assert.deepEqual(await leftovers(page), GONE);
+  assert.match(await part(page, "result").innerText(), /Get a new QR to try again/);
+  const button = part(page, "retry-button");
+  assert.equal(await button.innerText(), "Get a new QR");
+  await part(page, "widget").screenshot({ path: path.join(ARTIFACTS, "retry-offered.png") });
+  await button.click();
+  const [retry] = await events(page, "gopay-retry");
+  assert.equal(retry.detail.order_id, order);
+  assert.equal(retry.detail.transaction_status, "expire");
+  assert.equal(retry.detail.transaction_id, qris.transaction_id);
+  // Until the page hands a new charge over, the button says so and takes no second tap.
+  assert.equal(await button.innerText(), "Getting a new QR…");
+  assert.equal(await button.isDisabled(), true);
+
+  // The page's new charge, mounted in the same element: a fresh transaction with a QR.
+  const next = "retry-2";
+  script(next, ["pending", "deny"]);
+  const renewed = charge(next);
+  await page.evaluate(async (c) => {
+    const { mount } = await import("/pkg/index.js");
+    window.__handle = await mount(document.getElementById("host"), {
+      charge: c,
+      statusUrl: "/status?order_id={order_id}",
+      locale: "en",
+      retry: true,
+    });
+  }, renewed);
+  await page.locator("#host svg").waitFor();
+  const shot = path.join(ARTIFACTS, "retry-new-qr.png");
+  await part(page, "qr").screenshot({ path: shot });
+  assert.deepEqual(decodeQr(shot), [renewed.qr_string]);
+  assert.equal(await part(page, "order-id").innerText(), next);
+  await waitState(page, "failure", 15_000);
+  assert.match(await part(page, "result").innerText(), /did not go through.*Get a new QR/);
+  // A tap that reaches the button after destroy() asks for nothing.
+  const before = (await events(page, "gopay-retry")).length;
+  await page.evaluate(() => {
+    const b = document.getElementById("host").shadowRoot.querySelector("[part=retry-button]");
+    window.__handle.destroy();
+    b.click();
+  });
+  await sleep(300);
+  assert.equal((await events(page, "gopay-retry")).length, before);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the app that did not open: a hint while the page stays visible, none when it was hidden", async () => {
+  const hint = (page) => shown(page, "[part=app-hint]");
+
+  // The automatic attempt at a gojek:// deeplink, with no app to take it: the page stays
+  // visible and focused, and 3 s later the hint shows.
+  const gojek = "gojek://gopay/merchanttransfer?tref=HINT1";
+  script("hint-1", ["pending"]);
+  let { context, page } = await open(pageFor("hint-1", { deeplink: gojek }), { device: PHONE });
+  await waitState(page, "pending");
+  assert.equal(await hint(page), false);
+  await until(() => hint(page), "the hint", 8_000);
+  assert.match(await part(page, "app-hint").innerText(), /GoPay didn't open\? Pay with the QR/);
+  assert.equal(await part(page, "get-gopay").getAttribute("href"), "https://gopay.co.id/");
+  await part(page, "widget").screenshot({ path: path.join(ARTIFACTS, "app-not-opened.png") });
+  await context.close();
+
+  // Hidden right after the automatic attempt (the app came up): no hint, then or later.
+  script("hint-2", ["pending"]);
+  ({ context, page } = await open(pageFor("hint-2", { deeplink: gojek }), {
+    device: PHONE,
+    init: [VISIBILITY],
+  }));
+  await page.evaluate(() => window.__setHidden(true));
+  await sleep(3_600);
+  await page.evaluate(() => window.__setHidden(false));
+  await sleep(500);
+  assert.equal(await hint(page), false, "no hint after the app came up");
+  await context.close();
+
+  // Taps. The first visit goes to the (loopback) deeplink by itself; back on the page, the
+  // taps are held on the page, as when the app is missing.
+  const order = "hint-3";
+  script(order, ["pending"]);
+  const pay = pageFor(order, {
+    environment: "sandbox",
+    deeplink: `${server.url}/app?order_id=${order}`,
+  });
+  ({ context, page } = await open(pay, {
+    device: PHONE,
+    init: [VISIBILITY],
+    wait: false,
+    waitUntil: "commit",
+  }));
+  await page.waitForURL((u) => u.pathname === "/app");
+  await page.goto(server.url + pay);
+  await mounted(page);
+  await page.evaluate(() =>
+    document.addEventListener("click", (e) => e.preventDefault(), { capture: true }),
+  );
+  await sleep(3_500);
+  assert.equal(await hint(page), false, "no tap, no attempt, no hint");
+  await part(page, "open-button").click();
+  await until(() => hint(page), "the hint after a tap", 8_000);
+  // Another tap starts the check again; the app opens (the page is hidden): no hint.
+  await part(page, "open-button").click();
+  assert.equal(await hint(page), false, "a new attempt clears the hint");
+  await page.evaluate(() => window.__setHidden(true));
+  await sleep(3_600);
+  await page.evaluate(() => window.__setHidden(false));
+  await sleep(300);
+  assert.equal(await hint(page), false, "no hint after the app opened");
+  // The app's prompt takes the focus (iOS): no hint either.
+  await part(page, "open-button").click();
+  await page.evaluate(() => window.dispatchEvent(new Event("blur")));
+  await sleep(3_600);
+  assert.equal(await hint(page), false, "no hint after a prompt took the focus");
+  await context.close();
 });
