@@ -173,6 +173,16 @@ impl Db {
             .optional()
     }
 
+    /// Orders stored whose charge was never stored: a run stopped between the two.
+    pub fn created_orders(&self) -> Result<Vec<String>> {
+        let conn = self.lock();
+        let mut statement = conn.prepare(
+            "SELECT order_id FROM orders WHERE transaction_status = ?1 ORDER BY created_at",
+        )?;
+        let ids = statement.query_map([status::CREATED], |row| row.get(0))?;
+        ids.collect()
+    }
+
     /// Stores the charge response and applies its status like any other update.
     pub fn charge_created(&self, order_id: &str, raw: &str, update: &Update) -> Result<bool> {
         self.lock()
@@ -340,6 +350,19 @@ mod tests {
         let order = db.get("A-1").unwrap().unwrap();
         assert_eq!(order.status_code.as_deref(), Some("200"));
         assert_eq!(db.apply("nope", &update("pending", "201")).unwrap(), None);
+    }
+
+    #[test]
+    fn orders_without_a_charge_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("shop.db")).unwrap();
+        new_order(&db, "A-1");
+        new_order(&db, "A-2");
+        new_order(&db, "A-3");
+        db.charge_created("A-2", "{}", &update("pending", "201"))
+            .unwrap();
+        db.charge_failed("A-3").unwrap();
+        assert_eq!(db.created_orders().unwrap(), ["A-1"]);
     }
 
     #[test]

@@ -93,6 +93,15 @@ impl Client {
         self.send(request).await
     }
 
+    /// `POST /v2/{order_id}/cancel`; `order_id` must already be validated.
+    pub async fn cancel(&self, order_id: &str) -> Result<Answer, Unreachable> {
+        let request = self
+            .http
+            .post(format!("{}/v2/{order_id}/cancel", self.base))
+            .timeout(Duration::from_secs(5));
+        self.send(request).await
+    }
+
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, Unreachable> {
         let response = request
             .header(reqwest::header::AUTHORIZATION, self.auth.clone())
