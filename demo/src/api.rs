@@ -245,7 +245,12 @@ async fn charge_and_store(
         Ok(answer) => answer,
         Err(unreachable) => {
             eprintln!("charge {order_id}: {unreachable}");
-            let _ = app.db.charge_failed(&order_id);
+            if unreachable.maybe_received {
+                // Midtrans may hold the charge all the same: find out, and cancel it if so.
+                crate::reconcile::check_later(app.clone(), order_id.clone());
+            } else {
+                let _ = app.db.charge_failed(&order_id);
+            }
             return error(
                 StatusCode::BAD_GATEWAY,
                 "The payment provider could not be reached. Please try again.",

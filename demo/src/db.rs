@@ -173,11 +173,13 @@ impl Db {
             .optional()
     }
 
-    /// Orders stored whose charge was never stored: a run stopped between the two.
-    pub fn created_orders(&self) -> Result<Vec<String>> {
+    /// Open orders whose charge response was never stored (a run stopped between the two, or
+    /// the charge's answer was lost): still `created`, or `pending` from a notification.
+    pub fn orders_without_charge(&self) -> Result<Vec<String>> {
         let conn = self.lock();
         let mut statement = conn.prepare(
-            "SELECT order_id FROM orders WHERE transaction_status = ?1 ORDER BY created_at",
+            "SELECT order_id FROM orders WHERE charge IS NULL \
+             AND transaction_status IN (?1, 'pending') ORDER BY created_at",
         )?;
         let ids = statement.query_map([status::CREATED], |row| row.get(0))?;
         ids.collect()
@@ -356,13 +358,16 @@ mod tests {
     fn orders_without_a_charge_are_found() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("shop.db")).unwrap();
-        new_order(&db, "A-1");
-        new_order(&db, "A-2");
-        new_order(&db, "A-3");
+        for id in ["A-1", "A-2", "A-3", "A-4", "A-5"] {
+            new_order(&db, id);
+        }
         db.charge_created("A-2", "{}", &update("pending", "201"))
             .unwrap();
         db.charge_failed("A-3").unwrap();
-        assert_eq!(db.created_orders().unwrap(), ["A-1"]);
+        // A notification told the shop of the charge, but its response was never stored.
+        db.apply("A-4", &update("pending", "201")).unwrap();
+        db.apply("A-5", &update("settlement", "200")).unwrap();
+        assert_eq!(db.orders_without_charge().unwrap(), ["A-1", "A-4"]);
     }
 
     #[test]

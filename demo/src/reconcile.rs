@@ -1,9 +1,10 @@
-//! Orders a previous run left in the `created` state: stored, but the process stopped (a
-//! crash, a kill, a power cut) before the charge response was stored. Midtrans may or may not
-//! have the charge; nobody was shown it. At start-up each is asked about with the status API:
-//! unknown to Midtrans, it is marked failed; still pending, it is cancelled (so it cannot be
-//! paid unseen) and stored as cancelled; otherwise its status is stored as it is. Orders that
-//! cannot be settled now (Midtrans unreachable) are tried again, with growing pauses.
+//! Orders whose charge response was never stored: the process stopped (a crash, a kill, a
+//! power cut) between storing the order and storing its charge, or the charge's answer was
+//! lost on the way (a timeout, a gateway's error page). Midtrans may or may not have the
+//! charge; nobody was shown it. Each is asked about with the status API: unknown to Midtrans,
+//! it is marked failed; still pending, it is cancelled (so it cannot be paid unseen) and stored
+//! as cancelled; otherwise its status is stored as it is. Orders that cannot be settled now
+//! (Midtrans unreachable) are tried again, with pauses growing to a minute.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,11 +26,12 @@ enum Outcome {
     Stored(String),
 }
 
-/// Reads the orders left in the `created` state and settles them in the background.
+/// At start-up: reads the orders a previous run left without their charge and settles them
+/// in the background.
 pub(crate) fn spawn(app: Arc<App>) -> Result<(), String> {
     let orders = app
         .db
-        .created_orders()
+        .orders_without_charge()
         .map_err(|e| format!("cannot read the orders: {e}"))?;
     if orders.is_empty() {
         return Ok(());
@@ -38,42 +40,50 @@ pub(crate) fn spawn(app: Arc<App>) -> Result<(), String> {
         "reconciling {} orders stored without their charge",
         orders.len()
     );
-    tokio::spawn(async move {
-        let mut left = orders;
-        let mut pause = Duration::from_secs(1);
-        let (mut failed, mut cancelled, mut stored) = (0, 0, 0);
-        loop {
-            let mut again = Vec::new();
-            for order_id in left {
-                match reconcile(&app, &order_id).await {
-                    Ok(outcome) => {
-                        eprintln!("reconciled {order_id}: {outcome:?}");
-                        match outcome {
-                            Outcome::Failed => failed += 1,
-                            Outcome::Cancelled => cancelled += 1,
-                            Outcome::Stored(_) => stored += 1,
-                        }
-                    }
-                    Err(reason) => {
-                        eprintln!("reconcile {order_id}: {reason}; trying again later");
-                        again.push(order_id);
+    tokio::spawn(settle(app, orders, Duration::ZERO));
+    Ok(())
+}
+
+/// A charge whose answer was lost: settles the order once Midtrans has had time to finish it.
+pub(crate) fn check_later(app: Arc<App>, order_id: String) {
+    tokio::spawn(settle(app, vec![order_id], Duration::from_secs(2)));
+}
+
+async fn settle(app: Arc<App>, orders: Vec<String>, first_pause: Duration) {
+    tokio::time::sleep(first_pause).await;
+    let mut left = orders;
+    let mut pause = Duration::from_secs(1);
+    let (mut failed, mut cancelled, mut stored) = (0, 0, 0);
+    loop {
+        let mut again = Vec::new();
+        for order_id in left {
+            match reconcile(&app, &order_id).await {
+                Ok(outcome) => {
+                    eprintln!("reconciled {order_id}: {outcome:?}");
+                    match outcome {
+                        Outcome::Failed => failed += 1,
+                        Outcome::Cancelled => cancelled += 1,
+                        Outcome::Stored(_) => stored += 1,
                     }
                 }
+                Err(reason) => {
+                    eprintln!("reconcile {order_id}: {reason}; trying again later");
+                    again.push(order_id);
+                }
             }
-            if again.is_empty() {
-                break;
-            }
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(Duration::from_secs(60));
-            left = again;
         }
-        eprintln!(
-            "reconciled {} orders: {cancelled} cancelled at Midtrans, {failed} unknown to \
-             Midtrans (failed), {stored} already resolved there",
-            failed + cancelled + stored
-        );
-    });
-    Ok(())
+        if again.is_empty() {
+            break;
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(60));
+        left = again;
+    }
+    eprintln!(
+        "reconciled {} orders: {cancelled} cancelled at Midtrans, {failed} unknown to \
+         Midtrans (failed), {stored} already resolved there",
+        failed + cancelled + stored
+    );
 }
 
 async fn reconcile(app: &App, order_id: &str) -> Result<Outcome, String> {

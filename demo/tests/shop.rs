@@ -1097,7 +1097,7 @@ async fn orders_left_without_their_charge_are_reconciled_at_start_up() {
     charge_at_midtrans("SHOP-1-PAID").await;
     simulator(&w, "SHOP-1-PAID", "pay").await;
     // Their endpoints know nothing yet.
-    assert_eq!(db.created_orders().unwrap().len(), 3);
+    assert_eq!(db.orders_without_charge().unwrap().len(), 3);
     drop(db);
 
     w.restart_shop().await;
@@ -1122,8 +1122,78 @@ async fn orders_left_without_their_charge_are_reconciled_at_start_up() {
         assert!(Instant::now() < deadline, "never marked failed");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(db.created_orders().unwrap().is_empty(), "no orphan left");
+    assert!(
+        db.orders_without_charge().unwrap().is_empty(),
+        "no orphan left"
+    );
     // Unknown to Midtrans: no payment to show.
     let (code, _) = shop_status(&w, "SHOP-1-NEVERCHARGED").await;
     assert_eq!(code, StatusCode::NOT_FOUND);
+}
+
+/// Stands between the shop and the simulator like a gateway that loses the charge's answer:
+/// every request goes through, but a charge is answered with an HTML 502 page.
+async fn lossy_gateway(sim: String) -> String {
+    use axum::extract::{Request, State};
+    use axum::response::{IntoResponse, Response};
+    async fn relay(State(sim): State<String>, request: Request) -> Response {
+        let (parts, body) = request.into_parts();
+        let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+        let mut out = client()
+            .request(parts.method.clone(), format!("{sim}{}", parts.uri.path()))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        if let Some(auth) = parts.headers.get("authorization") {
+            out = out.header("authorization", auth.to_str().unwrap());
+        }
+        let answer = out.send().await.unwrap();
+        let status = answer.status().as_u16();
+        let text = answer.text().await.unwrap();
+        if parts.uri.path() == "/v2/charge" {
+            return (
+                axum::http::StatusCode::BAD_GATEWAY,
+                "<html><body>502 Bad Gateway</body></html>",
+            )
+                .into_response();
+        }
+        (
+            axum::http::StatusCode::from_u16(status).unwrap(),
+            [("content-type", "application/json")],
+            text,
+        )
+            .into_response()
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(relay).with_state(sim);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+/// A charge that reached Midtrans but whose answer was lost leaves a live transaction the
+/// customer never saw: the shop finds it with the status API and cancels it.
+#[tokio::test]
+async fn a_charge_whose_answer_was_lost_is_found_and_cancelled() {
+    let mut w = World::new(Options::default()).await;
+    let gateway = lossy_gateway(w.sim.clone()).await;
+    w.stop_shop().await;
+    w.config.midtrans_base_url = gateway;
+    w.restart_shop().await;
+    let (code, body) = create_order(&w, "desktop", json!([{ "id": "batik-tote", "qty": 1 }])).await;
+    assert_eq!(code, StatusCode::BAD_GATEWAY, "{body}");
+    let (_, all) = get_json(format!("{}/simulator/transactions", w.sim)).await;
+    let all = all["transactions"].as_array().unwrap().clone();
+    assert_eq!(all.len(), 1, "the charge reached Midtrans");
+    let order_id = all[0]["order_id"].as_str().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(8);
+    loop {
+        let (_, at_midtrans) =
+            get_json(format!("{}/simulator/transactions/{order_id}", w.sim)).await;
+        if at_midtrans["transaction_status"] == "cancel" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still live: {at_midtrans}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_for_status(&w, order_id, "cancel", Duration::from_secs(2)).await;
 }
