@@ -75,19 +75,23 @@ wait "$BURST_PID" 2>/dev/null || true
 sleep 0.5  # charges the simulator had received before the kill are answered by now
 
 sql() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$WORK/shop.db" "$1"; }
-created=$(sql "SELECT count(*) FROM orders WHERE transaction_status = 'created'")
+# Open orders whose charge response was never stored: what the start-up reconciles.
+unstored="charge IS NULL AND transaction_status IN ('created', 'pending')"
+created=$(sql "SELECT count(*) FROM orders WHERE $unstored")
+created_only=$(sql "SELECT count(*) FROM orders WHERE transaction_status = 'created'")
 stored=$(sql "SELECT count(*) FROM orders")
-# Orders left `created` while Midtrans holds their charge: what the issue calls orphans.
+# Of those, the ones Midtrans holds a live charge for.
 curl -fs "$SIM/simulator/transactions" >"$WORK/at-midtrans.json"
 python3 -c 'import json, sys
 for t in json.load(open(sys.argv[1]))["transactions"]: print(t["order_id"])' "$WORK/at-midtrans.json" >"$WORK/at-midtrans.txt"
 live_unstored=$(python3 -c 'import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 ids = open(sys.argv[2]).read().split()
-print(sum(db.execute("SELECT count(*) FROM orders WHERE order_id = ? AND transaction_status = '"'"'created'"'"'", (i,)).fetchone()[0] for i in ids))' \
-  "$WORK/shop.db" "$WORK/at-midtrans.txt")
-echo "killed with $killed_at charges at Midtrans; $stored orders stored, $created of them left" \
-  "'created' (no charge stored), $live_unstored of those with a live charge at Midtrans"
+print(sum(db.execute("SELECT count(*) FROM orders WHERE order_id = ? AND " + sys.argv[3], (i,)).fetchone()[0] for i in ids))' \
+  "$WORK/shop.db" "$WORK/at-midtrans.txt" "$unstored")
+echo "killed with $killed_at charges at Midtrans; $stored orders stored, $created of them open" \
+  "without their charge stored ($created_only still 'created', the rest 'pending' from a" \
+  "notification), $live_unstored of those with a live charge at Midtrans"
 
 start_shop
 started=$(date +%s.%N)
@@ -102,11 +106,11 @@ while read -r id; do
   code=$(curl -s -o /dev/null -w '%{http_code}' "$SHOP/api/orders/$id/status")
   [ "$code" = 404 ] && orphans=$((orphans + 1))
 done <"$WORK/at-midtrans.txt"
-left=$(sql "SELECT count(*) FROM orders WHERE transaction_status = 'created'")
+left=$(sql "SELECT count(*) FROM orders WHERE $unstored")
 cancelled=$(curl -fs "$SIM/simulator/transactions" | python3 -c 'import json, sys
 print(sum(t["transaction_status"] == "cancel" for t in json.load(sys.stdin)["transactions"]))')
 echo "after the restart (${took} s): $line"
-echo "orders still without their charge: $left; orders Midtrans holds that the shop answers 404" \
+echo "open orders still without their charge: $left; orders Midtrans holds that the shop answers 404" \
   "for (orphans): $orphans; cancelled at Midtrans: $cancelled"
 echo "RESULT killed_with_charges=$killed_at unstored=$created live_at_midtrans=$live_unstored" \
-  "reconciled=$(echo "$line" | sed -n 's/^reconciled \([0-9]*\).*/\1/p') orphans_left=$orphans left_created=$left"
+  "reconciled=$(echo "$line" | sed -n 's/^reconciled \([0-9]*\).*/\1/p') orphans_left=$orphans left_unstored=$left"
