@@ -76,7 +76,8 @@ const t0 = performance.now();
 // Open in batches, so the listen backlog is not what is measured.
 for (let i = 0; i < SLOW + IDLE; i += 100) {
   const batch = [];
-  for (let j = i; j < Math.min(i + 100, SLOW + IDLE); j++) batch.push(open(j < SLOW ? "slow" : "idle"));
+  for (let j = i; j < Math.min(i + 100, SLOW + IDLE); j++)
+    batch.push(open(j < SLOW ? "slow" : "idle"));
   await Promise.all(batch);
 }
 for (const c of conns) if (c.kind === "slow") trickle(c);
@@ -89,7 +90,10 @@ console.log(
 await sleep(1000);
 const answers = [];
 for (let i = 0; i < 5; i++) answers.push(await fresh());
-const ok = answers.filter((a) => a.status === 200).map((a) => a.ms).sort((a, b) => a - b);
+const ok = answers
+  .filter((a) => a.status === 200)
+  .map((a) => a.ms)
+  .sort((a, b) => a - b);
 console.log(
   `fresh client during the attack (${held()} held): ${ok.length}/5 answered 200, ` +
     `median ${ok.length ? ok[Math.floor(ok.length / 2)].toFixed(1) : "-"} ms, ` +
