@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Prints the project's figures: shipped bytes (raw, gzip -9, brotli -q 11), the QR SVG size
-# against the smallest run-length path, the lifecycle simulation, the status load run, and last
+# against the smallest run-length path, the lifecycle simulation, the status load run, the
+# shop's slow-client and crash runs (scripts/bench-hardening.sh), and last
 # the browser bench (scripts/bench/pages.mjs): one table of navigation, mount and byte figures
 # against the qrcode package and a static floor, with the budgets. Exits 0 when a budget is
 # missed: it reports (make test never runs it).
-#   SKIP_LOAD=1 skips the status load run; BENCH_LOADS, BENCH_THROTTLED_LOADS, BENCH_MOUNTS
+#   SKIP_LOAD=1 skips the status load run and the slow-client and crash runs; BENCH_LOADS, BENCH_THROTTLED_LOADS, BENCH_MOUNTS
 #   set the browser bench's repetitions (see scripts/bench/pages.mjs).
 set -euo pipefail
 shopt -s nullglob
@@ -42,6 +43,11 @@ fi
 if [ -x scripts/bench-load.sh ] && [ "${SKIP_LOAD:-}" != 1 ]; then
   echo; echo "== Status endpoint load"
   scripts/bench-load.sh
+fi
+
+if [ -x scripts/bench-hardening.sh ] && [ "${SKIP_LOAD:-}" != 1 ]; then
+  echo; echo "== Shop: slow clients, and a SIGKILL in the middle of a burst of orders"
+  scripts/bench-hardening.sh
 fi
 
 echo; echo "== Browser: the widget against the qrcode package and a static floor"

@@ -5,14 +5,16 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Extension;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::db::{NewOrder, Order, Update};
+use crate::server::ClientAddr;
 use crate::{catalogue, midtrans, status, App};
 
 pub(crate) fn routes(test_controls: bool) -> Router<Arc<App>> {
@@ -42,6 +44,46 @@ fn storage_error(error: rusqlite::Error) -> Response {
         StatusCode::INTERNAL_SERVER_ERROR,
         "The shop could not store or read the order",
     )
+}
+
+/// Whether the request says its body is JSON. Browsers send a cross-site form or `text/plain`
+/// POST without asking first; `application/json` needs a CORS preflight, which this shop never
+/// grants, so requiring it keeps other sites from creating orders in a visitor's name.
+fn declares_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn not_json() -> Response {
+    error(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "Send the body as application/json",
+    )
+}
+
+/// Takes one order from the client's allowance; when it is used up, the refusal (429), which
+/// says when to try again.
+fn order_refusal(app: &App, client: Option<ClientAddr>) -> Option<Response> {
+    let ClientAddr(ip) = client?;
+    // Forget clients whose allowance is full again, so the table stays small.
+    if app.order_limiter.len() > 10_000 {
+        app.order_limiter.retain_recent();
+    }
+    let not_until = app.order_limiter.check_key(&ip).err()?;
+    use governor::clock::{Clock, DefaultClock};
+    let wait = not_until.wait_time_from(DefaultClock::default().now());
+    let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    let mut response = error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many orders from this address; please wait a moment",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    Some(response)
 }
 
 /// Midtrans' order id rules: 1 to 50 letters, digits, `-`, `_`, `~`, `.`.
@@ -94,7 +136,18 @@ struct OrderLine {
     qty: u64,
 }
 
-async fn create_order(State(app): State<Arc<App>>, body: Bytes) -> Response {
+async fn create_order(
+    State(app): State<Arc<App>>,
+    client: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !declares_json(&headers) {
+        return not_json();
+    }
+    if let Some(refused) = order_refusal(&app, client.map(|Extension(c)| c)) {
+        return refused;
+    }
     let request: OrderRequest = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(_) => {
@@ -169,11 +222,35 @@ async fn create_order(State(app): State<Arc<App>>, body: Bytes) -> Response {
     }) {
         return storage_error(e);
     }
+    // The charge and its storage run on their own: a client that goes away meanwhile must not
+    // leave a charge at Midtrans that the shop never stored.
+    let task = tokio::spawn(charge_and_store(app, order_id, charge, device, total));
+    task.await.unwrap_or_else(|_| {
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The order could not be completed",
+        )
+    })
+}
+
+async fn charge_and_store(
+    app: Arc<App>,
+    order_id: String,
+    charge: Value,
+    device: &'static str,
+    total: u64,
+) -> Response {
+    let payment_type = charge["payment_type"].as_str().unwrap_or_default();
     let answer = match app.midtrans.charge(&charge).await {
         Ok(answer) => answer,
         Err(unreachable) => {
             eprintln!("charge {order_id}: {unreachable}");
-            let _ = app.db.charge_failed(&order_id);
+            if unreachable.maybe_received {
+                // Midtrans may hold the charge all the same: find out, and cancel it if so.
+                crate::reconcile::check_later(app.clone(), order_id.clone());
+            } else {
+                let _ = app.db.charge_failed(&order_id);
+            }
             return error(
                 StatusCode::BAD_GATEWAY,
                 "The payment provider could not be reached. Please try again.",
@@ -269,7 +346,8 @@ async fn order_status(State(app): State<Arc<App>>, Path(order_id): Path<String>)
         );
     }
     let mut order = match find_order(&app, &order_id) {
-        Ok(order) if order.charge.is_some() => order,
+        // A charge Midtrans knows: its response stored, or its id learnt since.
+        Ok(order) if order.charge.is_some() || order.transaction_id.is_some() => order,
         Ok(_) => return error(StatusCode::NOT_FOUND, "This order has no payment"),
         Err(lookup) => return lookup.into_response(),
     };
@@ -284,31 +362,56 @@ async fn order_status(State(app): State<Arc<App>>, Path(order_id): Path<String>)
     Json(order.status_view()).into_response()
 }
 
-/// Asks Midtrans for the transaction's status and applies it. `None` when that fails; the
-/// stored state is then still the best answer.
-async fn refresh(app: &App, order_id: &str) -> Option<Order> {
-    let answer = match app.midtrans.status(order_id, Duration::from_secs(3)).await {
-        Ok(answer) => answer,
-        Err(unreachable) => {
-            eprintln!("status check {order_id}: {unreachable}");
-            return None;
-        }
-    };
+/// What Midtrans' status API says about an order.
+pub(crate) enum Checked {
+    /// The transaction as Midtrans has it now.
+    Found(Update),
+    /// Midtrans has no transaction for this order id (404).
+    Unknown,
+}
+
+/// Asks Midtrans' status API about `order_id` (already validated). `Err` when it cannot be
+/// asked, fails, or answers about something else; the stored state then stays as it is.
+pub(crate) async fn check_with_midtrans(app: &App, order_id: &str) -> Result<Checked, String> {
+    let answer = app
+        .midtrans
+        .status(order_id, Duration::from_secs(3))
+        .await
+        .map_err(|unreachable| unreachable.to_string())?;
     if let Some(code) = answer.error_status() {
-        eprintln!(
-            "status check {order_id}: Midtrans answered {code} {}",
+        if code == StatusCode::NOT_FOUND {
+            return Ok(Checked::Unknown);
+        }
+        return Err(format!(
+            "Midtrans answered {code} {}",
             answer.body["status_message"]
-        );
-        return None;
+        ));
     }
     let body = &answer.body;
     let signature_ok =
         body.get("signature_key").is_none() || midtrans::signed(body, &app.config.server_key);
     if !signature_ok || body["order_id"] != order_id {
-        eprintln!("status check {order_id}: answer does not match the order; ignored");
-        return None;
+        return Err("the answer does not match the order".into());
     }
-    let update = Update::from_midtrans(body)?;
+    Update::from_midtrans(body)
+        .map(Checked::Found)
+        .ok_or_else(|| "the answer has no transaction_status".into())
+}
+
+/// Asks Midtrans for the transaction's status and applies it. `None` when that fails; the
+/// stored state is then still the best answer.
+async fn refresh(app: &App, order_id: &str) -> Option<Order> {
+    let update = match check_with_midtrans(app, order_id).await {
+        Ok(Checked::Found(update)) => update,
+        Ok(Checked::Unknown) => {
+            eprintln!("status check {order_id}: Midtrans does not know it");
+            return None;
+        }
+        Err(reason) => {
+            eprintln!("status check {order_id}: {reason}");
+            return None;
+        }
+    };
     match app.db.apply(order_id, &update) {
         Ok(Some((true, now))) => eprintln!("order {order_id}: {now} (status check)"),
         Ok(_) => {}
@@ -320,14 +423,81 @@ async fn refresh(app: &App, order_id: &str) -> Option<Order> {
     app.db.get(order_id).ok().flatten()
 }
 
+/// A genuine notification whose status its signature cannot vouch for (a refund, a chargeback,
+/// a failure, or anything else that is not pending or a plain settlement of an open order):
+/// it changes nothing by itself. Midtrans' status API is asked, and what it says is applied;
+/// the notification counts as applied only when that is the status it claimed. When Midtrans
+/// cannot be asked, the answer is 503, so Midtrans sends the notification again later.
+async fn confirm_and_apply(app: &App, order: &Order, notified: &Update) -> Response {
+    let claimed = notified.transaction_status.as_str();
+    let order_id = order.order_id.as_str();
+    let update = match check_with_midtrans(app, order_id).await {
+        Ok(Checked::Found(update)) => update,
+        Ok(Checked::Unknown) => {
+            eprintln!("notification {order_id}: {claimed} not confirmed (Midtrans does not know the order)");
+            return Json(
+                json!({ "applied": false, "transaction_status": order.transaction_status }),
+            )
+            .into_response();
+        }
+        Err(reason) => {
+            eprintln!("notification {order_id}: {claimed} not confirmed yet: {reason}");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The status could not be confirmed with Midtrans; send it again later",
+            );
+        }
+    };
+    let same_transaction = match (&order.transaction_id, &update.transaction_id) {
+        (Some(ours), Some(theirs)) => ours == theirs,
+        _ => true,
+    };
+    if !same_transaction {
+        eprintln!(
+            "notification {order_id}: Midtrans' status is about another transaction; ignored"
+        );
+        return Json(json!({ "applied": false, "transaction_status": order.transaction_status }))
+            .into_response();
+    }
+    let confirmed = update.transaction_status.clone();
+    // Confirmed as sent: the notification's own details are stored (its status code, which the
+    // status API words differently for an expiry); otherwise what Midtrans says now.
+    let update = if confirmed == claimed {
+        notified
+    } else {
+        &update
+    };
+    match app.db.apply(order_id, update) {
+        Ok(Some((changed, now))) => {
+            let applied = changed && now.eq_ignore_ascii_case(claimed);
+            if applied {
+                eprintln!("notification {order_id}: {claimed} (confirmed by Midtrans, applied)");
+            } else {
+                eprintln!(
+                    "notification {order_id}: claimed {claimed}, Midtrans says {confirmed}; now {now}"
+                );
+            }
+            Json(json!({ "applied": applied, "transaction_status": now, "confirmed": confirmed }))
+                .into_response()
+        }
+        Ok(None) => error(StatusCode::NOT_FOUND, "Order not found"),
+        Err(e) => storage_error(e),
+    }
+}
+
 /// Midtrans' HTTP notification. The signature is checked before anything else is read, and
-/// a forged one is answered 401 without a trace in the order.
-async fn notification(State(app): State<Arc<App>>, body: Bytes) -> Response {
+/// a forged one is answered 401 without a trace in the order. A signed one is applied at once
+/// only when its signature vouches for its status (see [`status::vouched_by_signature`]);
+/// any other change is first confirmed with Midtrans' status API.
+async fn notification(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     if take_notification_fault(&app) {
         return error(
             StatusCode::SERVICE_UNAVAILABLE,
             "Injected failure (test control)",
         );
+    }
+    if !declares_json(&headers) {
+        return not_json();
     }
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
         return error(StatusCode::BAD_REQUEST, "Notification is not JSON");
@@ -377,6 +547,11 @@ async fn notification(State(app): State<Arc<App>>, body: Bytes) -> Response {
         eprintln!("notification for {order_id} does not match its amount or transaction; ignored");
         return Json(json!({ "applied": false, "transaction_status": order.transaction_status }))
             .into_response();
+    }
+    if status::advances(&order.transaction_status, &update.transaction_status)
+        && !status::vouched_by_signature(&order.transaction_status, &update.transaction_status)
+    {
+        return confirm_and_apply(&app, &order, &update).await;
     }
     match app.db.apply(order_id, &update) {
         Ok(Some((applied, now))) => {
@@ -432,7 +607,10 @@ struct FaultRequest {
 }
 
 /// Arms faults (replacing those armed before). Routed only with SHOP_TEST_CONTROLS=1.
-async fn set_faults(State(app): State<Arc<App>>, body: Bytes) -> Response {
+async fn set_faults(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    if !declares_json(&headers) {
+        return not_json();
+    }
     let Ok(request) = serde_json::from_slice::<FaultRequest>(&body) else {
         return error(
             StatusCode::BAD_REQUEST,
@@ -472,6 +650,22 @@ mod tests {
         let b = new_order_id();
         assert!(a.starts_with("SHOP-") && valid_order_id(&a), "{a}");
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn json_is_declared_by_its_media_type_only() {
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(value).unwrap());
+            declares_json(&headers)
+        };
+        assert!(with("application/json"));
+        assert!(with("Application/JSON; charset=utf-8"));
+        assert!(!with("text/plain"));
+        assert!(!with("text/plain; application/json"));
+        assert!(!with("application/x-www-form-urlencoded"));
+        assert!(!with("multipart/form-data; boundary=x"));
+        assert!(!declares_json(&HeaderMap::new()));
     }
 
     #[test]

@@ -173,6 +173,18 @@ impl Db {
             .optional()
     }
 
+    /// Open orders whose charge response was never stored (a run stopped between the two, or
+    /// the charge's answer was lost): still `created`, or `pending` from a notification.
+    pub fn orders_without_charge(&self) -> Result<Vec<String>> {
+        let conn = self.lock();
+        let mut statement = conn.prepare(
+            "SELECT order_id FROM orders WHERE charge IS NULL \
+             AND transaction_status IN (?1, 'pending') ORDER BY created_at",
+        )?;
+        let ids = statement.query_map([status::CREATED], |row| row.get(0))?;
+        ids.collect()
+    }
+
     /// Stores the charge response and applies its status like any other update.
     pub fn charge_created(&self, order_id: &str, raw: &str, update: &Update) -> Result<bool> {
         self.lock()
@@ -340,6 +352,22 @@ mod tests {
         let order = db.get("A-1").unwrap().unwrap();
         assert_eq!(order.status_code.as_deref(), Some("200"));
         assert_eq!(db.apply("nope", &update("pending", "201")).unwrap(), None);
+    }
+
+    #[test]
+    fn orders_without_a_charge_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("shop.db")).unwrap();
+        for id in ["A-1", "A-2", "A-3", "A-4", "A-5"] {
+            new_order(&db, id);
+        }
+        db.charge_created("A-2", "{}", &update("pending", "201"))
+            .unwrap();
+        db.charge_failed("A-3").unwrap();
+        // A notification told the shop of the charge, but its response was never stored.
+        db.apply("A-4", &update("pending", "201")).unwrap();
+        db.apply("A-5", &update("settlement", "200")).unwrap();
+        assert_eq!(db.orders_without_charge().unwrap(), ["A-1", "A-4"]);
     }
 
     #[test]

@@ -4,23 +4,31 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::Router;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::net::TcpListener;
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 
 mod api;
 pub mod catalogue;
 pub mod db;
+pub mod files;
 pub mod midtrans;
 mod page;
+mod reconcile;
+pub mod server;
 pub mod status;
+
+pub use server::Limits;
 
 /// The key the shop and the local simulator share when no real key is set. Not a Midtrans key.
 pub const LOCAL_SERVER_KEY: &str = "SB-Mid-server-LOCAL-SIMULATOR";
@@ -45,6 +53,8 @@ pub struct Config {
     pub test_controls: bool,
     /// Least time between two Midtrans status checks of one order.
     pub status_refresh: Duration,
+    /// Timeouts, the connection cap and the order rate limit.
+    pub limits: Limits,
 }
 
 impl std::fmt::Debug for Config {
@@ -56,6 +66,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("expiry_seconds", &self.expiry_seconds)
             .field("test_controls", &self.test_controls)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -108,6 +119,42 @@ impl Config {
                 }
             },
         };
+        let number =
+            |name: &str, default: u64, range: std::ops::RangeInclusive<u64>| match get(name) {
+                None => Ok(default),
+                Some(text) => match text.trim().parse::<u64>() {
+                    Ok(n) if range.contains(&n) => Ok(n),
+                    _ => Err(format!(
+                        "{name} must be a number from {} to {}, not {text:?}",
+                        range.start(),
+                        range.end()
+                    )),
+                },
+            };
+        let defaults = Limits::default();
+        let limits = Limits {
+            header_read_timeout: Duration::from_secs(number(
+                "SHOP_HEADER_TIMEOUT_SECONDS",
+                defaults.header_read_timeout.as_secs(),
+                1..=3600,
+            )?),
+            request_timeout: defaults.request_timeout,
+            max_connections: number(
+                "SHOP_MAX_CONNECTIONS",
+                defaults.max_connections as u64,
+                1..=1_000_000,
+            )? as usize,
+            order_burst: number(
+                "SHOP_ORDER_BURST",
+                defaults.order_burst.into(),
+                1..=1_000_000,
+            )? as u32,
+            orders_per_minute: number(
+                "SHOP_ORDERS_PER_MINUTE",
+                defaults.orders_per_minute.into(),
+                1..=1_000_000,
+            )? as u32,
+        };
         Ok(Config {
             server_key: key.unwrap_or_else(|| LOCAL_SERVER_KEY.to_string()),
             midtrans_base_url: base,
@@ -119,6 +166,7 @@ impl Config {
             expiry_seconds,
             test_controls: get("SHOP_TEST_CONTROLS").as_deref() == Some("1"),
             status_refresh: Duration::from_secs(2),
+            limits,
         })
     }
 
@@ -179,6 +227,15 @@ struct App {
     /// When each open order was last checked with Midtrans.
     refreshed: Mutex<HashMap<String, Instant>>,
     faults: Mutex<Faults>,
+    /// Orders each client address may still create.
+    order_limiter: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+fn order_limiter(limits: &Limits) -> DefaultKeyedRateLimiter<IpAddr> {
+    let one = NonZeroU32::MIN;
+    let per_minute = NonZeroU32::new(limits.orders_per_minute).unwrap_or(one);
+    let burst = NonZeroU32::new(limits.order_burst).unwrap_or(one);
+    RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst))
 }
 
 impl App {
@@ -210,6 +267,10 @@ impl App {
 
 /// The shop's routes. Opens (or creates) the order database.
 pub fn router(config: Config, public_url: String) -> Result<Router, String> {
+    Ok(shop(config, public_url)?.0)
+}
+
+fn shop(config: Config, public_url: String) -> Result<(Router, Arc<App>), String> {
     if let Some(dir) = config
         .db_path
         .parent()
@@ -222,9 +283,11 @@ pub fn router(config: Config, public_url: String) -> Result<Router, String> {
         .map_err(|e| format!("cannot open {}: {e}", config.db_path.display()))?;
     let csp = HeaderValue::from_str(&config.content_security_policy())
         .map_err(|e| format!("content security policy: {e}"))?;
-    let www = ServeDir::new(&config.www_dir);
-    let pkg = ServeDir::new(&config.pkg_dir);
+    let www = files::serve_dir(&config.www_dir);
+    let pkg = files::serve_dir(&config.pkg_dir);
+    let request_timeout = config.limits.request_timeout;
     let app = Arc::new(App {
+        order_limiter: order_limiter(&config.limits),
         midtrans: midtrans::Client::new(&config.midtrans_base_url, &config.server_key),
         config,
         public_url,
@@ -238,7 +301,7 @@ pub fn router(config: Config, public_url: String) -> Result<Router, String> {
             HeaderValue::from_static("no-store"),
         ))
         .layer(DefaultBodyLimit::max(64 * 1024))
-        .with_state(app)
+        .with_state(app.clone())
         .nest_service("/pkg", pkg)
         .fallback_service(www)
         // Static files: revalidate, so a rebuilt package is picked up on reload.
@@ -257,8 +320,13 @@ pub fn router(config: Config, public_url: String) -> Result<Router, String> {
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
+        ))
+        // A request (its body read included) that takes longer is answered 408.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
         ));
-    Ok(router)
+    Ok((router, app))
 }
 
 /// Serves on `listener` until `shutdown` completes.
@@ -274,11 +342,12 @@ pub async fn serve(
             listener.local_addr().map_err(|e| e.to_string())?
         ),
     };
-    let app = router(config, public_url)?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| e.to_string())
+    let limits = config.limits.clone();
+    let (router, app) = shop(config, public_url)?;
+    // Orders a previous run left between storing them and storing their charge.
+    reconcile::spawn(app)?;
+    server::run(listener, router, &limits, shutdown).await;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -371,6 +440,7 @@ mod tests {
             public_url: String::new(),
             refreshed: Mutex::default(),
             faults: Mutex::default(),
+            order_limiter: order_limiter(&Limits::default()),
         };
         assert!(app.claim_refresh("A"));
         assert!(!app.claim_refresh("A"));

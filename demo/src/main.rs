@@ -20,6 +20,12 @@ Environment:
   MIDTRANS_BASE_URL    Midtrans API (default: the local simulator at http://127.0.0.1:8081,
                        or the Midtrans sandbox when MIDTRANS_SERVER_KEY is a real key)
   SHOP_TEST_CONTROLS   1 enables POST /api/test/faults (end-to-end tests only)
+  SHOP_HEADER_TIMEOUT_SECONDS  time a connection has to send a request's headers, also
+                       the idle time after which a keep-alive connection closes (default 10)
+  SHOP_MAX_CONNECTIONS connections open at once (default 2000; raise `ulimit -n` above it)
+  SHOP_ORDER_BURST, SHOP_ORDERS_PER_MINUTE
+                       orders one client address may create at once, and a minute after
+                       that (default 10 and 30)
 ";
 
 #[tokio::main]

@@ -21,11 +21,25 @@ pub struct Client {
 
 /// Midtrans could not be asked, or answered something that is not JSON.
 #[derive(Debug)]
-pub struct Unreachable(pub String);
+pub struct Unreachable {
+    message: String,
+    /// Whether the request may have reached Midtrans: anything but a failed connection (a
+    /// timeout, a reset, a gateway's error page) may have left a charge there.
+    pub maybe_received: bool,
+}
 
 impl fmt::Display for Unreachable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
+    }
+}
+
+impl Unreachable {
+    fn from_error(error: &reqwest::Error) -> Unreachable {
+        Unreachable {
+            message: describe(error),
+            maybe_received: !error.is_connect(),
+        }
     }
 }
 
@@ -93,6 +107,15 @@ impl Client {
         self.send(request).await
     }
 
+    /// `POST /v2/{order_id}/cancel`; `order_id` must already be validated.
+    pub async fn cancel(&self, order_id: &str) -> Result<Answer, Unreachable> {
+        let request = self
+            .http
+            .post(format!("{}/v2/{order_id}/cancel", self.base))
+            .timeout(Duration::from_secs(5));
+        self.send(request).await
+    }
+
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, Unreachable> {
         let response = request
             .header(reqwest::header::AUTHORIZATION, self.auth.clone())
@@ -100,15 +123,17 @@ impl Client {
             .send()
             .await
             // Without the URL: it is ours anyway, and errors stay short in the log.
-            .map_err(|e| Unreachable(describe(&e)))?;
+            .map_err(|e| Unreachable::from_error(&e))?;
         let http =
             StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
         let raw = response
             .text()
             .await
-            .map_err(|e| Unreachable(describe(&e)))?;
-        let body = serde_json::from_str(&raw)
-            .map_err(|_| Unreachable(format!("HTTP {http} with a body that is not JSON")))?;
+            .map_err(|e| Unreachable::from_error(&e))?;
+        let body = serde_json::from_str(&raw).map_err(|_| Unreachable {
+            message: format!("HTTP {http} with a body that is not JSON"),
+            maybe_received: true,
+        })?;
         Ok(Answer { http, raw, body })
     }
 }

@@ -40,6 +40,19 @@ pub fn code_fits(transaction_status: &str, status_code: &str) -> bool {
     }
 }
 
+/// Whether a signed notification alone may move an order from `current` to `claimed`. The
+/// signature covers order_id, status_code and gross_amount, not transaction_status, and one
+/// signature serves every status with the same code: a settlement's also signs a refund, a
+/// chargeback, and (since a failure only needs a code other than 201) a deny. So only what
+/// that signature proves is taken on its word: still pending, or a plain settlement of an
+/// order that is still open (Midtrans signs a 200 for an open order only once it is paid).
+/// Every other move (refunds, chargebacks, failures, a settlement after a failure) is
+/// confirmed with Midtrans' status API first.
+pub fn vouched_by_signature(current: &str, claimed: &str) -> bool {
+    let claimed = claimed.to_ascii_lowercase();
+    rank(&claimed) <= 1 || (claimed == "settlement" && is_open(current))
+}
+
 /// Whether `next` should replace `current`.
 pub fn advances(current: &str, next: &str) -> bool {
     rank(next) > rank(current)
@@ -100,6 +113,27 @@ mod tests {
         }
         assert!(code_fits("expire", "407") && code_fits("cancel", "200"));
         assert!(code_fits("pending", "201") && code_fits("something-new", "201"));
+    }
+
+    #[test]
+    fn only_pending_and_a_plain_settlement_are_taken_on_the_signature() {
+        for open in [CREATED, "pending"] {
+            assert!(vouched_by_signature(open, "pending"));
+            assert!(vouched_by_signature(open, "Settlement"));
+            for other in ["deny", "cancel", "expire", "failure", "capture", "refund"] {
+                assert!(!vouched_by_signature(open, other), "{open} -> {other}");
+            }
+        }
+        for reversal in [
+            "refund",
+            "partial_refund",
+            "chargeback",
+            "partial_chargeback",
+        ] {
+            assert!(!vouched_by_signature("settlement", reversal), "{reversal}");
+        }
+        assert!(!vouched_by_signature("expire", "settlement"));
+        assert!(!vouched_by_signature("deny", "settlement"));
     }
 
     #[test]

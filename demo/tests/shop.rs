@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use gopay_demo::Config;
+use gopay_demo::{Config, Limits};
 use gopay_simulator::signature_key;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -21,6 +21,7 @@ struct Options {
     expiry_seconds: Option<u64>,
     status_refresh: Duration,
     test_controls: bool,
+    limits: Limits,
 }
 
 impl Default for Options {
@@ -31,6 +32,7 @@ impl Default for Options {
             expiry_seconds: None,
             status_refresh: Duration::from_millis(200),
             test_controls: true,
+            limits: Limits::default(),
         }
     }
 }
@@ -84,6 +86,7 @@ impl World {
             expiry_seconds: options.expiry_seconds,
             test_controls: options.test_controls,
             status_refresh: options.status_refresh,
+            limits: options.limits,
         };
         let mut world = World {
             shop,
@@ -371,6 +374,7 @@ async fn forged_notifications_are_refused_and_change_nothing() {
 
     let response = client()
         .post(format!("{}/api/midtrans/notification", w.shop))
+        .header("content-type", "application/json")
         .body("not json")
         .send()
         .await
@@ -419,16 +423,18 @@ async fn duplicate_and_out_of_order_notifications_keep_the_most_advanced_state()
     let (_, status) = shop_status(&w, order_id).await;
     assert_eq!(status["transaction_status"], "settlement");
     assert_eq!(status["status_code"], "200");
-    // A refund may follow a settlement.
-    assert_eq!(send("refund", "200").await.1["applied"], true);
+    // A refund the signature cannot vouch for is checked with Midtrans, which says settlement.
+    let (_, body) = send("refund", "200").await;
+    assert_eq!(body["applied"], false);
+    assert_eq!(body["confirmed"], "pending", "the simulator was never paid");
     let (_, status) = shop_status(&w, order_id).await;
-    assert_eq!(status["transaction_status"], "refund");
+    assert_eq!(status["transaction_status"], "settlement");
 
-    // An expiry that raced a last-second payment loses to the settlement.
+    // An expiry notification is confirmed with Midtrans too; a settlement still wins over it.
     let late = buy(&w, "desktop").await;
     let late_id = late["order_id"].as_str().unwrap();
     for (status, code, applied) in [
-        ("expire", "202", true),
+        ("expire", "202", false),
         ("pending", "201", false),
         ("settlement", "200", true),
         ("expire", "202", false),
@@ -707,4 +713,487 @@ async fn serves_the_page_and_package_with_the_right_types_and_no_secrets() {
         get("/nope.html").await.unwrap().status(),
         StatusCode::NOT_FOUND
     );
+}
+
+async fn refund_at_midtrans(w: &World, order_id: &str, amount: Option<u64>) -> Value {
+    let body = match amount {
+        Some(amount) => json!({ "refund_key": format!("{order_id}-{amount}"), "amount": amount }),
+        None => json!({}),
+    };
+    let response = client()
+        .post(format!("{}/v2/{order_id}/refund", w.sim))
+        .basic_auth(KEY, Some(""))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// The signature covers order_id + status_code + gross_amount: a genuine settlement's
+/// signature also signs "refund", "chargeback" or "deny" for the same order. Replayed with
+/// those statuses, it must change nothing; a refund Midtrans really made is applied.
+#[tokio::test]
+async fn a_settlement_signature_replayed_as_a_refund_or_failure_changes_nothing() {
+    let mut tried = 0;
+    let mut applied = 0;
+
+    // A paid order: every reversal and failure, signed with the settlement's signature.
+    let w = World::new(Options::default()).await;
+    let charge = buy(&w, "desktop").await;
+    let order_id = charge["order_id"].as_str().unwrap();
+    simulator(&w, order_id, "pay").await;
+    wait_for_status(&w, order_id, "settlement", Duration::from_secs(3)).await;
+    let genuine = notification(&charge, "settlement", "200", KEY);
+    for claimed in [
+        "refund",
+        "partial_refund",
+        "chargeback",
+        "partial_chargeback",
+        "REFUND",
+        "deny",
+        "cancel",
+        "expire",
+        "failure",
+    ] {
+        let mut forged = genuine.clone();
+        forged["transaction_status"] = json!(claimed);
+        let (code, body) = notify(&w, &forged).await;
+        assert_eq!(code, StatusCode::OK, "{claimed}: {body}");
+        tried += 1;
+        if body["applied"] == true {
+            applied += 1;
+        }
+        assert_eq!(body["transaction_status"], "settlement", "{claimed}");
+    }
+    let (_, status) = shop_status(&w, order_id).await;
+    assert_eq!(status["transaction_status"], "settlement");
+
+    // Orders paid at Midtrans whose settlement notification never reached the shop (it was
+    // caught on the way): the captured settlement, replayed as a failure, must not fail them.
+    let dead = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/", probe.local_addr().unwrap())
+    };
+    let quiet = World::new(Options {
+        notify_url: Some(dead),
+        status_refresh: Duration::from_secs(60),
+        ..Options::default()
+    })
+    .await;
+    for claimed in ["deny", "cancel", "expire", "failure", "capture"] {
+        let charge = buy(&quiet, "desktop").await;
+        let order_id = charge["order_id"].as_str().unwrap();
+        assert_eq!(
+            shop_status(&quiet, order_id).await.1["transaction_status"],
+            "pending"
+        );
+        simulator(&quiet, order_id, "pay").await;
+        let mut forged = notification(&charge, "settlement", "200", KEY);
+        forged["transaction_status"] = json!(claimed);
+        let (code, body) = notify(&quiet, &forged).await;
+        assert_eq!(code, StatusCode::OK, "{claimed}: {body}");
+        tried += 1;
+        if body["applied"] == true {
+            applied += 1;
+        }
+        // What Midtrans confirmed is what the shop keeps: the payment.
+        assert_eq!(body["confirmed"], "settlement", "{claimed}");
+        let (_, status) = shop_status(&quiet, order_id).await;
+        assert_eq!(status["transaction_status"], "settlement", "{claimed}");
+    }
+    eprintln!("forged notifications: {tried} tried, {applied} applied");
+    assert_eq!((tried, applied), (14, 0));
+
+    // A refund Midtrans really made reaches the shop as a notification, is confirmed with the
+    // status API, and is applied: partly, then in full.
+    let before = get_json(format!("{}/simulator/stats", w.sim)).await.1["status_calls"]
+        .as_u64()
+        .unwrap();
+    let answer = refund_at_midtrans(&w, order_id, Some(99_000)).await;
+    assert_eq!(answer["transaction_status"], "partial_refund");
+    let status = wait_for_status(&w, order_id, "partial_refund", Duration::from_secs(3)).await;
+    assert_eq!(status["status_code"], "200");
+    refund_at_midtrans(&w, order_id, None).await;
+    wait_for_status(&w, order_id, "refund", Duration::from_secs(3)).await;
+    let after = get_json(format!("{}/simulator/stats", w.sim)).await.1["status_calls"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        after >= before + 2,
+        "each refund was confirmed with the status API"
+    );
+}
+
+/// A page on another site can POST text/plain or a form without a CORS preflight; only
+/// `application/json` is taken, so it cannot create orders in a visitor's name.
+#[tokio::test]
+async fn json_endpoints_refuse_other_content_types() {
+    let w = World::new(Options::default()).await;
+    let order = r#"{"items":[{"id":"batik-tote","qty":1}],"device":"desktop"}"#;
+    for content_type in [
+        Some("text/plain"),
+        Some("text/plain;charset=UTF-8"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data; boundary=x"),
+        None,
+    ] {
+        for path in [
+            "/api/orders",
+            "/api/midtrans/notification",
+            "/api/test/faults",
+        ] {
+            let mut request = client().post(format!("{}{path}", w.shop)).body(order);
+            if let Some(content_type) = content_type {
+                request = request.header("content-type", content_type);
+            }
+            let (code, body) = json_of(request.send().await.unwrap()).await;
+            assert_eq!(
+                code,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{path} {content_type:?}"
+            );
+            assert_eq!(body["status_code"], "415");
+        }
+    }
+    let (_, stats) = get_json(format!("{}/simulator/stats", w.sim)).await;
+    assert_eq!(stats["transactions"], 0, "no charge was made");
+    // The same order as JSON is taken.
+    let response = client()
+        .post(format!("{}/api/orders", w.shop))
+        .header("content-type", "application/json; charset=utf-8")
+        .body(order)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn order_creation_is_rate_limited_per_client_with_retry_after() {
+    let w = World::new(Options {
+        limits: Limits {
+            order_burst: 3,
+            orders_per_minute: 2,
+            ..Limits::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    for _ in 0..3 {
+        buy(&w, "desktop").await;
+    }
+    let response = client()
+        .post(format!("{}/api/orders", w.shop))
+        .json(&json!({ "items": [{ "id": "batik-tote", "qty": 1 }] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&retry_after), "{retry_after}");
+    let (_, body) = json_of(response).await;
+    assert_eq!(body["status_code"], "429");
+    let (_, stats) = get_json(format!("{}/simulator/stats", w.sim)).await;
+    assert_eq!(stats["transactions"], 3, "the refused order cost no charge");
+    // The status of existing orders is not limited, and another client still may order.
+    let other = reqwest::Client::builder()
+        .local_address(Some("127.0.0.2".parse().unwrap()))
+        .build()
+        .unwrap();
+    let response = other
+        .post(format!("{}/api/orders", w.shop))
+        .json(&json!({ "items": [{ "id": "batik-tote", "qty": 1 }] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn static_files_never_follow_links_out_of_their_folders() {
+    let mut w = World::new(Options::default()).await;
+    let root = tempfile::tempdir().unwrap();
+    let www = root.path().join("www");
+    let outside = root.path().join("private");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("secret.txt"), "the server key").unwrap();
+    std::fs::write(www.join("shop.css"), "body {}").unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.txt"), www.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(&outside, www.join("private")).unwrap();
+    std::os::unix::fs::symlink(www.join("shop.css"), www.join("alias.css")).unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.txt"), w.config.pkg_dir.join("leak.js"))
+        .unwrap();
+    w.stop_shop().await;
+    w.config.www_dir = www;
+    w.restart_shop().await;
+    for path in [
+        "/leak.txt",
+        "/private/secret.txt",
+        "/pkg/leak.js",
+        "/%6Ceak.txt",
+    ] {
+        let response = client()
+            .get(format!("{}{path}", w.shop))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(!response.text().await.unwrap().contains("server key"));
+    }
+    for path in ["/shop.css", "/alias.css", "/pkg/index.js"] {
+        let response = client()
+            .get(format!("{}{path}", w.shop))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+}
+
+/// Reads from `stream` until the server closes it; how long that took.
+async fn closed_after(stream: &mut tokio::net::TcpStream, within: Duration) -> Option<Duration> {
+    use tokio::io::AsyncReadExt;
+    let started = Instant::now();
+    let mut buf = [0u8; 1024];
+    loop {
+        match tokio::time::timeout_at((started + within).into(), stream.read(&mut buf)).await {
+            Err(_) => return None,
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(started.elapsed()),
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn slow_and_idle_clients_are_closed_and_connections_are_capped() {
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::TcpStream;
+    let w = World::new(Options {
+        limits: Limits {
+            header_read_timeout: Duration::from_secs(1),
+            request_timeout: Duration::from_secs(1),
+            max_connections: 4,
+            ..Limits::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    // Headers trickled a byte at a time, too slowly: closed after the header timeout.
+    let mut slow = TcpStream::connect(w.shop_addr).await.unwrap();
+    let trickle = tokio::spawn(async move {
+        for byte in b"GET /api/config HTTP/1.1\r\nHost: shop\r\n" {
+            if slow.write_all(&[*byte]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        slow
+    });
+    // Connected, never a byte: closed too.
+    let mut idle = TcpStream::connect(w.shop_addr).await.unwrap();
+    let idle_for = closed_after(&mut idle, Duration::from_secs(4)).await;
+    assert!(
+        idle_for.is_some_and(|t| t >= Duration::from_millis(800)),
+        "{idle_for:?}"
+    );
+    let mut slow = trickle.await.unwrap();
+    assert!(closed_after(&mut slow, Duration::from_secs(1))
+        .await
+        .is_some());
+
+    // A body that never finishes: answered 408 after the request timeout.
+    let mut stalled = TcpStream::connect(w.shop_addr).await.unwrap();
+    stalled
+        .write_all(
+            b"POST /api/orders HTTP/1.1\r\nHost: shop\r\nContent-Type: application/json\r\n\
+              Content-Length: 100\r\n\r\n{\"items\":",
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let started = Instant::now();
+    {
+        use tokio::io::AsyncReadExt;
+        let mut buf = [0u8; 512];
+        while let Ok(Ok(n)) =
+            tokio::time::timeout(Duration::from_secs(4), stalled.read(&mut buf)).await
+        {
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+            if answer.windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    drop(stalled);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    // Four connections fill the shop; a fifth client waits until the timeout frees a slot.
+    let mut holders = Vec::new();
+    for _ in 0..4 {
+        holders.push(TcpStream::connect(w.shop_addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let (code, _) = get_json(format!("{}/api/config", w.shop)).await;
+    let waited = started.elapsed();
+    assert_eq!(code, StatusCode::OK);
+    assert!(
+        waited >= Duration::from_millis(500) && waited < Duration::from_secs(3),
+        "the fifth connection was served after {waited:?}"
+    );
+}
+
+/// A shop killed between storing an order and storing its charge leaves it `created`, while
+/// Midtrans may hold a live charge for it. The next start settles each one.
+#[tokio::test]
+async fn orders_left_without_their_charge_are_reconciled_at_start_up() {
+    let mut w = World::new(Options::default()).await;
+    w.stop_shop().await;
+    // The state a crash leaves: orders stored, charges made (or not) at Midtrans, none stored.
+    let db = gopay_demo::db::Db::open(&w.config.db_path).unwrap();
+    let charge_at_midtrans = |order_id: &'static str| {
+        let sim = w.sim.clone();
+        async move {
+            let response = client()
+                .post(format!("{sim}/v2/charge"))
+                .basic_auth(KEY, Some(""))
+                .json(&json!({
+                    "payment_type": "qris",
+                    "transaction_details": { "order_id": order_id, "gross_amount": 45000 },
+                    "qris": { "acquirer": "gopay" },
+                }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+    };
+    let items = json!([{ "id": "kopi-gula-aren", "qty": 1 }]);
+    for order_id in ["SHOP-1-PENDING", "SHOP-1-NEVERCHARGED", "SHOP-1-PAID"] {
+        db.insert(&gopay_demo::db::NewOrder {
+            order_id,
+            device: "desktop",
+            payment_type: "qris",
+            gross_amount: "45000.00",
+            items: &items,
+        })
+        .unwrap();
+    }
+    charge_at_midtrans("SHOP-1-PENDING").await;
+    charge_at_midtrans("SHOP-1-PAID").await;
+    simulator(&w, "SHOP-1-PAID", "pay").await;
+    // Their endpoints know nothing yet.
+    assert_eq!(db.orders_without_charge().unwrap().len(), 3);
+    drop(db);
+
+    w.restart_shop().await;
+    let cancelled = wait_for_status(&w, "SHOP-1-PENDING", "cancel", Duration::from_secs(5)).await;
+    assert!(cancelled["transaction_id"].is_string());
+    let (_, at_midtrans) =
+        get_json(format!("{}/simulator/transactions/SHOP-1-PENDING", w.sim)).await;
+    assert_eq!(
+        at_midtrans["transaction_status"], "cancel",
+        "cancelled there"
+    );
+    wait_for_status(&w, "SHOP-1-PAID", "settlement", Duration::from_secs(5)).await;
+    let db = gopay_demo::db::Db::open(&w.config.db_path).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while db
+        .get("SHOP-1-NEVERCHARGED")
+        .unwrap()
+        .unwrap()
+        .transaction_status
+        != "charge_failed"
+    {
+        assert!(Instant::now() < deadline, "never marked failed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        db.orders_without_charge().unwrap().is_empty(),
+        "no orphan left"
+    );
+    // Unknown to Midtrans: no payment to show.
+    let (code, _) = shop_status(&w, "SHOP-1-NEVERCHARGED").await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+}
+
+/// Stands between the shop and the simulator like a gateway that loses the charge's answer:
+/// every request goes through, but a charge is answered with an HTML 502 page.
+async fn lossy_gateway(sim: String) -> String {
+    use axum::extract::{Request, State};
+    use axum::response::{IntoResponse, Response};
+    async fn relay(State(sim): State<String>, request: Request) -> Response {
+        let (parts, body) = request.into_parts();
+        let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+        let mut out = client()
+            .request(parts.method.clone(), format!("{sim}{}", parts.uri.path()))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        if let Some(auth) = parts.headers.get("authorization") {
+            out = out.header("authorization", auth.to_str().unwrap());
+        }
+        let answer = out.send().await.unwrap();
+        let status = answer.status().as_u16();
+        let text = answer.text().await.unwrap();
+        if parts.uri.path() == "/v2/charge" {
+            return (
+                axum::http::StatusCode::BAD_GATEWAY,
+                "<html><body>502 Bad Gateway</body></html>",
+            )
+                .into_response();
+        }
+        (
+            axum::http::StatusCode::from_u16(status).unwrap(),
+            [("content-type", "application/json")],
+            text,
+        )
+            .into_response()
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(relay).with_state(sim);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+/// A charge that reached Midtrans but whose answer was lost leaves a live transaction the
+/// customer never saw: the shop finds it with the status API and cancels it.
+#[tokio::test]
+async fn a_charge_whose_answer_was_lost_is_found_and_cancelled() {
+    let mut w = World::new(Options::default()).await;
+    let gateway = lossy_gateway(w.sim.clone()).await;
+    w.stop_shop().await;
+    w.config.midtrans_base_url = gateway;
+    w.restart_shop().await;
+    let (code, body) = create_order(&w, "desktop", json!([{ "id": "batik-tote", "qty": 1 }])).await;
+    assert_eq!(code, StatusCode::BAD_GATEWAY, "{body}");
+    let (_, all) = get_json(format!("{}/simulator/transactions", w.sim)).await;
+    let all = all["transactions"].as_array().unwrap().clone();
+    assert_eq!(all.len(), 1, "the charge reached Midtrans");
+    let order_id = all[0]["order_id"].as_str().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(8);
+    loop {
+        let (_, at_midtrans) =
+            get_json(format!("{}/simulator/transactions/{order_id}", w.sim)).await;
+        if at_midtrans["transaction_status"] == "cancel" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still live: {at_midtrans}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_for_status(&w, order_id, "cancel", Duration::from_secs(2)).await;
 }

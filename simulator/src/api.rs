@@ -14,7 +14,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::store::{PaymentType, Status, Transaction, TransitionError};
+use crate::store::{PaymentType, RefundError, Status, Transaction, TransitionError};
 use crate::{ids, jakarta, notify, qris, Sim};
 
 pub(crate) fn routes() -> Router<Arc<Sim>> {
@@ -22,6 +22,7 @@ pub(crate) fn routes() -> Router<Arc<Sim>> {
         .route("/v2/charge", post(charge))
         .route("/v2/{id}/status", get(status))
         .route("/v2/{id}/cancel", post(cancel))
+        .route("/v2/{id}/refund", post(refund))
         .route("/v2/qris/{id}/qr-code", get(qr_code))
         .route("/v2/gopay/{id}/qr-code", get(qr_code))
         .route("/simulator/transactions", get(list))
@@ -277,6 +278,7 @@ async fn charge(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) ->
         qr_string,
         acquirer: request.acquirer,
         deliveries: Vec::new(),
+        refunded: 0,
     };
     if !sim.store.insert(tx.clone()) {
         return error(StatusCode::NOT_ACCEPTABLE, "406", DUPLICATE);
@@ -405,6 +407,66 @@ async fn cancel(
     }
 }
 
+#[derive(Deserialize, Default)]
+struct RefundRequest {
+    refund_key: Option<String>,
+    /// Whole rupiah; everything not yet refunded when absent.
+    amount: Option<Value>,
+}
+
+/// Midtrans' refund: gives back all or part of a settled transaction and notifies the merchant
+/// with `refund` or `partial_refund` (status code 200).
+async fn refund(
+    State(sim): State<Arc<Sim>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if !authorized(&headers, &sim.config.server_key) {
+        return error(StatusCode::UNAUTHORIZED, "401", UNAUTHORIZED);
+    }
+    let request = if body.is_empty() {
+        RefundRequest::default()
+    } else {
+        match serde_json::from_slice::<RefundRequest>(&body) {
+            Ok(request) => request,
+            Err(_) => return error(StatusCode::BAD_REQUEST, "413", SYNTAX),
+        }
+    };
+    let amount = match &request.amount {
+        None => None,
+        Some(value) => match whole_rupiah(value) {
+            Some(amount) => Some(amount),
+            None => return error(StatusCode::BAD_REQUEST, "400", INVALID),
+        },
+    };
+    let (tx, given) = match sim.store.refund(&id, amount) {
+        Ok(refunded) => refunded,
+        Err(RefundError::NotFound) => return error(StatusCode::NOT_FOUND, "404", NOT_FOUND),
+        Err(RefundError::NotPaid(_)) => {
+            return error(StatusCode::PRECONDITION_FAILED, "412", CANNOT_MODIFY)
+        }
+        Err(RefundError::BadAmount { .. }) => {
+            return error(StatusCode::BAD_REQUEST, "400", INVALID)
+        }
+    };
+    eprintln!("{} {} Rp{given}", tx.order_id, tx.status.as_str());
+    notify::spawn(sim.clone(), tx.clone(), Duration::ZERO);
+    Json(json!({
+        "status_code": "200",
+        "status_message": "Success, refund request is approved",
+        "transaction_id": tx.transaction_id,
+        "order_id": tx.order_id,
+        "gross_amount": tx.gross_amount_str(),
+        "payment_type": tx.payment_type.as_str(),
+        "transaction_time": tx.transaction_time(),
+        "transaction_status": tx.status.as_str(),
+        "refund_amount": format!("{given}.00"),
+        "refund_key": request.refund_key.unwrap_or_else(ids::uuid_v4),
+    }))
+    .into_response()
+}
+
 async fn qr_code(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Response {
     let Some(tx) = sim.store.find(&id) else {
         return error(StatusCode::NOT_FOUND, "404", NOT_FOUND);
@@ -464,11 +526,27 @@ async fn show(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Response {
     }
 }
 
-/// `pay`, `deny` or `expire` a pending transaction, as the customer or the clock would.
+/// `pay`, `deny` or `expire` a pending transaction, as the customer or the clock would, or
+/// `refund` a paid one in full, as the merchant's dashboard would.
 async fn control(
     State(sim): State<Arc<Sim>>,
     Path((id, action)): Path<(String, String)>,
 ) -> Response {
+    if action == "refund" {
+        return match sim.store.refund(&id, None) {
+            Ok((tx, _)) => {
+                notify::spawn(sim.clone(), tx.clone(), Duration::ZERO);
+                Json(summary(&tx)).into_response()
+            }
+            Err(RefundError::NotFound) => {
+                control_error(StatusCode::NOT_FOUND, format!("no transaction {id}"))
+            }
+            Err(_) => control_error(
+                StatusCode::CONFLICT,
+                "only a paid transaction can be refunded".into(),
+            ),
+        };
+    }
     let to = match action.as_str() {
         "pay" => Status::Settlement,
         "deny" => Status::Deny,
@@ -476,7 +554,7 @@ async fn control(
         _ => {
             return control_error(
                 StatusCode::NOT_FOUND,
-                format!("unknown action {action:?} (pay, deny, expire)"),
+                format!("unknown action {action:?} (pay, deny, expire, refund)"),
             )
         }
     };

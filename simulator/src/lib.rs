@@ -148,6 +148,9 @@ impl Sim {
         if let Some(acquirer) = &tx.acquirer {
             body["acquirer"] = serde_json::json!(acquirer);
         }
+        if tx.refunded > 0 {
+            body["refund_amount"] = serde_json::json!(format!("{}.00", tx.refunded));
+        }
         body
     }
 }

@@ -25,6 +25,10 @@ pub enum Status {
     Deny,
     Cancel,
     Expire,
+    /// Paid, then part of the amount given back.
+    PartialRefund,
+    /// Paid, then the whole amount given back.
+    Refund,
 }
 
 impl Status {
@@ -35,6 +39,8 @@ impl Status {
             Status::Deny => "deny",
             Status::Cancel => "cancel",
             Status::Expire => "expire",
+            Status::PartialRefund => "partial_refund",
+            Status::Refund => "refund",
         }
     }
 
@@ -42,7 +48,7 @@ impl Status {
     pub fn notification_code(self) -> &'static str {
         match self {
             Status::Pending => "201",
-            Status::Settlement => "200",
+            Status::Settlement | Status::PartialRefund | Status::Refund => "200",
             Status::Deny | Status::Cancel | Status::Expire => "202",
         }
     }
@@ -81,6 +87,8 @@ pub struct Transaction {
     pub qr_string: String,
     pub acquirer: Option<String>,
     pub deliveries: Vec<Delivery>,
+    /// Whole rupiah given back so far.
+    pub refunded: u64,
 }
 
 impl Transaction {
@@ -104,6 +112,17 @@ pub enum TransitionError {
     NotPending(Status),
     /// Its expiry has passed; the expiry task is about to record it.
     Expired,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum RefundError {
+    NotFound,
+    /// Only a settled (or partly refunded) transaction can be refunded.
+    NotPaid(Status),
+    /// Zero, or more than is left to give back.
+    BadAmount {
+        left: u64,
+    },
 }
 
 #[derive(Default)]
@@ -188,6 +207,30 @@ impl Store {
         Ok(tx.clone())
     }
 
+    /// Gives back `amount` rupiah (all that is left when `None`) of a paid transaction: it
+    /// becomes `refund` once everything is given back, `partial_refund` before. Returns the
+    /// transaction and the amount given back now.
+    pub fn refund(&self, id: &str, amount: Option<u64>) -> Result<(Transaction, u64), RefundError> {
+        let mut inner = self.lock();
+        let key = inner.key(id).ok_or(RefundError::NotFound)?;
+        let tx = inner.by_order.get_mut(&key).ok_or(RefundError::NotFound)?;
+        if !matches!(tx.status, Status::Settlement | Status::PartialRefund) {
+            return Err(RefundError::NotPaid(tx.status));
+        }
+        let left = tx.gross_amount - tx.refunded;
+        let amount = amount.unwrap_or(left);
+        if amount == 0 || amount > left {
+            return Err(RefundError::BadAmount { left });
+        }
+        tx.refunded += amount;
+        tx.status = if tx.refunded == tx.gross_amount {
+            Status::Refund
+        } else {
+            Status::PartialRefund
+        };
+        Ok((tx.clone(), amount))
+    }
+
     /// Records the start of a notification; returns its index for [`Store::record_delivery`].
     pub fn start_delivery(&self, order_id: &str, status: Status) -> usize {
         let mut inner = self.lock();
@@ -236,7 +279,39 @@ mod tests {
             qr_string: String::new(),
             acquirer: None,
             deliveries: Vec::new(),
+            refunded: 0,
         }
+    }
+
+    #[test]
+    fn refunds_follow_a_payment_and_never_exceed_it() {
+        let store = Store::default();
+        assert!(store.insert(tx("a")));
+        assert_eq!(
+            store.refund("a", None).unwrap_err(),
+            RefundError::NotPaid(Status::Pending)
+        );
+        store.transition("a", Status::Settlement, 2_000).unwrap();
+        assert_eq!(
+            store.refund("a", Some(0)).unwrap_err(),
+            RefundError::BadAmount { left: 10_000 }
+        );
+        let (part, given) = store.refund("tid-a", Some(4_000)).unwrap();
+        assert_eq!(given, 4_000);
+        assert_eq!((part.status, part.refunded), (Status::PartialRefund, 4_000));
+        assert_eq!(
+            store.refund("a", Some(7_000)).unwrap_err(),
+            RefundError::BadAmount { left: 6_000 }
+        );
+        let (all, given) = store.refund("a", None).unwrap();
+        assert_eq!(given, 6_000);
+        assert_eq!((all.status, all.refunded), (Status::Refund, 10_000));
+        assert_eq!(all.status.notification_code(), "200");
+        assert_eq!(
+            store.refund("a", None).unwrap_err(),
+            RefundError::NotPaid(Status::Refund)
+        );
+        assert_eq!(store.refund("b", None).unwrap_err(), RefundError::NotFound);
     }
 
     #[test]

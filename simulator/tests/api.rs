@@ -634,6 +634,94 @@ async fn the_phone_page_finds_a_pasted_qr_and_acts_on_it() {
 
     let again = post_to(format!("{base}/simulator/transactions/{id}/pay")).await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
-    let unknown = post_to(format!("{base}/simulator/transactions/{id}/refund")).await;
+    let unpaid = post_to(format!("{base}/simulator/transactions/{id}/refund")).await;
+    assert_eq!(
+        unpaid.status(),
+        StatusCode::CONFLICT,
+        "a denied payment has nothing to refund"
+    );
+    let unknown = post_to(format!("{base}/simulator/transactions/{id}/chargeback")).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_paid_transaction_is_refunded_in_parts_and_the_merchant_is_told() {
+    let merchant = Merchant::default();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let notify = format!("http://{}/notify", listener.local_addr().unwrap());
+    merchant.listen_on(listener).await;
+    let base = start(fast_config(notify)).await;
+    let id = order_id("refund");
+    let (_, charge) = post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&id, 10_000)).await;
+    let refund = |body: Value, key: &'static str| {
+        let url = format!("{base}/v2/{id}/refund");
+        async move {
+            let response = client()
+                .post(url)
+                .basic_auth(key, Some(""))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    // Not paid yet: nothing to give back.
+    let (http, body) = refund(json!({ "refund_key": "r1" }), LOCAL_SERVER_KEY).await;
+    assert_eq!(
+        (http, body["status_code"].as_str()),
+        (StatusCode::PRECONDITION_FAILED, Some("412"))
+    );
+    post_to(format!("{base}/simulator/transactions/{id}/pay")).await;
+    merchant
+        .wait_for(&id, "settlement", Duration::from_secs(2))
+        .await;
+
+    let (http, _) = refund(json!({}), "SB-Mid-server-WRONG").await;
+    assert_eq!(http, StatusCode::UNAUTHORIZED);
+    let (http, body) = refund(json!({ "amount": 20_000 }), LOCAL_SERVER_KEY).await;
+    assert_eq!(
+        (http, body["status_code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("400"))
+    );
+
+    let (http, body) = refund(
+        json!({ "refund_key": "r2", "amount": 4_000, "reason": "one item back" }),
+        LOCAL_SERVER_KEY,
+    )
+    .await;
+    assert_eq!(http, StatusCode::OK, "{body}");
+    assert_eq!(body["status_code"], "200");
+    assert_eq!(body["transaction_status"], "partial_refund");
+    assert_eq!(body["refund_amount"], "4000.00");
+    assert_eq!(body["refund_key"], "r2");
+    assert_eq!(body["transaction_id"], charge["transaction_id"]);
+    let partial = merchant
+        .wait_for(&id, "partial_refund", Duration::from_secs(2))
+        .await;
+    assert_signed(&partial, LOCAL_SERVER_KEY);
+    assert_eq!(partial["status_code"], "200");
+
+    let (http, body) = refund(json!({}), LOCAL_SERVER_KEY).await;
+    assert_eq!(http, StatusCode::OK, "{body}");
+    assert_eq!(body["transaction_status"], "refund");
+    assert_eq!(body["refund_amount"], "6000.00");
+    merchant
+        .wait_for(&id, "refund", Duration::from_secs(2))
+        .await;
+    let (_, status) = get_json(&format!("{base}/v2/{id}/status"), Some(LOCAL_SERVER_KEY)).await;
+    assert_eq!(status["transaction_status"], "refund");
+    assert_eq!(status["status_code"], "200");
+    assert_eq!(status["refund_amount"], "10000.00");
+    assert_eq!(
+        status["signature_key"],
+        signature_key(&id, "200", "10000.00", LOCAL_SERVER_KEY).as_str()
+    );
+    let (http, _) = refund(json!({}), LOCAL_SERVER_KEY).await;
+    assert_eq!(
+        http,
+        StatusCode::PRECONDITION_FAILED,
+        "nothing left to refund"
+    );
 }

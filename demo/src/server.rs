@@ -1,0 +1,121 @@
+//! The shop's HTTP server: hyper's HTTP/1 connections with a header-read timeout (which also
+//! closes idle keep-alive connections), a cap on open connections, and each request's peer
+//! address for the per-client rate limit.
+
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::Request;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
+
+/// Bounds on what one client can hold of the shop.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Time a connection has to deliver a request's complete headers, counted from when it
+    /// opens or its previous response was sent: a client that trickles its headers, or keeps
+    /// an idle connection, is closed after it.
+    pub header_read_timeout: Duration,
+    /// Longest a request may take, reading its body included; it is then answered 408.
+    pub request_timeout: Duration,
+    /// Connections open at once. Past it, new connections wait in the listen backlog until
+    /// one closes (the header-read timeout frees those that only hold a slot).
+    pub max_connections: usize,
+    /// Orders one client (IP address) may create in a burst...
+    pub order_burst: u32,
+    /// ...and how many a minute after that.
+    pub orders_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_connections: 2000,
+            order_burst: 10,
+            orders_per_minute: 30,
+        }
+    }
+}
+
+/// The client's address, as the connection gives it (a request extension).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub IpAddr);
+
+/// Serves `router` on `listener` within `limits` until `shutdown` completes; then stops
+/// accepting, lets requests in flight finish (10 s at most) and closes idle connections.
+pub async fn run(
+    listener: TcpListener,
+    router: Router,
+    limits: &Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(true);
+    tokio::pin!(shutdown);
+    loop {
+        // A slot first: past the cap, connections are not even accepted.
+        let slot = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+        };
+        let (stream, peer) = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, or a connection reset before it was accepted:
+                    // wait a moment rather than spin.
+                    eprintln!("accept: {error}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ClientAddr(peer_ip(peer)));
+                request
+            },
+        ));
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // Timeouts and resets end here too; they are the client's business.
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_secs(10)) => {}
+    }
+}
+
+/// An IPv4 client reaching a dual-stack socket counts as its IPv4 address.
+fn peer_ip(peer: SocketAddr) -> IpAddr {
+    match peer.ip() {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    }
+}
