@@ -105,7 +105,8 @@ impl Snapshot {
         }
         let skew_ms: i64 = parse_int(k?)?;
         let started_ms: i64 = parse_int(b?)?;
-        if skew_ms.abs() > MAX_SKEW_MS {
+        // `i64::MIN` has no absolute value: a range, not `abs()`.
+        if !(-MAX_SKEW_MS..=MAX_SKEW_MS).contains(&skew_ms) {
             return None;
         }
         let snap = Snapshot {
