@@ -3,18 +3,20 @@
 #   make test    set up and run every check and test
 #   make build   write the npm package to pkg/
 #   make bench   print size and speed figures
+#   make fuzz    fuzz the core for a bounded time (nightly, cargo-fuzz)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
-.PHONY: help setup setup-test build demo test lint test-native test-wasm test-browser bench fmt clean
+.PHONY: help setup setup-test build demo test lint test-native test-wasm test-browser bench fuzz fuzz-merge fmt clean
 
 help:
 	@echo "make demo   - set up, build and run the demo shop with the local Midtrans simulator"
 	@echo "make test   - set up and run all checks and tests"
 	@echo "make build  - build the npm package into pkg/"
 	@echo "make bench  - print size and speed figures"
+	@echo "make fuzz   - run each fuzz target FUZZ_SECONDS (60) and print executions and crashes"
 
 setup:
 	@scripts/setup.sh
@@ -54,6 +56,13 @@ test: setup-test
 # The browser bench needs what the tests need (Chromium, zbarimg, brotli).
 bench: setup-test build
 	@scripts/bench.sh
+
+# Each target FUZZ_SECONDS (default 60); fuzz-merge also keeps new coverage in fuzz/corpus/.
+fuzz:
+	@scripts/fuzz.sh
+
+fuzz-merge:
+	@scripts/fuzz.sh --merge
 
 fmt:
 	cargo fmt --all

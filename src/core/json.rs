@@ -175,19 +175,16 @@ impl Reader<'_> {
                         }
                     }
                 }
-                b'"' => {
-                    let s = self.string()?;
-                    if keep {
-                        Value::String(s)
-                    } else {
-                        Value::TooDeep
-                    }
-                }
+                b'"' => Value::String(self.string()?),
                 b't' => self.literal(b"true").map(|_| Value::Bool(true))?,
                 b'f' => self.literal(b"false").map(|_| Value::Bool(false))?,
                 b'n' => self.literal(b"null").map(|_| Value::Null)?,
                 _ => Value::Number(self.number()?),
             };
+            // Every kind of value below the cut, scalars too, is checked and not kept.
+            if !keep {
+                value = Value::TooDeep;
+            }
             // Hand the value to the innermost open container; close those that end here.
             loop {
                 let Some(top) = stack.last_mut() else {
@@ -488,6 +485,21 @@ mod tests {
         assert_eq!(from_str(&broken), Err(JsonError::Syntax));
         let unbalanced = format!("{}{}", "[".repeat(20), "]".repeat(19));
         assert_eq!(from_str(&unbalanced), Err(JsonError::Syntax));
+    }
+
+    #[test]
+    fn every_value_below_the_cut_is_too_deep() {
+        // A value inside MAX_DEPTH + 1 containers, whatever its kind (found by fuzzing:
+        // numbers, booleans and null were kept there).
+        for scalar in ["0", "true", "false", "null", "\"s\"", "[]", "{}"] {
+            let open = "[".repeat(MAX_DEPTH + 1);
+            let close = "]".repeat(MAX_DEPTH + 1);
+            let mut cur = &from_str(&format!("{open}{scalar}{close}")).unwrap();
+            for _ in 0..=MAX_DEPTH {
+                cur = &cur.as_array().unwrap()[0];
+            }
+            assert_eq!(cur, &Value::TooDeep, "{scalar}");
+        }
     }
 
     #[test]

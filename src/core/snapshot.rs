@@ -28,6 +28,8 @@ const SNAPSHOT_TAG: &str = "gpw1";
 const MAX_SNAPSHOT_LEN: usize = 2048;
 /// Larger skews are treated as nonsense rather than a wrong clock.
 pub(super) const MAX_SKEW_MS: i64 = 10 * 365 * 86_400_000;
+/// JavaScript's `Date` range either side of 1970: a start outside it was never written by us.
+const MAX_TIME_MS: i64 = 8_640_000_000_000_000;
 
 impl Snapshot {
     /// `gpw1&o=..&s=..&t=..[&c=..]&f=..&k=..&b=..`, values percent-encoded.
@@ -105,7 +107,10 @@ impl Snapshot {
         }
         let skew_ms: i64 = parse_int(k?)?;
         let started_ms: i64 = parse_int(b?)?;
-        if skew_ms.abs() > MAX_SKEW_MS {
+        // `i64::MIN` has no absolute value: a range, not `abs()`.
+        if !(-MAX_SKEW_MS..=MAX_SKEW_MS).contains(&skew_ms)
+            || !(-MAX_TIME_MS..=MAX_TIME_MS).contains(&started_ms)
+        {
             return None;
         }
         let snap = Snapshot {
