@@ -73,6 +73,21 @@ export type GopayLocale = "id" | "en";
 export type GopayMode = "auto" | "qr" | "deeplink";
 export type GopayEnvironment = "production" | "sandbox";
 
+/**
+ * The attributes of `<gopay-widget>` (and of any `[data-gopay-widget]` element), as markup
+ * writes them. The framework typings (`gopay-widget/react`, `gopay-widget/vue`,
+ * `gopay-widget/svelte`) give the element these attributes.
+ */
+export interface GopayWidgetAttributes {
+  /** The charge response as JSON text. Without it the element waits for one. */
+  "data-charge"?: string | undefined;
+  /** See {@link MountOptions.statusUrl}. */
+  "data-status-url"?: string | undefined;
+  "data-locale"?: GopayLocale | undefined;
+  "data-mode"?: GopayMode | undefined;
+  "data-environment"?: GopayEnvironment | undefined;
+}
+
 export interface MountOptions {
   /** The charge response from Midtrans, as an object or a JSON string. */
   charge: MidtransCharge | object | string;

@@ -41,6 +41,8 @@ cp js/server.js js/server.d.ts "$OUT.tmp/"
 node --input-type=module -e "import { stylesheet } from '$PWD/$OUT.tmp/server.js'; process.stdout.write(stylesheet())" \
   > "$OUT.tmp/gopay-widget.css"
 cp js/index.d.ts js/package.json js/README.md "$OUT.tmp/"
+# Opt-in typings of the element for React, Vue and Svelte (type-only subpath exports).
+cp js/react.d.ts js/vue.d.ts js/svelte.d.ts "$OUT.tmp/"
 cp LICENSE "$OUT.tmp/"
 rm -rf "$OUT" && mv "$OUT.tmp" "$OUT"
 echo "pkg/ written:"; ls -l "$OUT" | tail -n +2

@@ -11,6 +11,7 @@ pub mod machine;
 pub mod plan;
 pub mod present;
 pub mod qr;
+pub mod qris;
 pub mod schedule;
 pub mod snapshot;
 pub mod status;

@@ -133,7 +133,12 @@ pub fn qris_crc_ok(payload: &str) -> bool {
     let (Some(body), Some(given)) = (payload.get(..split), payload.get(split..)) else {
         return false;
     };
-    given == format!("{:04X}", crc16(body.as_bytes()))
+    // Digit by digit rather than through format!, which would bring hex formatting into the wasm.
+    let crc = crc16(body.as_bytes());
+    given
+        .bytes()
+        .zip([12, 8, 4, 0])
+        .all(|(b, shift)| b"0123456789ABCDEF".get(usize::from((crc >> shift) & 0xf)) == Some(&b))
 }
 
 /// CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF), the QRIS checksum.

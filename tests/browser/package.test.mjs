@@ -41,9 +41,16 @@ const SHIPPED = [
   "index.d.ts",
   "index.js",
   "package.json",
+  "react.d.ts",
   "server.d.ts",
   "server.js",
+  "svelte.d.ts",
+  "vue.d.ts",
 ];
+/** The opt-in typings of the element, one type-only export per framework. */
+const FRAMEWORKS = ["react", "vue", "svelte"];
+/** The framework type packages they augment, from the workspace's pinned devDependencies. */
+const FRAMEWORK_TYPES = ["@types/react", "vue", "svelte"];
 /** What a browser fetches for the widget (the server entry runs in Node only). */
 const BROWSER_FILES = ["index.js", "gopay_widget_wasm_bg.wasm", "gopay-widget.css"];
 
@@ -99,6 +106,14 @@ test("the tarball holds exactly the shipped files, with a complete package.json"
   assert.match(manifest.version, /^\d+\.\d+\.\d+/);
   assert.deepEqual(manifest.exports["."], { types: "./index.d.ts", default: "./index.js" });
   assert.deepEqual(manifest.sideEffects, ["./index.js"]);
+  for (const name of FRAMEWORKS) {
+    assert.deepEqual(manifest.exports[`./${name}`], { types: `./${name}.d.ts` });
+  }
+  // No framework is needed to install or use the package.
+  assert.equal(manifest.dependencies, undefined);
+  for (const name of FRAMEWORK_TYPES) {
+    assert.deepEqual(manifest.peerDependenciesMeta[name], { optional: true });
+  }
   let raw = 0;
   let brotli = 0;
   for (const f of packed.files.filter((f) => BROWSER_FILES.includes(f.path))) {
@@ -167,6 +182,30 @@ test("attw: the packed types resolve for ESM consumers (node16 ESM, bundler)", a
     (r) => r.resolutionKind,
   );
   assert.ok(kinds.includes("bundler") && kinds.includes("node16-esm"), JSON.stringify(kinds));
+});
+
+test("framework typings from the installed tarball: React 19 JSX, Vue 3 and Svelte 5", async () => {
+  // Each file opts in with one `import type {} from "gopay-widget/<framework>"` and holds
+  // @ts-expect-error lines (a wrong data-locale, data-mode, handler detail...): the check fails
+  // when the element's attributes or events stop being typed.
+  const dir = path.join(tmp, "frameworks");
+  await fs.cp(path.join(ROOT, "tests/package/frameworks"), dir, { recursive: true });
+  await fs.writeFile(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: "framework-shop", private: true, type: "module" }),
+  );
+  await installTarball(dir);
+  // The framework types come from the workspace (its pinned devDependencies), linked in.
+  await fs.mkdir(path.join(dir, "node_modules/@types"), { recursive: true });
+  for (const name of FRAMEWORK_TYPES) {
+    await fs.symlink(path.join(ROOT, "node_modules", name), path.join(dir, "node_modules", name));
+  }
+  for (const name of FRAMEWORKS) {
+    const tsc = await run(process.execPath, [BIN.tsc, "-p", `tsconfig.${name}.json`], {
+      cwd: dir,
+    }).catch((e) => e);
+    assert.equal(tsc.code ?? 0, 0, `tsc (${name}):\n${tsc.stdout}${tsc.stderr}`);
+  }
 });
 
 test("plain HTML page: the installed package renders the QR and sends the events", async () => {
