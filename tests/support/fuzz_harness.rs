@@ -767,6 +767,7 @@ impl Driver {
                             Some(CODE_UNREACHABLE | CODE_ORDER_MISMATCH)
                         )),
                         EventKind::Status => {}
+                        EventKind::Retry => panic!("the machine never sends gopay-retry"),
                     }
                     if e.kind.is_terminal() {
                         self.terminal_events += 1;
@@ -830,7 +831,12 @@ impl Driver {
             assert_eq!(wake, None);
         }
         if !self.config.polling {
-            assert_eq!(wake, None);
+            // Without an endpoint the only deadline is the check that a tapped app opened.
+            let check = gopay_widget::core::schedule::Policy::default().app_check_ms;
+            assert!(
+                wake.is_none_or(|w| w <= self.now.saturating_add(check)),
+                "display only wants a wake-up at {wake:?}"
+            );
         }
     }
 
