@@ -13,7 +13,14 @@ use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const QRIS: &str = include_str!("../../shared/midtrans/fixtures/qris-charge-docs-shape.json");
+const QRIS_2021: &str = include_str!("../../shared/midtrans/fixtures/qris-charge-docs-shape.json");
+
+/// The fixture's charge with a transaction still open: an expired one shows no QR.
+fn qris() -> String {
+    QRIS_2021
+        .replace("2021-06-23 15:22:03", "2099-12-31 23:00:00")
+        .replace("2021-06-23 15:37:03", "2099-12-31 23:15:00")
+}
 
 fn host() -> HtmlElement {
     let doc = web_sys::window().unwrap().document().unwrap();
@@ -56,7 +63,7 @@ fn record_errors(el: &HtmlElement) -> Array {
 async fn mount_renders_an_svg_qr() {
     let el = host();
     let errors = record_errors(&el);
-    let mut handle = mount_widget(el.clone(), options(QRIS)).unwrap();
+    let mut handle = mount_widget(el.clone(), options(&qris())).unwrap();
     settle().await;
     let root = el.shadow_root().expect("open shadow root");
     let svg = root.query_selector("svg").unwrap().expect("an svg");
@@ -99,7 +106,7 @@ async fn bad_input_shows_the_error_state_once() {
 async fn a_charge_object_is_accepted_too() {
     let el = host();
     let o = Object::new();
-    Reflect::set(&o, &"charge".into(), &js_sys::JSON::parse(QRIS).unwrap()).unwrap();
+    Reflect::set(&o, &"charge".into(), &js_sys::JSON::parse(&qris()).unwrap()).unwrap();
     let _handle = mount_widget(el.clone(), o.into()).unwrap();
     settle().await;
     assert!(el
@@ -113,7 +120,7 @@ async fn a_charge_object_is_accepted_too() {
 #[wasm_bindgen_test]
 async fn a_charge_with_a_repeated_key_is_refused_with_its_code() {
     // JSON.parse would keep the last value; the widget's reader refuses the charge.
-    let twice = QRIS.replacen('{', r#"{"transaction_status":"settlement","#, 1);
+    let twice = qris().replacen('{', r#"{"transaction_status":"settlement","#, 1);
     assert!(twice.matches("\"transaction_status\"").count() == 2);
     let el = host();
     let errors = record_errors(&el);
