@@ -405,7 +405,9 @@ test("a new data-charge tears the old transaction down and starts the new one", 
   assert.equal(success.length, 1);
   assert.equal(success[0].detail.order_id, "swap-B");
   assert.equal(success[0].detail.transaction_status, "settlement");
-  assert.equal(await page.locator("#w svg").count(), 1, "one widget in the element");
+  // One widget in the element, on its end screen (the QR withdrawn).
+  assert.equal(await page.locator("#w [part=result]").count(), 1, "one widget in the element");
+  assert.equal(await page.locator("#w svg").count(), 0, "the QR is gone after success");
   assert.deepEqual(errors, []);
   await page.close();
 });
