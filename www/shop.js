@@ -143,32 +143,44 @@ function renderProducts() {
   ui.products.setAttribute("aria-busy", "false");
 }
 
-async function order(product, qty) {
-  setBusy(true);
-  showShopError("");
+const UNREACHABLE = "The shop could not be reached. Is it still running?";
+
+/**
+ * Creates an order for `cart` on the shop backend: `{ charge }`, `{ unreachable: true }`, or
+ * `{ reason }` when the shop answered with an error.
+ */
+async function createOrder(cart) {
   let response;
   let body = null;
   try {
     response = await fetch("/api/orders", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ items: [{ id: product.id, qty }], device: chosenDevice() }),
+      body: JSON.stringify(cart),
     });
     body = await response.json().catch(() => null);
   } catch {
-    setBusy(false);
-    showShopError("The shop could not be reached. Is it still running?");
-    return;
+    return { unreachable: true };
   }
-  setBusy(false);
   if (!response.ok || !body || body.status_code !== "201") {
-    const reason = (body && body.status_message) || `HTTP ${response.status}`;
-    showShopError(`The payment could not be created: ${reason}`);
+    return { reason: (body && body.status_message) || `HTTP ${response.status}` };
+  }
+  return { charge: body };
+}
+
+async function order(product, qty) {
+  setBusy(true);
+  showShopError("");
+  const cart = { items: [{ id: product.id, qty }], device: chosenDevice() };
+  const { charge, unreachable, reason } = await createOrder(cart);
+  setBusy(false);
+  if (!charge) {
+    showShopError(unreachable ? UNREACHABLE : `The payment could not be created: ${reason}`);
     return;
   }
-  rememberCart(body.order_id, { items: [{ id: product.id, qty }], device: chosenDevice() });
+  rememberCart(charge.order_id, cart);
   // The payment page, rendered by the shop with the widget in it.
-  location.assign(paymentPage(body.order_id));
+  location.assign(paymentPage(charge.order_id));
 }
 
 /** What was bought in an order, kept in this tab so "Get a new QR" can order it again. */
@@ -198,22 +210,9 @@ async function retry(orderId) {
     location.assign("/");
     return;
   }
-  let response;
-  let body = null;
-  try {
-    response = await fetch("/api/orders", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(cart),
-    });
-    body = await response.json().catch(() => null);
-  } catch {
-    showMessage("The shop could not be reached. Is it still running?", "error");
-    return;
-  }
-  if (!response.ok || !body || body.status_code !== "201") {
-    const reason = (body && body.status_message) || `HTTP ${response.status}`;
-    showMessage(`A new payment could not be created: ${reason}`, "error");
+  const { charge: body, unreachable, reason } = await createOrder(cart);
+  if (!body) {
+    showMessage(unreachable ? UNREACHABLE : `A new payment could not be created: ${reason}`, "error");
     return;
   }
   rememberCart(body.order_id, cart);
@@ -326,7 +325,7 @@ async function resume(orderId) {
   try {
     response = await fetch(`/api/orders/${encodeURIComponent(orderId)}`);
   } catch {
-    showShopError("The shop could not be reached. Is it still running?");
+    showShopError(UNREACHABLE);
     return;
   }
   if (!response.ok) {
