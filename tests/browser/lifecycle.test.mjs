@@ -90,6 +90,7 @@ const hits = [];
 /**
  * A step is a status string or `{ status, http, raw, order, hold }`: `http` answers that HTTP
  * status, `raw` sends that body as it is, `order` answers for another order, `hold` never answers.
+ * A function step is asked for the step to take, with the order's script.
  */
 function script(order, steps, { skewMs = 0, delayMs = 0 } = {}) {
   const s = { steps, i: 0, skewMs, delayMs };
@@ -107,6 +108,7 @@ function statusRoute(_req, res, url) {
   const s = scripts.get(order) || { steps: ["pending"], i: 0, skewMs: 0, delayMs: 0 };
   let step = s.steps[Math.min(s.i, s.steps.length - 1)];
   s.i += 1;
+  if (typeof step === "function") step = step(s);
   if (typeof step === "string") step = { status: step };
   if (step.hold) return;
   const answer = () => {
@@ -207,17 +209,24 @@ function charge(order, { seconds = 900, deeplink, base = qris, actions = base.ac
 }
 
 /** Registers the page for `order` and returns its path. */
-function pageFor(order, { seconds, deeplink, base, actions, ...options } = {}) {
-  const c = charge(order, { seconds, deeplink, base, actions });
-  if (scripts.has(order)) scripts.get(order).charge = c;
+function pageFor(order, { seconds, deeplink, base, actions, stampOnServe, ...options } = {}) {
+  const stamp = () => {
+    const c = charge(order, { seconds, deeplink, base, actions });
+    if (scripts.has(order)) Object.assign(scripts.get(order), { charge: c, stampedAt: Date.now() });
+    return c;
+  };
   pages.set(order, {
-    charge: c,
+    charge: stamp(),
     statusUrl: "/status?order_id={order_id}",
     locale: "en",
     ...options,
   });
+  // A charge whose seconds count from when the page is served, not from when the test asked:
+  // a busy machine can take seconds to open a browser context.
+  if (stampOnServe) stampers.set(order, stamp);
   return `/pay?k=${encodeURIComponent(order)}`;
 }
+const stampers = new Map();
 
 /** A new context (device) and page; waits for the widget's handle unless told not to. */
 async function open(
@@ -272,12 +281,14 @@ before(async () => {
   server = await startServer({
     "GET /status": statusRoute,
     "GET /pay": (_req, res, url) => {
-      const options = pages.get(url.searchParams.get("k"));
+      const k = url.searchParams.get("k");
+      const options = pages.get(k);
       if (!options) {
         res.writeHead(404);
         return res.end();
       }
-      sendHtml(res, payPage(options));
+      const stamp = stampers.get(k);
+      sendHtml(res, payPage(stamp ? { ...options, charge: stamp() } : options));
     },
     "GET /slow-image": (_req, res, url) =>
       setTimeout(
@@ -976,17 +987,23 @@ test("countdown: skew-corrected by the Date header; the live region hears thresh
   const skewed = "life-count-1";
   const lastMinute = "life-count-2";
   const ending = "life-count-3";
-  // The server is 2 minutes ahead: 7 min 4 s on the charge are 5 min 4 s on the server's clock.
+  // The server is 2 minutes ahead: 7 min 8 s on the charge are 5 min 8 s on the server's clock.
   script(skewed, ["pending"], { skewMs: 120_000 });
   script(lastMinute, ["pending"]);
-  script(ending, ["pending", "pending", "expire"]);
+  // Pending until the charge's time is up, then expire: the widget must see the end locally first.
+  script(ending, [(s) => (Date.now() - s.stampedAt >= 8_000 ? "expire" : "pending")]);
   const [a, b, c] = await Promise.all([
-    open(pageFor(skewed, { seconds: 424 })),
-    open(pageFor(lastMinute, { seconds: 64 })),
-    open(pageFor(ending, { seconds: 4 })),
+    open(pageFor(skewed, { seconds: 428, stampOnServe: true })),
+    open(pageFor(lastMinute, { seconds: 68, stampOnServe: true })),
+    open(pageFor(ending, { seconds: 8, stampOnServe: true })),
   ]);
   const heard = (page, text) =>
-    page.waitForFunction((t) => window.__announced.at(-1) === t, text, { timeout: 10_000 });
+    page
+      .waitForFunction((t) => window.__announced.at(-1) === t, text, { timeout: 20_000 })
+      .catch(async (e) => {
+        const seen = await page.evaluate(() => [window.__announced, window.__countdowns.slice(-3)]);
+        throw new Error(`waiting for "${text}": ${e.message}; heard ${JSON.stringify(seen)}`);
+      });
   await Promise.all([
     heard(a.page, "5 minutes left"),
     heard(b.page, "1 minute left"),
