@@ -59,7 +59,8 @@ export interface GopayStatusDetail {
 export interface GopayErrorDetail {
   /**
    * A stable machine-readable code, e.g. `invalid_json`, `duplicate_key`, `missing_field`, `status_unreachable`,
-   * `load_failed` (the WebAssembly module could not be loaded).
+   * `load_failed` (the WebAssembly module could not be loaded), `qris_crc_mismatch` and the other
+   * `qris_*` codes (the `qr_string` is not a payable QRIS code, and the charge has no QR image).
    */
   code: string;
   /** A readable English message. */

@@ -53,6 +53,10 @@ fn qris_fixture() {
             transaction_time_ms: jkt("2021-06-23 15:22:03"),
             expiry_ms: jkt("2021-06-23 15:37:03"),
             qr: Some(QrSource::Payload(qr_string.into())),
+            qr_image: Some(
+                "https://api.sandbox.midtrans.com/v2/qris/c032f87c-f773-4619-aefa-675e1f06f921/qr-code"
+                    .into()
+            ),
             deeplink: None,
         }
     );

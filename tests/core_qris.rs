@@ -301,3 +301,13 @@ fn hostile_payloads_have_a_clear_state() {
         assert_eq!(read(&with(name)).unwrap().merchant_name, name);
     }
 }
+
+#[test]
+fn the_qr_size_samples_are_payable_qris_codes() {
+    for len in [100, 250, 500] {
+        let payload = support::qris_like(len, len as u32);
+        assert_eq!(payload.len(), len);
+        let q = read(&payload).unwrap_or_else(|e| panic!("{len}: {e}"));
+        assert_eq!(q.amount, None, "{len}: fits any charge");
+    }
+}

@@ -9,6 +9,7 @@
 
 use super::jakarta::parse_jakarta;
 use super::json::{self, JsonError, Value};
+use super::qris::QrisError;
 use std::fmt;
 
 /// Largest charge JSON accepted, in bytes (real responses are about 1.5 KB).
@@ -51,6 +52,10 @@ pub struct Charge {
     /// After `transaction_time_ms`, by at most [`MAX_EXPIRY_MS`].
     pub expiry_ms: i64,
     pub qr: Option<QrSource>,
+    /// Raw URL of the QR image action (`generate-qr-code-v2`, else `generate-qr-code`), not
+    /// yet allowlisted: the QR when there is no `qr_string`, the fallback when the payload is
+    /// refused.
+    pub qr_image: Option<String>,
     /// Raw URL of the `deeplink-redirect` action, not yet allowlisted.
     pub deeplink: Option<String>,
 }
@@ -108,6 +113,8 @@ pub struct ChargeError {
 /// | `no_payment_method` | the charge has neither a QR nor a deeplink |
 /// | `url_not_allowed` | its QR image and deeplink URLs were all refused by the allowlist |
 /// | `midtrans_error` | the response is a Midtrans error (`status_code` 4xx/5xx) |
+/// | `qris_malformed`, `qris_crc_mismatch`, `qris_not_payment`, `qris_invalid_field` | the `qr_string` is not a payable QRIS code ([`QrisError`]) and the charge has no QR image to show instead |
+/// | `qris_amount_mismatch` | the `qr_string` asks for another amount than `gross_amount` |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     InvalidJson,
@@ -125,6 +132,8 @@ pub enum ErrorCode {
     NoPaymentMethod,
     UrlNotAllowed,
     MidtransError { status_code: u16 },
+    Qris(QrisError),
+    QrisAmountMismatch,
 }
 
 impl ErrorCode {
@@ -145,6 +154,8 @@ impl ErrorCode {
             ErrorCode::NoPaymentMethod => "no_payment_method",
             ErrorCode::UrlNotAllowed => "url_not_allowed",
             ErrorCode::MidtransError { .. } => "midtrans_error",
+            ErrorCode::Qris(e) => e.code(),
+            ErrorCode::QrisAmountMismatch => "qris_amount_mismatch",
         }
     }
 }
@@ -315,12 +326,10 @@ pub fn parse_charge(v: &Value) -> Result<Charge, ChargeError> {
     }
 
     let actions = actions(v)?;
+    let qr_image = actions.qr_v2.or(actions.qr_v1).map(str::to_owned);
     let qr = match qr_string(v)? {
         Some(payload) => Some(QrSource::Payload(payload.to_owned())),
-        None => actions
-            .qr_v2
-            .or(actions.qr_v1)
-            .map(|url| QrSource::Image(url.to_owned())),
+        None => qr_image.clone().map(QrSource::Image),
     };
     let deeplink = actions.deeplink.map(str::to_owned);
     if qr.is_none() && deeplink.is_none() {
@@ -342,6 +351,7 @@ pub fn parse_charge(v: &Value) -> Result<Charge, ChargeError> {
         transaction_time_ms,
         expiry_ms,
         qr,
+        qr_image,
         deeplink,
     })
 }

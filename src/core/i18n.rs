@@ -1,5 +1,7 @@
 //! Indonesian and English strings and IDR formatting.
 
+use super::qris::Qris;
+
 /// The widget's two languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Locale {
@@ -279,6 +281,20 @@ pub fn qr_label(locale: Locale, amount_text: &str, order_id: &str) -> String {
         Locale::En => format!(
             "QR code to pay {amount_text} for order {order_id} with GoPay or any QRIS app"
         ),
+    }
+}
+
+/// The accessible name of a QRIS code: what the frame around it shows (the amount, the
+/// merchant, its city and NMID), and the order.
+pub fn qris_label(locale: Locale, amount_text: &str, q: &Qris, order_id: &str) -> String {
+    let (name, city, nmid) = (&q.merchant_name, &q.merchant_city, &q.nmid);
+    match locale {
+        Locale::Id => format!(
+            "Kode QRIS untuk membayar {amount_text} ke {name}, {city} (NMID {nmid}) untuk pesanan {order_id}"
+        ),
+        Locale::En => {
+            format!("QRIS code to pay {amount_text} to {name}, {city} (NMID {nmid}) for order {order_id}")
+        }
     }
 }
 

@@ -5,12 +5,13 @@
 //! driver only reads those facts and the view only draws the result. It is pure, so
 //! every combination of charge, environment, mode and device is tested natively.
 
-use super::charge::{self, Charge, ChargeError, QrSource};
+use super::charge::{self, Charge, ChargeError, ErrorCode, QrSource};
 use super::deeplink::{self, DeeplinkError, Environment};
 use super::device::Device;
 use super::i18n::{self, Locale};
 use super::machine::Config;
 use super::qr::{self, QrError};
+use super::qris::{self, Qris, QrisError};
 
 /// `data-mode` / the `mode` option: which part a shopper sees first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -59,6 +60,8 @@ pub enum QrPicture {
 pub enum Dropped {
     /// The `qr_string` cannot be drawn.
     QrPayload(QrError),
+    /// The `qr_string` is not a payable QRIS code; the QR image is shown instead.
+    Qris(QrisError),
     /// The QR image URL is not allowed here.
     QrImage(DeeplinkError),
     /// The deeplink is not allowed here.
@@ -91,7 +94,9 @@ pub struct Plan {
     /// The amount as the shopper reads it (`Rp275.000`).
     pub amount_text: String,
     pub qr: Option<QrPicture>,
-    /// The QR's accessible name: what it pays, for which order.
+    /// The checked QRIS payload of a drawn QR: its frame shows the merchant, city and NMID.
+    pub qris: Option<Qris>,
+    /// The QR's accessible name: what it pays, to whom, for which order.
     pub qr_label: String,
     /// The allowlisted deeplink for "Open GoPay".
     pub deeplink: Option<String>,
@@ -145,28 +150,45 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
             .map_err(|e| dropped.push(Dropped::Deeplink(e)))
             .ok()
     });
+    let image = |url: &str, dropped: &mut Vec<Dropped>| {
+        deeplink::check_qr_image_url(url, env, origin)
+            .map(|url| QrPicture::Image { url })
+            .map_err(|e| dropped.push(Dropped::QrImage(e)))
+            .ok()
+    };
+    let mut qris = None;
     let qr = match &charge.qr {
-        // Drawn by the server for this very order: no second encode.
-        Some(QrSource::Payload(_)) if input.qr_in_page == Some(charge.order_id.as_str()) => {
-            Some(QrPicture::InPage)
-        }
-        Some(QrSource::Payload(payload)) => match qr::qr_svg(payload) {
-            Ok(svg) => Some(QrPicture::Svg {
-                size: svg.size,
-                path: svg.path,
-            }),
-            Err(e) => {
-                dropped.push(Dropped::QrPayload(e));
-                None
+        Some(QrSource::Payload(payload)) => match checked_qris(payload, charge.amount) {
+            // Drawn by the server for this very order: no second encode.
+            Ok(q) if input.qr_in_page == Some(charge.order_id.as_str()) => {
+                qris = Some(q);
+                Some(QrPicture::InPage)
             }
+            Ok(q) => match qr::qr_svg(payload) {
+                Ok(svg) => {
+                    qris = Some(q);
+                    Some(QrPicture::Svg {
+                        size: svg.size,
+                        path: svg.path,
+                    })
+                }
+                Err(e) => {
+                    dropped.push(Dropped::QrPayload(e));
+                    None
+                }
+            },
+            // A code no app would pay (or one asking another amount) is never drawn. Midtrans'
+            // own QR image of the transaction is the fallback; without one, the charge is
+            // refused whatever else it offers: its payload was altered or cut.
+            Err(code) => match (code, charge.qr_image.as_deref()) {
+                (ErrorCode::Qris(e), Some(url)) => {
+                    dropped.push(Dropped::Qris(e));
+                    image(url, &mut dropped)
+                }
+                (code, _) => return Err(qris_error(code)),
+            },
         },
-        Some(QrSource::Image(url)) => match deeplink::check_qr_image_url(url, env, origin) {
-            Ok(url) => Some(QrPicture::Image { url }),
-            Err(e) => {
-                dropped.push(Dropped::QrImage(e));
-                None
-            }
-        },
+        Some(QrSource::Image(url)) => image(url, &mut dropped),
         None => None,
     };
     if qr.is_none() && deeplink.is_none() {
@@ -184,7 +206,11 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
         .map(|template| template.replace("{order_id}", &encode_uri_component(&charge.order_id)));
     Ok(Plan {
         status_url,
-        qr_label: i18n::qr_label(input.locale, &amount_text, &charge.order_id),
+        qr_label: match &qris {
+            Some(q) => i18n::qris_label(input.locale, &amount_text, q, &charge.order_id),
+            None => i18n::qr_label(input.locale, &amount_text, &charge.order_id),
+        },
+        qris,
         locale: input.locale,
         amount_text,
         qr,
@@ -193,6 +219,24 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
         dropped,
         charge,
     })
+}
+
+/// The QRIS payload read and checked against the charge: a code that asks another amount
+/// than the order's would take the wrong sum.
+fn checked_qris(payload: &str, amount: u64) -> Result<Qris, ErrorCode> {
+    let q = qris::read(payload).map_err(ErrorCode::Qris)?;
+    match q.amount {
+        Some(a) if a != amount => Err(ErrorCode::QrisAmountMismatch),
+        _ => Ok(q),
+    }
+}
+
+fn qris_error(code: ErrorCode) -> ChargeError {
+    let message = match code {
+        ErrorCode::Qris(e) => e.message(),
+        _ => "the QR payload asks for another amount than the charge's gross_amount",
+    };
+    ChargeError::new(code, message)
 }
 
 /// As the browser's `encodeURIComponent`: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`
@@ -229,9 +273,42 @@ pub fn pick_locale(
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::core::charge::ErrorCode;
 
-    const QRIS: &str = r#"{"status_code":"201","transaction_id":"t1","order_id":"A-1","gross_amount":"275000.00","currency":"IDR","payment_type":"qris","transaction_time":"2026-12-03 10:00:00","transaction_status":"pending","expiry_time":"2026-12-03 10:15:00","qr_string":"00020101021226","actions":[{"name":"generate-qr-code","method":"GET","url":"https://api.midtrans.com/v2/qris/t1/qr-code"}]}"#;
+    /// A QRIS payload from its fields, sealed with its CRC.
+    fn sealed(fields: &[(&str, &str)]) -> String {
+        let mut s: String = fields
+            .iter()
+            .map(|(id, v)| format!("{id}{:02}{v}", v.len()))
+            .collect();
+        s.push_str("6304");
+        let crc = qr::crc16(s.as_bytes());
+        s + &format!("{crc:04X}")
+    }
+
+    /// A dynamic QRIS code for Rp275.000 at `name`.
+    fn payload(name: &str, amount: &str) -> String {
+        sealed(&[
+            ("00", "01"),
+            ("01", "12"),
+            ("26", "0014COM.GO-JEK.WWW01189360091400000000010303UKE"),
+            ("51", "0014ID.CO.QRIS.WWW0215ID10200000000010303UKE"),
+            ("52", "5999"),
+            ("53", "360"),
+            ("54", amount),
+            ("58", "ID"),
+            ("59", name),
+            ("60", "JAKARTA"),
+        ])
+    }
+
+    fn qris_charge(qr_string: &str) -> String {
+        format!(
+            r#"{{"status_code":"201","transaction_id":"t1","order_id":"A-1","gross_amount":"275000.00","currency":"IDR","payment_type":"qris","transaction_time":"2026-12-03 10:00:00","transaction_status":"pending","expiry_time":"2026-12-03 10:15:00","qr_string":"{qr_string}","actions":[{{"name":"generate-qr-code","method":"GET","url":"https://api.midtrans.com/v2/qris/t1/qr-code"}}]}}"#
+        )
+    }
+
+    static QRIS: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| qris_charge(&payload("TOKO KOPI", "275000.00")));
     const GOPAY: &str = r#"{"status_code":"201","transaction_id":"t2","order_id":"A-2","gross_amount":"10000.00","currency":"IDR","payment_type":"gopay","transaction_time":"2026-12-03 10:00:00","transaction_status":"pending","actions":[{"name":"generate-qr-code","method":"GET","url":"https://api.midtrans.com/v2/gopay/t2/qr-code"},{"name":"deeplink-redirect","method":"GET","url":"https://gopay.co.id/app/merchanttransfer?tref=X"}]}"#;
 
     fn input(charge: &str) -> PlanInput<'_> {
@@ -260,7 +337,7 @@ mod tests {
 
     #[test]
     fn a_qris_charge_on_a_desktop_is_a_drawn_qr() {
-        let p = plan(input(QRIS)).unwrap();
+        let p = plan(input(&QRIS)).unwrap();
         assert!(matches!(p.qr, Some(QrPicture::Svg { size, .. }) if size > 21));
         assert!(p.can_save_qr());
         assert_eq!(p.deeplink, None);
@@ -293,7 +370,7 @@ mod tests {
         let p = plan(PlanInput {
             device: Device::Phone,
             mode: Mode::Deeplink,
-            ..input(QRIS)
+            ..input(&QRIS)
         })
         .unwrap();
         assert!(!p.app_first);
@@ -346,7 +423,7 @@ mod tests {
             plan(input(&twice)).unwrap_err().code,
             ErrorCode::DuplicateKey
         );
-        let big = format!("{}{}", QRIS, " ".repeat(charge::MAX_CHARGE_BYTES));
+        let big = format!("{}{}", &*QRIS, " ".repeat(charge::MAX_CHARGE_BYTES));
         assert_eq!(
             plan(input(&big)).unwrap_err().code,
             ErrorCode::InputTooLarge
@@ -357,7 +434,7 @@ mod tests {
     fn a_qr_the_page_already_shows_for_this_order_is_taken_over() {
         let p = plan(PlanInput {
             qr_in_page: Some("A-1"),
-            ..input(QRIS)
+            ..input(&QRIS)
         })
         .unwrap();
         assert_eq!(p.qr, Some(QrPicture::InPage));
@@ -365,7 +442,7 @@ mod tests {
         // Another order's QR is not this one's.
         let p = plan(PlanInput {
             qr_in_page: Some("A-0"),
-            ..input(QRIS)
+            ..input(&QRIS)
         })
         .unwrap();
         assert!(matches!(p.qr, Some(QrPicture::Svg { .. })));
@@ -379,17 +456,87 @@ mod tests {
     }
 
     #[test]
+    fn a_drawn_qris_code_carries_its_merchant_for_the_frame_and_the_label() {
+        let p = plan(input(&QRIS)).unwrap();
+        let q = p.qris.as_ref().expect("read");
+        assert_eq!(
+            (
+                q.merchant_name.as_str(),
+                q.merchant_city.as_str(),
+                q.nmid.as_str()
+            ),
+            ("TOKO KOPI", "JAKARTA", "ID1020000000001")
+        );
+        assert_eq!(
+            p.qr_label,
+            "QRIS code to pay IDR 275,000 to TOKO KOPI, JAKARTA (NMID ID1020000000001) for order A-1"
+        );
+        let id = plan(PlanInput {
+            locale: Locale::Id,
+            ..input(&QRIS)
+        })
+        .unwrap();
+        assert!(id
+            .qr_label
+            .starts_with("Kode QRIS untuk membayar Rp275.000 ke TOKO KOPI, JAKARTA"));
+        // A name with markup is text: the view inserts it as such.
+        let p = plan(input(&qris_charge(&payload("<b>KOPI</b>", "275000")))).unwrap();
+        assert_eq!(p.qris.unwrap().merchant_name, "<b>KOPI</b>");
+        // A PNG has no frame of ours (Midtrans draws its own).
+        assert_eq!(plan(input(GOPAY)).unwrap().qris, None);
+    }
+
+    #[test]
+    fn an_unpayable_qris_code_is_never_drawn() {
+        let good = payload("TOKO KOPI", "275000.00");
+        let mut bad_crc = good.clone();
+        let last = if good.ends_with('0') { "1" } else { "0" };
+        bad_crc.replace_range(good.len() - 1.., last);
+        let cut = format!("{}{}", &good[..40], &good[good.len() - 8..]);
+        let not_qris = sealed(&[("00", "01"), ("01", "12"), ("59", "X"), ("60", "Y")]);
+        let cases = [
+            (bad_crc, "qris_crc_mismatch"),
+            (cut, "qris_malformed"),
+            (not_qris, "qris_not_payment"),
+            (payload("TOKO KOPI", "27500.00"), "qris_amount_mismatch"),
+        ];
+        for (qr_string, code) in cases {
+            // Midtrans' QR image of the transaction is shown instead, the reason kept; but a
+            // charge at odds with its own code is refused whatever it offers.
+            match plan(input(&qris_charge(&qr_string))) {
+                Ok(p) => {
+                    assert!(matches!(p.qr, Some(QrPicture::Image { .. })), "{code}");
+                    assert!(matches!(p.dropped[..], [Dropped::Qris(e)] if e.code() == code));
+                    assert_eq!(p.qris, None);
+                }
+                Err(e) => assert_eq!(
+                    (e.code.as_str(), code),
+                    ("qris_amount_mismatch", "qris_amount_mismatch")
+                ),
+            }
+            // Without an image: the error state, with the stable code.
+            let bare = qris_charge(&qr_string).replace(
+                r#"{"name":"generate-qr-code","method":"GET","url":"https://api.midtrans.com/v2/qris/t1/qr-code"}"#,
+                r#"{"name":"deeplink-redirect","method":"GET","url":"https://gopay.co.id/app/merchanttransfer?tref=X"}"#,
+            );
+            let e = plan(input(&bare)).unwrap_err();
+            assert_eq!(e.code.as_str(), code);
+            assert!(!e.message.contains(&qr_string[..10]), "{}", e.message);
+        }
+    }
+
+    #[test]
     fn the_status_url_names_the_order_encoded() {
         let p = plan(PlanInput {
             status_url: Some("/api/orders/{order_id}/status?o={order_id}"),
-            ..input(QRIS)
+            ..input(&QRIS)
         })
         .unwrap();
         assert_eq!(
             p.status_url.as_deref(),
             Some("/api/orders/A-1/status?o=A-1")
         );
-        assert_eq!(plan(input(QRIS)).unwrap().status_url, None);
+        assert_eq!(plan(input(&QRIS)).unwrap().status_url, None);
         assert_eq!(
             encode_uri_component("a b/c?d&e=é~*'()!"),
             "a%20b%2Fc%3Fd%26e%3D%C3%A9~*'()!"

@@ -30,6 +30,15 @@ use std::fmt;
 /// The globally unique identifier of the QRIS national template (ID 51).
 pub const QRIS_GUID: &str = "ID.CO.QRIS.WWW";
 
+/// The QRIS wordmark of the frame around a drawn code: the four letters as one path, stroked
+/// [`MARK_STROKE`] wide with round caps and joins in a [`MARK_WIDTH`] by [`MARK_HEIGHT`] box.
+/// Our own drawing, used by the view and the saved PNG alike.
+pub const MARK_PATH: &str = "M6.5 2a4.5 5 0 1 1 0 10a4.5 5 0 1 1 0-10zM8.5 9.5l3 3M15 12V2h3.5a2.75 2.75 0 0 1 0 5.5H15m3.5 0l3 4.5M25 2v10M35 3.5c-.8-1.3-2.2-1.6-3.3-1.5c-1.5.1-2.7 1-2.7 2.5c0 3 6 2 6 5c0 1.6-1.4 2.5-3 2.5c-1.4 0-2.6-.5-3.3-1.5";
+pub const MARK_WIDTH: u32 = 38;
+pub const MARK_HEIGHT: u32 = 14;
+/// As the view writes it (an `f64` attribute would bring float formatting into the wasm).
+pub const MARK_STROKE: f64 = 2.2;
+
 /// A QRIS payment code, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Qris {

@@ -250,7 +250,12 @@ fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, server_svg: Option<web_sy
                 .query_selector("figure[part=qr]")
                 .ok()
                 .flatten();
-            figure.is_some_and(|f| f.append_child(svg).is_ok())
+            // Above the QRIS frame's caption, where the view draws its own.
+            figure.is_some_and(|f| {
+                let caption = f.query_selector("figcaption").ok().flatten();
+                f.insert_before(svg, caption.as_ref().map(|c| c.unchecked_ref()))
+                    .is_ok()
+            })
         }),
         _ => None,
     };
@@ -373,10 +378,10 @@ fn on_intent(shared: &Rc<Shared>, intent: Intent) {
                     (Some(QrPicture::InPage), Some(svg)) => drawn_in_page(svg),
                     _ => None,
                 };
-                drawing.map(|d| (d, r.plan.charge.order_id.clone()))
+                drawing.map(|d| (d, r.plan.clone()))
             });
-            if let Some(Some(((size, path), order_id))) = drawn {
-                let _ = save::save_png(size, &path, &order_id);
+            if let Some(Some(((size, path), plan))) = drawn {
+                let _ = save::save_png(size, &path, &plan);
             }
         }
     }

@@ -9,6 +9,7 @@ use crate::core::machine::State;
 use crate::core::plan::{Plan, QrPicture};
 use crate::core::present::Screen;
 use crate::core::qr::view_box;
+use crate::core::qris::{Qris, MARK_PATH};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
@@ -97,8 +98,29 @@ fn Steps(items: &'static [&'static str]) -> impl IntoView {
     }
 }
 
+const MARK_VIEW_BOX: &str = "0 0 38 14";
+
+/// The frame of a drawn QRIS code, under it: the QRIS wordmark, then the merchant, its city
+/// and NMID as the payload names them, and the amount. Text only (a merchant name with
+/// markup shows as written).
 #[component]
-fn QrFigure(picture: QrPicture, label: String) -> impl IntoView {
+fn QrisCaption(qris: Qris, amount: String) -> impl IntoView {
+    view! {
+        <figcaption class="gw-qris" part="qr-caption">
+            <svg class="gw-mark" viewBox=MARK_VIEW_BOX width="57" height="21" aria-hidden="true">
+                <path fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round" d=MARK_PATH>""</path>
+            </svg>
+            <span class="gw-merchant" part="merchant">{qris.merchant_name}</span>
+            <span>{qris.merchant_city}</span>
+            <span>"NMID: "{qris.nmid}</span>
+            <span class="gw-qris-amount">{amount}</span>
+        </figcaption>
+    }
+}
+
+#[component]
+fn QrFigure(picture: QrPicture, label: String, caption: Option<(Qris, String)>) -> impl IntoView {
+    let caption = caption.map(|(qris, amount)| view! { <QrisCaption qris amount /> });
     match picture {
         QrPicture::Svg { size, path } => view! {
             <figure class="gw-qr" part="qr">
@@ -113,6 +135,7 @@ fn QrFigure(picture: QrPicture, label: String) -> impl IntoView {
                 <svg viewBox=view_box(size) width="264" shape-rendering="crispEdges" role="img" aria-label=label>
                     <path stroke="#000" d=path>""</path>
                 </svg>
+                {caption}
             </figure>
         }
         .into_any(),
@@ -122,8 +145,9 @@ fn QrFigure(picture: QrPicture, label: String) -> impl IntoView {
             </figure>
         }
         .into_any(),
-        // The server's `<svg>` is moved in by the driver (same element, no redraw).
-        QrPicture::InPage => view! { <figure class="gw-qr" part="qr"></figure> }.into_any(),
+        // The server's `<svg>` is moved in by the driver, before the caption (the same
+        // element, no redraw).
+        QrPicture::InPage => view! { <figure class="gw-qr" part="qr">{caption}</figure> }.into_any(),
     }
 }
 
@@ -211,7 +235,8 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
     let qr_part = plan.qr.clone().map(|picture| {
         view! {
             <div class="gw-scan" hidden=move || has_link && app_first.get()>
-                <QrFigure picture label=plan.qr_label.clone() />
+                <QrFigure picture label=plan.qr_label.clone()
+                    caption=plan.qris.clone().map(|q| (q, plan.amount_text.clone())) />
                 <Steps items=i18n::qr_steps(l) />
                 <div class="gw-actions">{phone_extras}</div>
             </div>

@@ -78,7 +78,7 @@ async function open(
 }
 
 async function waitForViews(page) {
-  await page.locator("#qr svg").waitFor();
+  await page.locator("#qr figure > svg").waitFor();
   await page.locator("#png img").waitFor({ state: "attached" });
   await page.locator("#app a[part=open-button]").waitFor();
   await page.waitForFunction(
@@ -281,7 +281,7 @@ test("keyboard: Tab goes page -> Open GoPay -> Pay with QR -> page, with a visib
 
 test("state changes reach a polite live region; countdown thresholds are announced", async () => {
   const { page, errors } = await open("/countdown.html");
-  await page.locator("#w svg").waitFor();
+  await page.locator("#w figure > svg").waitFor();
   const live = await page.evaluate(() => {
     const root = document.getElementById("w").shadowRoot;
     return {

@@ -118,7 +118,7 @@ async function openWatched(pathname, { colorScheme = "light" } = {}) {
 }
 
 async function waitForViews(page) {
-  await page.locator("#qr svg").waitFor();
+  await page.locator("#qr figure > svg").waitFor();
   await page.locator("#png img").waitFor({ state: "attached" });
   await page.locator("#app a[part=open-button]").waitFor({ state: "attached" });
   await page.waitForFunction(

@@ -11,7 +11,9 @@ import {
   fixture,
   fresh,
   launch,
+  qrisFields,
   ROOT,
+  sealed,
   sendHtml,
   startServer,
   statusEndpoint,
@@ -35,6 +37,7 @@ before(async () => {
     ...fresh(await fixture("qris-charge-docs-shape.json")),
     order_id: "order-B-77",
     gross_amount: "25000.00",
+    qr_string: sealed(qrisFields("Toko B", "BANDUNG", "25000")),
   };
   const wasmFile = path.join(ROOT, "pkg/gopay_widget_wasm_bg.wasm");
   server = await startServer({
@@ -108,7 +111,7 @@ async function recordEvents(page) {
 
 test("an element in the page before the script loads is upgraded, mounted and polls", async () => {
   const { page, errors } = await open("/before.html");
-  await page.locator("#w svg").waitFor();
+  await page.locator("#w figure > svg").waitFor();
   await waitState(page, "#w", "pending");
   assert.equal(await page.evaluate(() => document.getElementById("w").shadowRoot.mode), "open");
   assert.equal(await page.evaluate(() => customElements.get("gopay-widget") !== undefined), true);
@@ -133,7 +136,7 @@ test("an element created after the script loaded, attributes set after insertion
     el.setAttribute("data-locale", "en");
     el.setAttribute("data-charge", JSON.stringify(charge));
   }, qris);
-  await page.locator("#w svg").waitFor();
+  await page.locator("#w figure > svg").waitFor();
   await waitState(page, "#w", "pending");
   await page.waitForTimeout(300);
   const evs = await page.evaluate(() => window.__events);
@@ -175,8 +178,8 @@ test("an element without data-charge waits for it; removing data-charge stops th
     },
     { ...qris, order_id: "wait-1" },
   );
-  await page.locator("#w svg").waitFor();
-  await page.locator("#d svg").waitFor();
+  await page.locator("#w figure > svg").waitFor();
+  await page.locator("#d figure > svg").waitFor();
   await waitState(page, "#w", "pending");
   await page.evaluate(() => {
     document.getElementById("w").removeAttribute("data-charge");
@@ -200,7 +203,7 @@ test("an element without data-charge waits for it; removing data-charge stops th
 test("several widgets on one page share one wasm instance", async () => {
   const before = server.requests.length;
   const { page, errors } = await open("/three.html");
-  for (const id of ["a", "b", "c"]) await page.locator(`#${id} svg`).waitFor();
+  for (const id of ["a", "b", "c"]) await page.locator(`#${id} figure > svg`).waitFor();
   const seen = server.requests.slice(before);
   assert.equal(seen.filter((r) => r.path === "/pkg/gopay_widget_wasm_bg.wasm").length, 1);
   assert.equal(seen.filter((r) => r.path === "/pkg/index.js").length, 1);
@@ -228,7 +231,7 @@ test("moving the element does not restart the payment", async () => {
     },
     [{ ...qris, order_id: "move-1" }, STATUS_URL],
   );
-  await page.locator("#w svg").waitFor();
+  await page.locator("#w figure > svg").waitFor();
   await waitState(page, "#w", "pending");
   // Mark the rendered DOM: a restart would replace it.
   await page.evaluate(() => {
@@ -349,7 +352,7 @@ test("an element removed while the wasm loads is never mounted", async () => {
     },
     [{ ...qris, order_id: order }, STATUS_URL],
   );
-  await page.locator("#kept svg").waitFor();
+  await page.locator("#kept figure > svg").waitFor();
   await page.waitForTimeout(300);
   wasmDelayMs = 0;
   assert.equal(await page.evaluate(() => window.__gone.shadowRoot), null, "never mounted");
@@ -376,7 +379,7 @@ test("a new data-charge tears the old transaction down and starts the new one", 
     },
     [first, STATUS_URL],
   );
-  await page.locator("#w svg").waitFor();
+  await page.locator("#w figure > svg").waitFor();
   assert.match(await widgetText(page, "#w"), /swap-A/);
   const deadline = Date.now() + 10_000;
   while (status.hits(first.order_id) === 0 && Date.now() < deadline)
@@ -407,7 +410,7 @@ test("a new data-charge tears the old transaction down and starts the new one", 
   assert.equal(success[0].detail.transaction_status, "settlement");
   // One widget in the element, on its end screen (the QR withdrawn).
   assert.equal(await page.locator("#w [part=result]").count(), 1, "one widget in the element");
-  assert.equal(await page.locator("#w svg").count(), 0, "the QR is gone after success");
+  assert.equal(await page.locator("#w figure > svg").count(), 0, "the QR is gone after success");
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -425,7 +428,7 @@ test("[data-gopay-widget] elements added later mount; removed ones are destroyed
     },
     { ...qris, order_id: "auto-1" },
   );
-  await page.locator("#auto svg").waitFor();
+  await page.locator("#auto figure > svg").waitFor();
   await waitState(page, "#auto", "pending");
   assert.match(await widgetText(page, "#auto"), /auto-1/);
   // Gaining the marker later mounts too.
@@ -439,7 +442,7 @@ test("[data-gopay-widget] elements added later mount; removed ones are destroyed
     },
     { ...qris, order_id: "auto-2" },
   );
-  await page.locator("#marked-later svg").waitFor();
+  await page.locator("#marked-later figure > svg").waitFor();
   await page.evaluate(() => {
     window.__auto = document.getElementById("auto");
     document.getElementById("wrap").remove();
@@ -536,11 +539,11 @@ test("changing data-locale re-renders in the other language", async () => {
     },
     { ...qris, order_id: "locale-1" },
   );
-  await page.locator("#w svg").waitFor();
-  await page.locator("#d svg").waitFor();
+  await page.locator("#w figure > svg").waitFor();
+  await page.locator("#d figure > svg").waitFor();
   const idText = await widgetText(page, "#w");
   assert.match(idText, /Rp789\.000/);
-  const enLabel = await page.locator("#d svg").getAttribute("aria-label");
+  const enLabel = await page.locator("#d figure > svg").getAttribute("aria-label");
   await page.evaluate(() => document.getElementById("w").setAttribute("data-locale", "en"));
   await page.waitForFunction(() =>
     /IDR 789,000/.test(document.getElementById("w").shadowRoot.textContent),
@@ -548,7 +551,7 @@ test("changing data-locale re-renders in the other language", async () => {
   const enText = await widgetText(page, "#w");
   assert.doesNotMatch(enText, /Rp789\.000/);
   assert.notEqual(enText, idText);
-  assert.equal(await page.locator("#w svg").getAttribute("aria-label"), enLabel);
+  assert.equal(await page.locator("#w figure > svg").getAttribute("aria-label"), enLabel);
   // The auto-mounted element follows its attribute too.
   await page.evaluate(() => document.getElementById("d").setAttribute("data-locale", "id"));
   await page.waitForFunction(() =>
@@ -597,7 +600,16 @@ test("id and en are complete: no visible text or label of one appears in the oth
         out.push(el.getAttribute("aria-label") ?? el.getAttribute("alt"));
       return out;
     }, id);
-  const values = new Set([gopay.order_id, qris.order_id]);
+  // Values, not words: the order ids, and what the QRIS code says of its merchant (its name,
+  // city and NMID are the same in either language, and so is the "NMID" label).
+  const values = new Set([
+    gopay.order_id,
+    qris.order_id,
+    "Test",
+    "BANDUNG",
+    "NMID:",
+    "AID060733612866",
+  ]);
   const isValue = (t) => values.has(t) || /^[\d:]+$/.test(t);
   for (const name of ["g", "q"]) {
     const id = (await pieces(`${name}-id`)).filter((t) => !isValue(t));

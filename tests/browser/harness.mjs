@@ -270,3 +270,37 @@ export async function answerMidtransHosts(page) {
     route.fulfill({ status: 204 }),
   );
 }
+
+// ---- QRIS payloads -----------------------------------------------------------------------------
+
+/** CRC-16/CCITT-FALSE of `text`, as QRIS closes a payload (ID 63). */
+function crc16(text) {
+  let crc = 0xffff;
+  for (const byte of Buffer.from(text, "latin1")) {
+    crc ^= byte << 8;
+    for (let i = 0; i < 8; i++)
+      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc.toString(16).toUpperCase().padStart(4, "0");
+}
+
+/** A QRIS payload from [id, value] fields, sealed with its CRC. */
+export function sealed(fields) {
+  const objects = fields.map(([id, v]) => `${id}${String(v.length).padStart(2, "0")}${v}`);
+  const body = `${objects.join("")}6304`;
+  return body + crc16(body);
+}
+
+/** The fields of a dynamic GoPay QRIS code for `amount` rupiah at `name` in `city`. */
+export const qrisFields = (name, city = "JAKARTA", amount = "789000") => [
+  ["00", "01"],
+  ["01", "12"],
+  ["26", "0014COM.GO-JEK.WWW01189360091400000000010303UKE"],
+  ["51", "0014ID.CO.QRIS.WWW0215ID10200000000010303UKE"],
+  ["52", "5999"],
+  ["53", "360"],
+  ["54", amount],
+  ["58", "ID"],
+  ["59", name],
+  ["60", city],
+];

@@ -396,7 +396,7 @@ describe("shop journeys", { concurrency: true }, () => {
       assert.equal(charge.payment_type, "qris");
       assert.ok(charge.qr_string, "a QRIS charge carries qr_string");
 
-      const svg = page.locator("#widget svg");
+      const svg = page.locator("#widget figure > svg");
       await svg.waitFor();
       await waitState(page, "pending", 5_000);
       assert.match(await page.locator("#summary").innerText(), new RegExp(charge.order_id));
@@ -497,7 +497,7 @@ describe("shop journeys", { concurrency: true }, () => {
       assert.equal(await open.getAttribute("href"), deeplink);
       assert.match(await open.innerText(), /Open GoPay/);
       assert.equal(
-        await page.locator("#widget svg").isVisible(),
+        await page.locator("#widget figure > svg").isVisible(),
         false,
         "the phone sees the button, not the QR",
       );

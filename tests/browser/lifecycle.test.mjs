@@ -495,7 +495,7 @@ describe("answers, devices and storage", { concurrency: true }, () => {
             init: [hints],
           },
         );
-        await page.locator("#host svg").waitFor();
+        await page.locator("#host figure > svg").waitFor();
         await sleep(800);
         assert.equal(await shown(page, "svg"), true, order);
         assert.equal(await shown(page, "[part=open-button]"), false, order);
@@ -703,7 +703,7 @@ test("phone: Open GoPay with the exact deeplink, the app opened once, QR instead
 
   // Pay with QR instead: the QR shows, and can be saved to pay from another app on this phone.
   await part(page, "qr-button").click();
-  await page.locator("#host svg").waitFor();
+  await page.locator("#host figure > svg").waitFor();
   assert.equal(await shown(page, "[part=open-button]"), false);
   const [download] = await Promise.all([
     page.waitForEvent("download", { timeout: 5_000 }),
@@ -715,6 +715,9 @@ test("phone: Open GoPay with the exact deeplink, the app opened once, QR instead
   const png = await fs.readFile(file);
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   assert.deepEqual(decodeQr(file), [qris.qr_string]);
+  // The QRIS frame under the code, as on the page: the image is taller than wide.
+  const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+  assert.ok(height > width + 150, `saved ${width}x${height}`);
 
   // Coming back through callback_url does not open the app either.
   await page.goto(`${server.url}${pay}&order_id=${order}&result=success`);
@@ -1077,7 +1080,7 @@ test("end screens: the QR and the app button leave the DOM; each end says what n
     const pay = pageFor(order, { deeplink: "gojek://gopay/merchanttransfer?tref=T1" });
     const { context, page } = await open(pay);
     if (end === "success") {
-      await page.locator("#host svg").waitFor();
+      await page.locator("#host figure > svg").waitFor();
       // The same screenshot decodes while the QR is offered: "no QR" below is not a blind spot.
       const live = path.join(ARTIFACTS, "end-before.png");
       await part(page, "widget").screenshot({ path: live });
@@ -1110,7 +1113,7 @@ test("time run out here: the QR is withdrawn while the shop is asked; a late set
   const s = script(order, ["pending"]);
   const pay = pageFor(order, { seconds: 3 });
   const { context, page, errors } = await open(pay);
-  await page.locator("#host svg").waitFor();
+  await page.locator("#host figure > svg").waitFor();
   await waitState(page, "confirming", 10_000);
   assert.deepEqual(await leftovers(page), GONE);
   assert.match(await part(page, "result").innerText(), /do not pay again/);
@@ -1157,7 +1160,7 @@ test("Get a new QR: gopay-retry with the ending detail, a new charge starts over
       retry: true,
     });
   }, renewed);
-  await page.locator("#host svg").waitFor();
+  await page.locator("#host figure > svg").waitFor();
   const shot = path.join(ARTIFACTS, "retry-new-qr.png");
   await part(page, "qr").screenshot({ path: shot });
   assert.deepEqual(decodeQr(shot), [renewed.qr_string]);

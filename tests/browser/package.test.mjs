@@ -253,9 +253,10 @@ window.mounted = mount(document.getElementById("mounted"), {
     const page = await browser.newPage({ viewport: { width: 1024, height: 1600 } });
     const errors = watchErrors(page);
     await page.goto(`${server.url}/`);
-    for (const id of ["element", "data", "mounted"]) await page.locator(`#${id} svg`).waitFor();
+    for (const id of ["element", "data", "mounted"])
+      await page.locator(`#${id} figure > svg`).waitFor();
     const shot = path.join(ARTIFACTS, "package-plain-qr.png");
-    await page.locator("#element svg").screenshot({ path: shot });
+    await page.locator("#element figure > svg").screenshot({ path: shot });
     assert.deepEqual(decodeQr(shot), [charge.qr_string]);
     for (const order of orders) status.set(order, "settlement");
     await page.waitForFunction(
@@ -319,11 +320,11 @@ test("Vite app: typed consumer code checks, builds, and works from vite preview"
     const wasmLoads = [];
     page.on("request", (r) => r.url().endsWith(".wasm") && wasmLoads.push(r.url()));
     await page.goto(`${origin}/?api=${encodeURIComponent(api.url)}`);
-    await page.locator("#element svg").waitFor();
-    await page.locator("#mounted svg").waitFor();
+    await page.locator("#element figure > svg").waitFor();
+    await page.locator("#mounted figure > svg").waitFor();
     await page.evaluate(() => window.shopReady);
     const shot = path.join(ARTIFACTS, "package-vite-qr.png");
-    await page.locator("#element svg").screenshot({ path: shot });
+    await page.locator("#element figure > svg").screenshot({ path: shot });
     assert.deepEqual(decodeQr(shot), [charge.qr_string]);
     status.set("vite-1", "settlement");
     status.set("vite-1-m", "settlement");
@@ -375,8 +376,8 @@ test("Vite app: the dev server serves the package and its wasm as they are", asy
     const page = await browser.newPage({ viewport: { width: 1024, height: 1600 } });
     const errors = watchErrors(page);
     await page.goto(`${origin}/?api=${encodeURIComponent(api.url)}`);
-    await page.locator("#element svg").waitFor();
-    await page.locator("#mounted svg").waitFor();
+    await page.locator("#element figure > svg").waitFor();
+    await page.locator("#mounted figure > svg").waitFor();
     status.set("vite-dev-1", "settlement");
     await page.waitForFunction(() => window.shopLog.some((e) => e.type === "gopay-success"));
     assert.deepEqual(errors, []);

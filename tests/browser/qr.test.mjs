@@ -17,6 +17,8 @@ import {
   hostState,
   launch,
   mountInPage,
+  qrisFields,
+  sealed,
   startServer,
   watchErrors,
 } from "./harness.mjs";
@@ -43,7 +45,7 @@ test("the rendered QR decodes back to exactly the qr_string", async () => {
   const charge = fresh(await fixture("qris-charge-docs-shape.json"));
   const { page, errors } = await newPage();
   await mountInPage(page, { charge, locale: "en" });
-  const svg = page.locator("#host svg");
+  const svg = page.locator("#host figure > svg");
   await svg.waitFor();
   assert.equal(await hostState(page), "pending");
   const shot = path.join(ARTIFACTS, "qr-desktop.png");
@@ -59,7 +61,7 @@ test("the QR still decodes at the smallest supported width (280 px)", async () =
   const { page } = await newPage({ width: 280, height: 900 });
   await page.addStyleTag({ content: "body { margin: 0 }" });
   await mountInPage(page, { charge, locale: "id" });
-  const svg = page.locator("#host svg");
+  const svg = page.locator("#host figure > svg");
   await svg.waitFor();
   const box = await svg.boundingBox();
   assert.ok(box.width <= 280 && box.width > 150, `QR width ${box.width}`);
@@ -88,7 +90,7 @@ async function shootQr(name, { width, qr_string, deviceScaleFactor = 1, locale =
       content: `#host { --gopay-max-width: ${width + 200}px } #host::part(qr) { max-width: none; width: ${width}px }`,
     });
   await mountInPage(page, { charge, locale });
-  const svg = page.locator("#host svg");
+  const svg = page.locator("#host figure > svg");
   await svg.waitFor();
   const shot = path.join(ARTIFACTS, `qr-${name}.png`);
   await svg.screenshot({ path: shot });
@@ -177,7 +179,7 @@ test("the QR's quiet zone stays light on a dark page", async () => {
   await page.goto(`${server.url}/`);
   await page.addStyleTag({ content: "html, body { background: #000 }" });
   await mountInPage(page, { charge, locale: "en" });
-  const svg = page.locator("#host svg");
+  const svg = page.locator("#host figure > svg");
   await svg.waitFor();
   const shot = path.join(ARTIFACTS, "qr-dark-page.png");
   await svg.screenshot({ path: shot });
@@ -201,8 +203,11 @@ test("the rendered <svg> is one stroked path, no comment nodes, no bigger than q
     [],
   );
   // Both locales: the <svg>'s accessible name is part of its bytes, and the Indonesian one
-  // (the default) is the longer.
-  for (const [{ name, payload, size }, locale] of rows.flatMap((r) => [
+  // (the default) is the longer. The widget draws payable QRIS codes only: the plain ASCII
+  // samples are held to the same budgets by the figures above, outside a charge.
+  const drawable = rows.filter((r) => !r.name.startsWith("ascii-"));
+  assert.ok(drawable.length >= 4, `${drawable.length} QRIS samples`);
+  for (const [{ name, payload, size }, locale] of drawable.flatMap((r) => [
     [r, "id"],
     [r, "en"],
   ])) {
@@ -252,17 +257,17 @@ test("amount, order id, time left and instructions are shown, with a named QR", 
   const charge = fresh(await fixture("qris-charge-docs-shape.json"));
   const { page } = await newPage();
   await mountInPage(page, { charge, locale: "id" });
-  await page.locator("#host svg").waitFor();
+  await page.locator("#host figure > svg").waitFor();
   const text = await page.locator("#host .gw").innerText();
   assert.match(text, /Rp789\.000/);
   assert.match(text, /order102/);
   assert.match(text, /1[45]:\d\d/, "time left near 15 minutes");
   const steps = await page.locator("#host ol li").count();
   assert.ok(steps >= 3, `instruction steps: ${steps}`);
-  const label = await page.locator("#host svg").getAttribute("aria-label");
+  const label = await page.locator("#host figure > svg").getAttribute("aria-label");
   assert.match(label, /Rp789\.000/);
   assert.match(label, /order102/);
-  assert.equal(await page.locator("#host svg").getAttribute("role"), "img");
+  assert.equal(await page.locator("#host figure > svg").getAttribute("role"), "img");
   await page.close();
 });
 
@@ -270,7 +275,7 @@ test("English amounts and instructions", async () => {
   const charge = fresh(await fixture("qris-charge-docs-shape.json"));
   const { page } = await newPage();
   await mountInPage(page, { charge, locale: "en" });
-  await page.locator("#host svg").waitFor();
+  await page.locator("#host figure > svg").waitFor();
   assert.match(await page.locator("#host .gw").innerText(), /IDR 789,000/);
   await page.close();
 });
@@ -358,7 +363,7 @@ test("data-gopay-widget elements auto-mount from their attributes", async () => 
     document.body.append(bad);
     await import("/pkg/index.js");
   }, charge);
-  await page.locator("#auto svg").waitFor();
+  await page.locator("#auto figure > svg").waitFor();
   assert.equal(await page.getAttribute("#auto", "data-state"), "pending");
   await page.waitForFunction(
     () => document.getElementById("bad").getAttribute("data-state") === "error",
@@ -375,7 +380,7 @@ test("without a status endpoint the widget only displays: no requests, no troubl
   await page.goto(`${server.url}/`);
   const before = server.requests.length;
   await mountInPage(page, { charge, locale: "en" });
-  await page.locator("#host svg").waitFor();
+  await page.locator("#host figure > svg").waitFor();
   await page.clock.fastForward("05:00");
   await page.waitForTimeout(100);
   assert.equal(await hostState(page), "pending");
@@ -387,5 +392,167 @@ test("without a status endpoint the widget only displays: no requests, no troubl
     .filter((r) => !r.path.startsWith("/pkg/") && r.path !== "/favicon.ico");
   assert.deepEqual(asked, []);
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// ---- the QRIS frame, and codes no app would pay ------------------------------------------------
+
+/** A template holding a template holding a template..., `len` characters in all. */
+function nested(len) {
+  let s = "";
+  while (s.length + 4 <= len) s = `26${String(s.length).padStart(2, "0")}${s}`;
+  return s;
+}
+
+/** The figure's frame as the shopper reads it, and the QR's accessible name. */
+const frameOf = (page) =>
+  page.evaluate(() => {
+    const root = document.getElementById("host").shadowRoot;
+    const caption = root.querySelector("figure[part=qr] > figcaption[part=qr-caption]");
+    return {
+      lines: caption
+        ? [...caption.children].filter((c) => c.localName === "span").map((s) => s.textContent)
+        : null,
+      mark: !!caption?.querySelector("svg.gw-mark path")?.getAttribute("d"),
+      label: root.querySelector("figure[part=qr] > svg")?.getAttribute("aria-label"),
+      markup: caption?.innerHTML ?? "",
+    };
+  });
+
+test("a QRIS code is drawn in its frame (mark, merchant, city, NMID, amount) and the framed figure decodes", async () => {
+  const charge = fresh(await fixture("qris-charge-docs-shape.json"));
+  const { page, errors } = await newPage();
+  await mountInPage(page, { charge, locale: "en" });
+  const figure = page.locator("#host figure[part=qr]");
+  await page.locator("#host figure > svg").waitFor();
+  const frame = await frameOf(page);
+  // The fixture's payload names its merchant "Test" in BANDUNG, NMID AID060733612866.
+  assert.deepEqual(frame.lines, ["Test", "BANDUNG", "NMID: AID060733612866", "IDR 789,000"]);
+  assert.ok(frame.mark, "the QRIS wordmark is drawn");
+  assert.equal(
+    frame.label,
+    "QRIS code to pay IDR 789,000 to Test, BANDUNG (NMID AID060733612866) for order " +
+      charge.order_id,
+  );
+  // The whole frame, as the shopper sees it, scans to the exact payload.
+  const shot = path.join(ARTIFACTS, "qris-frame.png");
+  await figure.screenshot({ path: shot });
+  assert.deepEqual(decodeQr(shot), [charge.qr_string]);
+  const box = await figure.boundingBox();
+  const qr = await page.locator("#host figure > svg").boundingBox();
+  assert.ok(
+    box.height > qr.height + 60,
+    `the caption sits under the QR: ${box.height} vs ${qr.height}`,
+  );
+  assert.deepEqual(errors, []);
+  await page.close();
+  // Indonesian: the same frame, the name in Indonesian.
+  const indonesian = await newPage();
+  await mountInPage(indonesian.page, { charge, locale: "id" });
+  await indonesian.page.locator("#host figure > svg").waitFor();
+  const id = await frameOf(indonesian.page);
+  assert.deepEqual(id.lines.slice(2), ["NMID: AID060733612866", "Rp789.000"]);
+  assert.match(id.label, /^Kode QRIS untuk membayar Rp789\.000 ke Test, BANDUNG/);
+  assert.deepEqual(indonesian.errors, []);
+  await indonesian.page.close();
+});
+
+test("a merchant name with markup in the payload is shown as text, and still decodes", async () => {
+  const name = "<img src=x onerror=window.__pwned=1>";
+  const qr_string = sealed(qrisFields(name, "<b>KOTA</b>"));
+  const charge = { ...fresh(await fixture("qris-charge-docs-shape.json")), qr_string };
+  const { page, errors } = await newPage();
+  await mountInPage(page, { charge, locale: "en" });
+  await page.locator("#host figure > svg").waitFor();
+  const frame = await frameOf(page);
+  assert.deepEqual(frame.lines.slice(0, 2), [name, "<b>KOTA</b>"]);
+  assert.ok(!/<img|<b>/.test(frame.markup), frame.markup);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  const shot = path.join(ARTIFACTS, "qris-frame-hostile-name.png");
+  await page.locator("#host figure > svg").screenshot({ path: shot });
+  assert.deepEqual(decodeQr(shot), [qr_string]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a qr_string no app would pay is never drawn: Midtrans' QR image instead, or the error state with its code", async () => {
+  const good = fresh(await fixture("qris-charge-docs-shape.json"));
+  const last = good.qr_string.at(-1) === "0" ? "1" : "0";
+  const cases = [
+    ["qris_crc_mismatch", good.qr_string.slice(0, -1) + last],
+    ["qris_malformed", good.qr_string.slice(0, 60) + good.qr_string.slice(-8)],
+    [
+      "qris_not_payment",
+      sealed([
+        ["00", "01"],
+        ["01", "12"],
+        ["59", "X"],
+        ["60", "Y"],
+      ]),
+    ],
+    [
+      "qris_invalid_field",
+      sealed(qrisFields("Test").map(([id, v]) => [id, id === "54" ? "12.50" : v])),
+    ],
+    // Templates nested as deep as lengths allow (ten thousand levels are read natively;
+    // the charge's 1,000-character limit comes first here): one level is read, no panic.
+    [
+      "qris_not_payment",
+      sealed([
+        ["00", "01"],
+        ["26", nested(99)],
+      ]),
+    ],
+  ];
+  for (const [code, qr_string] of cases) {
+    // With Midtrans' QR image of the transaction: that image, no frame of ours.
+    const { page } = await newPage();
+    await mountInPage(page, {
+      charge: { ...good, qr_string },
+      locale: "en",
+      environment: "sandbox",
+    });
+    await page
+      .locator("#host img")
+      .waitFor({ state: "attached", timeout: 5_000 })
+      .catch(async (e) =>
+        assert.fail(`${code}: ${e.message}; ${JSON.stringify(await events(page))}`),
+      );
+    assert.equal(await page.locator("#host figure > svg, #host figcaption").count(), 0, code);
+    assert.equal(await hostState(page), "pending", code);
+    await page.close();
+  }
+  for (const [code, qr_string] of cases) {
+    // Without one: the error state, one gopay-error with the stable code, nothing drawn.
+    const { page, errors } = await newPage();
+    await mountInPage(page, { charge: { ...good, qr_string, actions: [] }, locale: "en" });
+    await page.waitForFunction(
+      () => document.getElementById("host").getAttribute("data-state") === "error",
+    );
+    const evs = (await events(page)).filter((e) => e.type === "gopay-error");
+    assert.deepEqual(
+      evs.map((e) => e.detail.code),
+      [code],
+    );
+    assert.ok(!evs[0].detail.message.includes(qr_string.slice(0, 20)), evs[0].detail.message);
+    assert.equal(await page.locator("#host svg, #host img").count(), 0, code);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+  // A code asking another amount than the order's: refused even with an image.
+  const other = sealed(qrisFields("Test").map(([id, v]) => [id, id === "54" ? "1000" : v]));
+  const { page } = await newPage();
+  await mountInPage(page, {
+    charge: { ...good, qr_string: other },
+    locale: "en",
+    environment: "sandbox",
+  });
+  await page.waitForFunction(
+    () => document.getElementById("host").getAttribute("data-state") === "error",
+  );
+  assert.deepEqual(
+    (await events(page)).map((e) => e.detail.code),
+    ["qris_amount_mismatch"],
+  );
   await page.close();
 });

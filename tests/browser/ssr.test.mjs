@@ -86,7 +86,7 @@ test("the QR is on screen and decodable before any script runs, under the strict
     stylesheet: "/pkg/gopay-widget.css",
   });
   const { p, context, errors } = await open("first-paint", page(html));
-  const svg = p.locator("gopay-widget figure[part=qr] svg");
+  const svg = p.locator("gopay-widget figure[part=qr] > svg");
   await svg.waitFor();
   const shot = path.join(ARTIFACTS, "ssr-first-paint.png");
   await svg.screenshot({ path: shot });
@@ -125,7 +125,7 @@ test("the QR paints before the widget's stylesheet has loaded, and the rest wait
   const p = await context.newPage();
   const errors = watchErrors(p);
   await p.goto(`${server.url}/ssr?p=stalled-css`, { waitUntil: "commit" });
-  const svg = p.locator("gopay-widget figure[part=qr] svg");
+  const svg = p.locator("gopay-widget figure[part=qr] > svg");
   await svg.waitFor();
   const shot = path.join(ARTIFACTS, "ssr-before-css.png");
   await svg.screenshot({ path: shot });
@@ -175,11 +175,11 @@ test("the package takes the server's view over: the same QR element, then pollin
     stylesheet: "/pkg/gopay-widget.css",
   });
   const { p, context, errors } = await open("takeover", page(html));
-  await p.locator("gopay-widget svg").waitFor();
+  await p.locator("gopay-widget figure > svg").waitFor();
   // Mark the painted QR, then load the package as the page would.
   await p.evaluate(() => {
     const root = document.querySelector("gopay-widget").shadowRoot;
-    window.__painted = root.querySelector("figure[part=qr] svg");
+    window.__painted = root.querySelector("figure[part=qr] > svg");
     window.__painted.__mark = "painted";
   });
   const before = status.hits("ssr-takeover-1");
@@ -189,10 +189,10 @@ test("the package takes the server's view over: the same QR element, then pollin
   );
   const same = await p.evaluate(() => {
     const root = document.querySelector("gopay-widget").shadowRoot;
-    const svg = root.querySelector("figure[part=qr] svg");
+    const svg = root.querySelector("figure[part=qr] > svg");
     return {
       same: svg === window.__painted && svg.__mark === "painted",
-      count: root.querySelectorAll("svg").length,
+      count: root.querySelectorAll("figure > svg").length,
       link: root.querySelectorAll("link").length,
     };
   });

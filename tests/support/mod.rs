@@ -258,35 +258,60 @@ pub fn printable_ascii(len: usize, seed: u32) -> String {
     Xorshift(seed.wrapping_mul(2_654_435_761) | 1).text(&alphabet, len)
 }
 
-/// QRIS-like EMVCo text of exactly `len` characters (at least 100): the fields
-/// of a dynamic GoPay QRIS code, padded with the merchant's name, city and
-/// additional-data and unreserved templates, ending in tag 63 with a valid CRC.
+/// A QRIS payment code of exactly `len` characters (at least 100), which
+/// `qris::read` accepts: the fields of a dynamic GoPay QRIS code without an
+/// amount (so it fits any charge), padded with the merchant's name, city, an
+/// additional-data template and unreserved templates, ending in tag 63 with a
+/// valid CRC.
 pub fn qris_like(len: usize, seed: u32) -> String {
     const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ";
     const MIXED: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let tlv = |tag: &str, value: &str| format!("{tag}{:02}{value}", value.len());
     let mut rng = Xorshift(seed.wrapping_mul(2_654_435_761) | 1);
-    let account = tlv("00", "COM.GO-JEK.WWW")
-        + &tlv("01", &format!("93600914{}", rng.text(b"0123456789", 10)));
-    let mut text = tlv("00", "01") + &tlv("01", "12") + &tlv("26", &account);
+    let national =
+        tlv("00", "ID.CO.QRIS.WWW") + &tlv("02", &format!("ID10{}", rng.text(b"0123456789", 11)));
+    let mut text = tlv("00", "01") + &tlv("01", "12");
+    // GoPay's own account template, when the length leaves room for it.
+    if len >= 150 {
+        text += &tlv(
+            "26",
+            &(tlv("00", "COM.GO-JEK.WWW")
+                + &tlv("01", &format!("93600914{}", rng.text(b"0123456789", 10)))),
+        );
+    }
+    text += &tlv("51", &national);
     text += &tlv("52", "5814");
     text += &tlv("53", "360");
-    text += &tlv("54", &format!("{}000", 100 + rng.below(900)));
     text += &tlv("58", "ID");
-    // Fill up to `len` less the CRC field: name, city, then templates of at most 99 characters.
+    // Fill up to `len` less the CRC field: name and city (both needed, at most 25 and 15),
+    // then an additional-data template and unreserved templates of at most 99 characters.
     let fields = [
-        "59", "60", "62", "80", "81", "82", "83", "84", "85", "86", "87", "88",
+        ("59", 25),
+        ("60", 15),
+        ("62", 99),
+        ("80", 99),
+        ("81", 99),
+        ("82", 99),
+        ("83", 99),
+        ("84", 99),
+        ("85", 99),
+        ("86", 99),
+        ("87", 99),
+        ("88", 99),
     ];
     let mut left = len
-        .checked_sub(text.len() + 8)
-        .expect("len leaves room for the CRC");
-    for tag in fields {
+        .checked_sub(text.len() + 8 + 10)
+        .expect("len leaves room for a name, a city and the CRC")
+        + 10;
+    for (tag, cap) in fields {
         if left == 0 {
             break;
         }
         assert!(left >= 5, "{len}: a field needs at least 5 characters");
-        // Leave either nothing or room for another field.
-        let mut value = (left - 4).min(99);
+        // Leave room for the city after the name, and either nothing or room for another
+        // field after the rest.
+        let room = if tag == "59" { left - 5 } else { left };
+        let mut value = (room - 4).min(cap);
         if (1..5).contains(&(left - 4 - value)) {
             value -= 5;
         }
@@ -295,7 +320,16 @@ pub fn qris_like(len: usize, seed: u32) -> String {
         } else {
             MIXED
         };
-        text += &tlv(tag, &rng.text(alphabet, value));
+        let body = if tag == "62" {
+            // A template: its value is data objects in turn (a bill number here).
+            if value < 4 {
+                continue;
+            }
+            tlv("01", &rng.text(alphabet, value - 4))
+        } else {
+            rng.text(alphabet, value)
+        };
+        text += &tlv(tag, &body);
         left -= 4 + value;
     }
     assert_eq!(left, 0, "{len} is too long for the fields");
