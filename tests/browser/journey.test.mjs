@@ -567,10 +567,11 @@ describe("shop journeys", { concurrency: true }, () => {
     }
   });
 
-  test("short expiry: a 20 s charge left unpaid ends in expire, not before its time", {
-    timeout: 60_000,
+  test("short expiry: a 20 s charge left unpaid ends in expire, not before its time; a new QR is then paid", {
+    timeout: 90_000,
   }, async () => {
     const context = await newContext(DESKTOP);
+    const simContext = await browser.newContext({ viewport: { width: 480, height: 900 } });
     try {
       const { page, errors } = await openShop(expiring, context);
       const bought = Date.now();
@@ -589,9 +590,54 @@ describe("shop journeys", { concurrency: true }, () => {
       assertNoFalseResult(states, "expire");
       const stored = await getJson(`${expiring.shopUrl}${statusPath(charge.order_id)}`);
       assert.equal(stored.body.transaction_status, "expire");
+      // The expired QR has left the page.
+      assert.equal(await page.locator("#widget figure > svg").count(), 0);
+      await page.screenshot({ path: path.join(ARTIFACTS, "journey-expired.png"), fullPage: true });
+
+      // "Get a new QR": the shop orders the same cart again and the same element starts over.
+      await page.locator("#widget [part=retry-button]").click();
+      await page.waitForFunction(
+        (old) => {
+          const order = new URL(location.href).searchParams.get("order");
+          return order && order !== old;
+        },
+        charge.order_id,
+        { timeout: 10_000 },
+      );
+      const renewed = new URL(page.url()).searchParams.get("order");
+      await waitState(page, "pending", 10_000);
+      const svg = page.locator("#widget figure > svg");
+      await svg.waitFor();
+      const shot = path.join(ARTIFACTS, "journey-new-qr.png");
+      await svg.screenshot({ path: shot });
+      const [payload] = decodeQr(shot);
+      assert.notEqual(payload, charge.qr_string, "a new code for the new order");
+      const order = await getJson(`${expiring.shopUrl}${statusPath(renewed)}`);
+      assert.equal(order.body.transaction_status, "pending");
+
+      // Paid on the customer's phone: the new order ends in success.
+      const phone = await simContext.newPage();
+      await phone.goto(`${expiring.simUrl}/`);
+      const card = phone.locator(`div[data-order-id="${renewed}"]`);
+      await card.waitFor();
+      await card.locator("button[value=pay]").click();
+      await phone.waitForURL((u) => u.searchParams.has("msg"));
+      const { state: paid } = await waitTerminal(page, 15_000);
+      assert.equal(paid, "success");
+      assert.equal(await page.locator("#message").getAttribute("data-outcome"), "success");
+      await page.screenshot({
+        path: path.join(ARTIFACTS, "journey-retry-success.png"),
+        fullPage: true,
+      });
+      const settled = await getJson(`${expiring.shopUrl}${statusPath(renewed)}`);
+      assert.equal(settled.body.transaction_status, "settlement");
+      // The expired order stays expired.
+      const old = await getJson(`${expiring.shopUrl}${statusPath(charge.order_id)}`);
+      assert.equal(old.body.transaction_status, "expire");
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
+      await simContext.close();
     }
   });
 
