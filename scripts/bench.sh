@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints the project's figures: shipped bytes (raw, gzip -9, brotli -q 11), the QR SVG size
+# Prints the project's figures: shipped bytes (raw, gzip -9, brotli -q 11), the wasm by crate, the QR SVG size
 # against the smallest run-length path, the lifecycle simulation, the status load run, the
 # shop's slow-client and crash runs (scripts/bench-hardening.sh), and last
 # the browser bench (scripts/bench/pages.mjs): one table of navigation, mount and byte figures
@@ -31,6 +31,9 @@ for f in pkg/*; do files=$((files + 1)); pkg_br=$((pkg_br + $(brotli -q 11 -c "$
 printf '%-32s %10d bytes (the .tgz npm publishes)\n' "$tgz" "$(wc -c < "$pack_dir/$tgz")"
 printf '%-32s %10d bytes brotli (%d files, types and docs included)\n\n' "whole package" "$pkg_br" "$files"
 rm -rf "$pack_dir"
+
+scripts/bench/crates.sh
+echo
 
 echo "== QR SVG size"
 cargo run -q --profile native --example qr_size

@@ -19,6 +19,8 @@ export RUSTFLAGS="-Zlocation-detail=none --remap-path-prefix=$CARGO_HOME_DIR/reg
 cargo build --release --target wasm32-unknown-unknown -p gopay-widget --lib
 rm -rf "$OUT.tmp" && mkdir -p "$OUT.tmp"
 wasm-bindgen --target web --no-typescript --out-dir "$OUT.tmp" --out-name gopay_widget_wasm "$WASM"
+# The linked module, names and all, for the size breakdown by crate (scripts/bench/crates.sh).
+mkdir -p target/unshrunk && cp "$WASM" target/unshrunk/
 # Drop unused exports, wasm-opt -Oz, shorten import/export names (see the script).
 node scripts/shrink.mjs "$OUT.tmp" gopay_widget_wasm
 # One minified module ships: the entry with the glue bundled in (one request, no waterfall).
