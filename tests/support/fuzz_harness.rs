@@ -382,8 +382,18 @@ fn assert_image_allowed(url: &str, env: Environment, page_origin: Option<&str>) 
     let Some(u) = browser_reads(url) else {
         return;
     };
-    let allowed =
-        u.scheme() == "https" || (env == Environment::Sandbox && sandbox_local(&u, page_origin));
+    let sandbox = env == Environment::Sandbox;
+    let host = u.host_str().unwrap_or("");
+    let segments: Vec<&str> = u.path().split('/').collect();
+    let qr_path = matches!(
+        segments.as_slice(),
+        ["", "v2", "gopay" | "qris", id, "qr-code"] if !id.is_empty()
+    );
+    let midtrans = u.scheme() == "https"
+        && u.port().is_none()
+        && (host == "api.midtrans.com" || sandbox && host == "api.sandbox.midtrans.com")
+        && qr_path;
+    let allowed = midtrans || (sandbox && sandbox_local(&u, page_origin));
     assert!(
         allowed,
         "admitted QR image {url:?} ({env:?}, {page_origin:?}), a browser reads {u}"
