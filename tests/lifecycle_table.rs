@@ -550,7 +550,7 @@ fn failures_never_decide_the_payment() {
             ],
         ),
         case(
-            "malformed and mismatched answers",
+            "malformed answers are retried",
             vec![
                 (0.0, Do::Feed(Input::Start), w().events(&[Status])),
                 (
@@ -560,19 +560,6 @@ fn failures_never_decide_the_payment() {
                 ),
                 (
                     3.0,
-                    Do::Answer(other_order("settlement")),
-                    w().state(State::Pending)
-                        .events(&[Err_])
-                        .codes(&[CODE_ORDER_MISMATCH])
-                        .status("pending"),
-                ),
-                (
-                    10.0,
-                    Do::Answer(other_order("settlement")),
-                    w().state(State::Pending).events(&[]),
-                ),
-                (
-                    20.0,
                     Do::Answer(Input::StatusResponse {
                         http_status: 200,
                         body: Some(Value::Object(vec![(
@@ -584,9 +571,30 @@ fn failures_never_decide_the_payment() {
                     w().state(State::Pending).events(&[]),
                 ),
                 (
-                    35.0,
+                    20.0,
                     Do::Answer(ok("settlement")),
                     w().state(State::Success).events(&[Status, Success]),
+                ),
+            ],
+        ),
+        case(
+            "an answer for another order stops the widget for good",
+            vec![
+                (0.0, Do::Feed(Input::Start), w().events(&[Status])),
+                (
+                    0.1,
+                    Do::Answer(other_order("settlement")),
+                    w().state(State::Error)
+                        .events(&[Err_])
+                        .codes(&[CODE_ORDER_MISMATCH])
+                        .status("pending")
+                        .in_flight(false),
+                ),
+                // Nothing more is asked, however long the page stays.
+                (
+                    600.0,
+                    Do::Wait,
+                    w().state(State::Error).events(&[]).fetches(0, 0),
                 ),
             ],
         ),
@@ -609,7 +617,7 @@ fn failures_never_decide_the_payment() {
             ],
         ),
         case(
-            "endpoint down: trouble, one error event, then recovery",
+            "endpoint down: trouble, one status_unreachable status event, then recovery",
             vec![
                 (0.0, Do::Serve(Serve::Http(503)), w()),
                 (0.0, Do::Feed(Input::Start), w()),
@@ -622,9 +630,10 @@ fn failures_never_decide_the_payment() {
                 (
                     150.0,
                     Do::Wait,
+                    // Still trying: a status event with the code, not an error.
                     w().state(State::Pending)
                         .trouble(true)
-                        .events(&[Err_])
+                        .events(&[Status])
                         .codes(&[CODE_UNREACHABLE])
                         // Backing off: far fewer than the 2 s cadence would make.
                         .fetches(3, 12),
@@ -952,7 +961,10 @@ fn unreachable_through_expiry_still_ends() {
             (
                 1019.0,
                 Do::Wait,
-                w().state(State::Confirming).events(&[Err_]).trouble(true),
+                w().state(State::Confirming)
+                    .events(&[Status])
+                    .codes(&[CODE_UNREACHABLE])
+                    .trouble(true),
             ),
             (
                 1021.0,

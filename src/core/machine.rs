@@ -20,10 +20,18 @@
 //!   with exactly one `StatusResponse` or `RequestFailed`, and after
 //!   [`Command::AbortFetch`] it drops that request's result. Answers that arrive
 //!   when no request is outstanding are ignored as duplicates.
-//! - Failures (non-2xx, unreadable bodies, network errors, timeouts, replies for
-//!   another order) only slow polling down and raise the "trouble" flag; past the
-//!   retry budget one `gopay-error` (`status_unreachable`) fires and polling goes
-//!   on, so the widget recovers by itself. The state stays non-terminal.
+//! - `gopay-error` means the widget has stopped for good: it fires once, in
+//!   [`State::Error`], with no request in flight and nothing scheduled after it.
+//!   Failures it keeps trying through (non-2xx, unreadable bodies, network errors,
+//!   timeouts) are not errors: they slow polling down and raise the "trouble" flag,
+//!   and past the retry budget one `gopay-status` with code `status_unreachable`
+//!   tells the page; polling goes on, so the widget recovers by itself.
+//! - An answer for another order is fatal (`order_mismatch`): an endpoint that answers
+//!   for another order is misconfigured or tampered with, asking again cannot fix it,
+//!   and nothing it says about this order can be trusted.
+//! - A charge that does not say pending and an endpoint that never confirms anything
+//!   before the grace window ends: the widget stops with `status_unreachable` (it
+//!   cannot claim an outcome, and waiting longer would be waiting for ever).
 //! - After the (skew-corrected) expiry the state is `Confirming` for
 //!   [`Policy::grace_ms`]. A settlement inside the window is a success; an
 //!   endpoint `expire` ends it at once; otherwise the first request that ends
@@ -57,9 +65,11 @@ use super::status::{self, Outcome, StatusReply};
 
 pub use super::snapshot::Snapshot;
 
-/// `gopay-error` code: the status endpoint kept failing past the retry budget.
+/// Code on the one `gopay-status` sent when the status endpoint has kept failing past the
+/// retry budget (polling goes on); and the `gopay-error` code when it never confirmed
+/// anything for a charge that did not say pending, once the grace window is over.
 pub const CODE_UNREACHABLE: &str = "status_unreachable";
-/// `gopay-error` code: the endpoint answered for another order (reported once).
+/// `gopay-error` code: the endpoint answered for another order; the widget stops.
 pub const CODE_ORDER_MISMATCH: &str = "order_mismatch";
 /// Code on a `gopay-status` whose status is not a known Midtrans one (treated as pending).
 pub const CODE_UNKNOWN_STATUS: &str = "unknown_status";
@@ -803,14 +813,16 @@ impl Machine {
             .as_ref()
             .is_some_and(|o| *o != self.config.order_id)
         {
-            if !self.mismatch_reported {
-                self.mismatch_reported = true;
-                out.persist = true;
-                let message = "the status endpoint answered for another order_id".to_owned();
-                let e = self.event(EventKind::Error, Some(CODE_ORDER_MISMATCH), Some(message));
-                out.events.push(e);
-            }
-            return self.on_failure(live, now, out);
+            self.mismatch_reported = true;
+            let message =
+                "the status endpoint answered for another order_id; stopped checking".to_owned();
+            return self.end(
+                State::Error,
+                Some(EventKind::Error),
+                Some(CODE_ORDER_MISMATCH),
+                Some(message),
+                out,
+            );
         }
         live.failures = 0;
         live.times[Deadline::FailingSince] = None;
@@ -883,11 +895,25 @@ impl Machine {
             self.unreachable_reported = true;
             out.persist = true;
             let message = "the status endpoint keeps failing; still retrying".to_owned();
-            let e = self.event(EventKind::Error, Some(CODE_UNREACHABLE), Some(message));
+            let e = self.event(EventKind::Status, Some(CODE_UNREACHABLE), Some(message));
             out.events.push(e);
         }
-        if self.past_grace(now) && status::outcome(&self.status).is_pending_like() {
-            return self.expire_locally(out);
+        if self.past_grace(now) {
+            if status::outcome(&self.status).is_pending_like() {
+                return self.expire_locally(out);
+            }
+            // The charge said it had ended, and the endpoint never confirmed anything.
+            self.unreachable_reported = true;
+            let message =
+                "the status endpoint never confirmed the outcome before the grace window ended"
+                    .to_owned();
+            return self.end(
+                State::Error,
+                Some(EventKind::Error),
+                Some(CODE_UNREACHABLE),
+                Some(message),
+                out,
+            );
         }
         self.schedule_next(live, now);
         ControlFlow::Continue(())

@@ -772,14 +772,19 @@ impl Driver {
                             answers(&input, &["expire", "expired"]),
                             "expire from {input:?}"
                         ),
-                        EventKind::Error => assert!(matches!(
-                            e.code,
-                            Some(CODE_UNREACHABLE | CODE_ORDER_MISMATCH)
-                        )),
+                        EventKind::Error => {
+                            assert!(matches!(
+                                e.code,
+                                Some(CODE_UNREACHABLE | CODE_ORDER_MISMATCH)
+                            ));
+                            // gopay-error only when the widget stops for good.
+                            assert_eq!(self.m.state(), State::Error, "an error that goes on");
+                            assert_eq!(self.m.next_wakeup(), None, "an error that wakes again");
+                        }
                         EventKind::Status => {}
                         EventKind::Retry => panic!("the machine never sends gopay-retry"),
                     }
-                    if e.kind.is_terminal() {
+                    if e.kind.is_terminal() || e.kind == EventKind::Error {
                         self.terminal_events += 1;
                         assert!(self.terminal_events <= 1, "second terminal event");
                     }
