@@ -48,6 +48,7 @@ fn ok(status: &str) -> Input {
         http_status: 200,
         body: Some(body(ORDER, status)),
         date_ms: None,
+        retry_after_ms: None,
     }
 }
 
@@ -56,6 +57,7 @@ fn ok_dated(status: &str, date_ms: i64) -> Input {
         http_status: 200,
         body: Some(body(ORDER, status)),
         date_ms: Some(date_ms),
+        retry_after_ms: None,
     }
 }
 
@@ -64,6 +66,7 @@ fn http(code: u16, status_in_body: &str) -> Input {
         http_status: code,
         body: Some(body(ORDER, status_in_body)),
         date_ms: None,
+        retry_after_ms: None,
     }
 }
 
@@ -72,6 +75,7 @@ fn not_json() -> Input {
         http_status: 200,
         body: None,
         date_ms: None,
+        retry_after_ms: None,
     }
 }
 
@@ -80,6 +84,7 @@ fn other_order(status: &str) -> Input {
         http_status: 200,
         body: Some(body("INV-SOMEONE-ELSE", status)),
         date_ms: None,
+        retry_after_ms: None,
     }
 }
 
@@ -567,6 +572,7 @@ fn failures_never_decide_the_payment() {
                             Value::Number(1.0),
                         )])),
                         date_ms: None,
+                        retry_after_ms: None,
                     }),
                     w().state(State::Pending).events(&[]),
                 ),
@@ -611,6 +617,7 @@ fn failures_never_decide_the_payment() {
                             Value::String("settlement".into()),
                         )])),
                         date_ms: None,
+                        retry_after_ms: None,
                     }),
                     w().state(State::Success),
                 ),

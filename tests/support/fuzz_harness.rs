@@ -899,6 +899,7 @@ impl Driver {
                     http_status: *http_status,
                     body: body(b),
                     date_ms,
+                    retry_after_ms: None,
                 };
                 let stray = !self.in_flight;
                 self.in_flight = false;
