@@ -279,6 +279,7 @@ describe("fault matrix", { concurrency: true, timeout: 80_000 }, () => {
     const { page, cell } = opened;
     let answer;
     const res = await held;
+    const destroyedAt = Date.now();
     await page.evaluate(() => window.__handle.destroy());
     const eventsAtDestroy = (await events(page)).length;
     // The settlement arrives after destroy(): nothing may come of it.
@@ -287,14 +288,18 @@ describe("fault matrix", { concurrency: true, timeout: 80_000 }, () => {
       cell.genuineAt = Date.now();
       res.writeHead(200, JSON_TYPE);
       res.end(body(opened.order, "settlement"));
-      answer = "answered";
-    } else answer = "already aborted";
+      answer = "the settlement was sent 300 ms after destroy(); nothing came of it";
+    } else {
+      const ms = cell.log[0].end - destroyedAt;
+      answer = `destroy() aborted the request (closed ${ms} ms after the call): the settlement had nowhere to go`;
+    }
     await sleep(3_000);
     assert.equal((await events(page)).length, eventsAtDestroy, `events after destroy (${answer})`);
     assert.equal(cell.log.length, 1, "requests after destroy");
     await finish("destroy", "holds the request; destroy(); then answers settlement", opened, {
       expectState: "(removed)",
       recovered: false,
+      measured: answer,
     });
     assert.equal(rows.find((r) => r.name === "destroy").events, "status");
   });

@@ -1004,7 +1004,11 @@ impl Driver {
 pub fn qris_payload(data: &[u8]) {
     let payload = String::from_utf8_lossy(data);
     let read = qris::read(&payload);
-    assert_eq!(qris::read(&payload), read, "the same payload read twice differently");
+    assert_eq!(
+        qris::read(&payload),
+        read,
+        "the same payload read twice differently"
+    );
     let Ok(q) = read else {
         return;
     };
