@@ -256,12 +256,14 @@ fn answer(tx: &Tx, ep: &Endpoint, rng: &mut Rng, start: i64) -> (i64, Input) {
             http_status: 503,
             body: None,
             date_ms,
+            retry_after_ms: None,
         }
     } else if r < ep.p_5xx + ep.p_malformed {
         Input::StatusResponse {
             http_status: 200,
             body: None,
             date_ms,
+            retry_after_ms: None,
         }
     } else {
         let status = tx.status_at(served);
@@ -277,6 +279,7 @@ fn answer(tx: &Tx, ep: &Endpoint, rng: &mut Rng, start: i64) -> (i64, Input) {
             http_status: 200,
             body: Some(body),
             date_ms,
+            retry_after_ms: None,
         }
     };
     (start + latency, input)

@@ -51,16 +51,32 @@ export interface GopayStatusDetail {
   status_code?: string;
   /** Midtrans' `gross_amount`, e.g. `"149500.00"`, when known. */
   gross_amount?: string;
-  /** Set when the widget decided something itself, e.g. an expiry after the grace window. */
+  /**
+   * Set on `gopay-status` (and `gopay-expire`) when the widget decided or noticed something
+   * itself while it goes on: `expired_locally` (the grace window after expiry ended with the
+   * shop still saying pending), `unknown_status`, `status_unreachable` (the status endpoint
+   * has kept failing past the retry budget; the widget keeps trying and shows "trouble").
+   * Stable snake_case.
+   */
+  code?: string;
+  /** Set with `code`: a readable English message. */
   message?: string;
 }
 
-/** `detail` of `gopay-error`. */
+/**
+ * `detail` of `gopay-error`. It fires once, only when the widget has stopped for good: the
+ * host's `data-state` is `error`, no request is in flight or scheduled, and nothing fires
+ * after it. Problems the widget keeps trying through are reported on `gopay-status` instead.
+ */
 export interface GopayErrorDetail {
   /**
-   * A stable machine-readable code, e.g. `invalid_json`, `duplicate_key`, `missing_field`, `status_unreachable`,
-   * `load_failed` (the WebAssembly module could not be loaded), `qris_crc_mismatch` and the other
-   * `qris_*` codes (the `qr_string` is not a payable QRIS code, and the charge has no QR image).
+   * A stable machine-readable code, e.g. `invalid_json`, `duplicate_key`, `missing_field`,
+   * `url_not_allowed`, `charge_not_pending` (the charge has already ended and there is no
+   * status URL to confirm it), `order_mismatch` (the status endpoint answered for another
+   * order), `status_unreachable` (the endpoint never confirmed anything for a charge that did
+   * not say pending, by the end of the grace window), `load_failed` (the WebAssembly module
+   * could not be loaded), `qris_crc_mismatch` and the other `qris_*` codes (the `qr_string`
+   * is not a payable QRIS code, and the charge has no QR image), `qris_amount_mismatch`.
    */
   code: string;
   /** A readable English message. */

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../fuzz"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-charge status urls machine}
+TARGETS=${FUZZ_TARGETS:-charge status urls machine qris}
 MERGE=0
 [ "${1:-}" = "--merge" ] && MERGE=1
 

@@ -123,7 +123,9 @@ fn gopay_current_shape_fixture() {
     let Some(QrSource::Image(url)) = &c.qr else {
         unreachable!()
     };
-    assert!(check_qr_image_url(url, Environment::Production, None).is_ok());
+    // A sandbox charge's PNG comes from the sandbox API host: admitted there only.
+    assert!(check_qr_image_url(url, Environment::Sandbox, None).is_ok());
+    assert!(check_qr_image_url(url, Environment::Production, None).is_err());
 }
 
 #[test]

@@ -296,11 +296,13 @@ fn arb_url() -> impl Strategy<Value = String> {
         3 => prop::sample::select(vec![
             "gopay", "gojek.link", "gopay.co.id", "simulator.sandbox.midtrans.com", "localhost",
             "127.0.0.1", "[::1]", "shop.example", "LOCALHOST", "api.midtrans.com",
+            "api.sandbox.midtrans.com",
         ]),
         2 => prop::sample::select(vec![
             "evil.com", "gojek.link.evil.com", "evil.com@gojek.link", "gojek.link@evil.com",
             "gojek.link%2eevil.com", "127.0.0.1.nip.io", "[::ffff:127.0.0.1]", "", "gojek.link.",
             "localhost.evil.com", "shop.example.evil", "[::1",
+            "api.midtrans.com.evil.example", "api.midtrans.com@evil.example", "api.midtrans.com.",
         ]),
     ]
     .prop_map(str::to_owned);
@@ -312,7 +314,7 @@ fn arb_url() -> impl Strategy<Value = String> {
     let path = prop_oneof![
         3 => prop::sample::select(vec![
             "/", "/gopay/x", "/gopay", "/app/x", "/app", "/v2/deeplink/x", "/x?y=javascript:alert(1)",
-            "/gopay/x#f", "",
+            "/gopay/x#f", "", "/v2/gopay/x/qr-code", "/v2/qris/x/qr-code?s=1",
         ])
         .prop_map(str::to_owned),
         1 => prop::sample::select(vec!["/gopay/../x", "/app/%2e%2e/x", "?a=b", "#f", "/gopay/ x", "\\x"])
@@ -329,7 +331,8 @@ fn arb_url() -> impl Strategy<Value = String> {
             "http://localhost:8080/x",
             "https://shop.example/x",
             "http://[::1]/x",
-            "https://api.midtrans.com/v2/x/qr-code",
+            "https://api.midtrans.com/v2/gopay/x/qr-code",
+            "https://api.midtrans.com/v2/qris/x/qr-code",
         ]),
         0usize..4,
         any::<prop::sample::Index>(),
@@ -426,6 +429,9 @@ proptest! {
             prop_assert_eq!(&admitted, &url);
             prop_assert!(clean);
             prop_assert!(scheme == "https" || local_http, "{}", url);
+            if !sandbox {
+                prop_assert_eq!(host.as_str(), "api.midtrans.com", "{}", url);
+            }
         }
     }
 }

@@ -55,7 +55,12 @@ fn machine_corpus() {
 }
 
 #[test]
+fn qris_corpus() {
+    replay("qris");
+}
+
+#[test]
 fn every_target_is_replayed() {
     let names: Vec<&str> = fuzz_harness::TARGETS.iter().map(|(n, _)| *n).collect();
-    assert_eq!(names, ["charge", "status", "urls", "machine"]);
+    assert_eq!(names, ["charge", "status", "urls", "machine", "qris"]);
 }

@@ -134,6 +134,7 @@ fn to_input(r: &Reply, date_ms: Option<i64>) -> Input {
         http_status,
         body,
         date_ms,
+        retry_after_ms: None,
     };
     match r {
         Reply::Ok(s) => resp(200, Some(body(Some(ORDER), s))),
@@ -228,9 +229,18 @@ impl Driver {
                     if e.kind == EventKind::Success {
                         assert!(proves, "success without a settlement answer");
                     }
-                    if e.kind.is_terminal() {
+                    // gopay-error ends the transaction as the outcomes do.
+                    if e.kind.is_terminal() || e.kind == EventKind::Error {
                         self.terminal_events += 1;
                         assert!(self.terminal_events <= 1, "second terminal event");
+                    }
+                    if e.kind == EventKind::Error {
+                        assert_eq!(self.m.state(), State::Error, "an error that goes on");
+                        assert_eq!(self.m.next_wakeup(), None, "an error that wakes again");
+                        assert!(matches!(
+                            e.code,
+                            Some("order_mismatch" | "status_unreachable")
+                        ));
                     }
                 }
                 Command::Persist(s) => {
@@ -240,6 +250,14 @@ impl Driver {
                 }
                 Command::OpenApp => {}
             }
+        }
+        if self.m.state() == State::Error && !was_terminal {
+            // gopay-error comes last: nothing fires after it.
+            let last = cmds.iter().rev().find_map(|c| match c {
+                Command::Emit(e) => Some(e.kind),
+                _ => None,
+            });
+            assert_eq!(last, Some(EventKind::Error), "ended in error: {cmds:?}");
         }
         assert_eq!(
             self.m.in_flight(),
@@ -412,6 +430,44 @@ proptest! {
         prop_assert!(d.fetches <= 130, "{} requests", d.fetches);
     }
 
+    /// No state waits for ever: after any inputs, a page that is visible again and whose
+    /// endpoint answers anything at all (failures, other orders, garbage, pending) has
+    /// ended once the expiry, the grace window and the longest backoff are over; and until
+    /// then a live machine always has a wake-up scheduled.
+    #[test]
+    fn nothing_waits_for_ever(
+        config in config(),
+        actions in prop::collection::vec(action(), 1..60),
+        replies in prop::collection::vec(reply(), 1..20),
+    ) {
+        let expiry = config.expiry_ms;
+        let mut d = Driver::new(config);
+        for a in &actions {
+            if matches!(a, Action::Destroy | Action::Jump(_)) {
+                continue;
+            }
+            d.act(a);
+        }
+        d.act(&Action::Visibility(true));
+        let end = d.now.max(expiry) + 120_000 + 600_000;
+        let mut i = 0;
+        while d.now < end && !d.m.state().is_terminal() {
+            if d.in_flight {
+                d.in_flight = false;
+                let r = &replies[i % replies.len()];
+                i += 1;
+                d.handle(to_input(r, None));
+                continue;
+            }
+            let wake = d.m.next_wakeup();
+            prop_assert!(wake.is_some(), "a live, visible machine with nothing scheduled: {:?}", d.m);
+            let dt = wake.unwrap_or(end) - d.now;
+            d.advance(dt.max(1));
+        }
+        prop_assert!(d.m.state().is_terminal(), "still {:?} after the grace window", d.m.state());
+        prop_assert_eq!(d.terminal_events.min(1), u32::from(d.m.state() != State::Reversed));
+    }
+
     /// Hidden pages never ask, however long they stay hidden and whatever arrives.
     #[test]
     fn hidden_pages_never_ask(actions in prop::collection::vec(action(), 1..80)) {
@@ -513,7 +569,9 @@ fn snapshot_decode_rejects_garbage() {
         String::new(),
         "gpw1".into(),
         text.replace("gpw1", "gpw2"),
-        text.replace("s=pending", "s=error"),
+        // An error needs its reason among the flags.
+        text.replace("s=pending", "s=error")
+            .replace("f=cam", "f=ca"),
         text.replace("s=pending", "s=success"),
         text.replace("s=pending", "s=bogus"),
         text.replace("f=cam", "f=cc"),

@@ -48,6 +48,7 @@ fn ok(status: &str) -> Input {
         http_status: 200,
         body: Some(body(ORDER, status)),
         date_ms: None,
+        retry_after_ms: None,
     }
 }
 
@@ -56,6 +57,7 @@ fn ok_dated(status: &str, date_ms: i64) -> Input {
         http_status: 200,
         body: Some(body(ORDER, status)),
         date_ms: Some(date_ms),
+        retry_after_ms: None,
     }
 }
 
@@ -64,6 +66,7 @@ fn http(code: u16, status_in_body: &str) -> Input {
         http_status: code,
         body: Some(body(ORDER, status_in_body)),
         date_ms: None,
+        retry_after_ms: None,
     }
 }
 
@@ -72,6 +75,7 @@ fn not_json() -> Input {
         http_status: 200,
         body: None,
         date_ms: None,
+        retry_after_ms: None,
     }
 }
 
@@ -80,6 +84,7 @@ fn other_order(status: &str) -> Input {
         http_status: 200,
         body: Some(body("INV-SOMEONE-ELSE", status)),
         date_ms: None,
+        retry_after_ms: None,
     }
 }
 
@@ -550,7 +555,7 @@ fn failures_never_decide_the_payment() {
             ],
         ),
         case(
-            "malformed and mismatched answers",
+            "malformed answers are retried",
             vec![
                 (0.0, Do::Feed(Input::Start), w().events(&[Status])),
                 (
@@ -560,19 +565,6 @@ fn failures_never_decide_the_payment() {
                 ),
                 (
                     3.0,
-                    Do::Answer(other_order("settlement")),
-                    w().state(State::Pending)
-                        .events(&[Err_])
-                        .codes(&[CODE_ORDER_MISMATCH])
-                        .status("pending"),
-                ),
-                (
-                    10.0,
-                    Do::Answer(other_order("settlement")),
-                    w().state(State::Pending).events(&[]),
-                ),
-                (
-                    20.0,
                     Do::Answer(Input::StatusResponse {
                         http_status: 200,
                         body: Some(Value::Object(vec![(
@@ -580,13 +572,35 @@ fn failures_never_decide_the_payment() {
                             Value::Number(1.0),
                         )])),
                         date_ms: None,
+                        retry_after_ms: None,
                     }),
                     w().state(State::Pending).events(&[]),
                 ),
                 (
-                    35.0,
+                    20.0,
                     Do::Answer(ok("settlement")),
                     w().state(State::Success).events(&[Status, Success]),
+                ),
+            ],
+        ),
+        case(
+            "an answer for another order stops the widget for good",
+            vec![
+                (0.0, Do::Feed(Input::Start), w().events(&[Status])),
+                (
+                    0.1,
+                    Do::Answer(other_order("settlement")),
+                    w().state(State::Error)
+                        .events(&[Err_])
+                        .codes(&[CODE_ORDER_MISMATCH])
+                        .status("pending")
+                        .in_flight(false),
+                ),
+                // Nothing more is asked, however long the page stays.
+                (
+                    600.0,
+                    Do::Wait,
+                    w().state(State::Error).events(&[]).fetches(0, 0),
                 ),
             ],
         ),
@@ -603,13 +617,14 @@ fn failures_never_decide_the_payment() {
                             Value::String("settlement".into()),
                         )])),
                         date_ms: None,
+                        retry_after_ms: None,
                     }),
                     w().state(State::Success),
                 ),
             ],
         ),
         case(
-            "endpoint down: trouble, one error event, then recovery",
+            "endpoint down: trouble, one status_unreachable status event, then recovery",
             vec![
                 (0.0, Do::Serve(Serve::Http(503)), w()),
                 (0.0, Do::Feed(Input::Start), w()),
@@ -622,9 +637,10 @@ fn failures_never_decide_the_payment() {
                 (
                     150.0,
                     Do::Wait,
+                    // Still trying: a status event with the code, not an error.
                     w().state(State::Pending)
                         .trouble(true)
-                        .events(&[Err_])
+                        .events(&[Status])
                         .codes(&[CODE_UNREACHABLE])
                         // Backing off: far fewer than the 2 s cadence would make.
                         .fetches(3, 12),
@@ -952,7 +968,10 @@ fn unreachable_through_expiry_still_ends() {
             (
                 1019.0,
                 Do::Wait,
-                w().state(State::Confirming).events(&[Err_]).trouble(true),
+                w().state(State::Confirming)
+                    .events(&[Status])
+                    .codes(&[CODE_UNREACHABLE])
+                    .trouble(true),
             ),
             (
                 1021.0,

@@ -131,7 +131,12 @@ pub enum ErrorCode {
     UnsupportedCurrency,
     NoPaymentMethod,
     UrlNotAllowed,
-    MidtransError { status_code: u16 },
+    /// The charge says the transaction has already ended and there is no status endpoint
+    /// to ask what became of it.
+    ChargeNotPending,
+    MidtransError {
+        status_code: u16,
+    },
     Qris(QrisError),
     QrisAmountMismatch,
 }
@@ -153,6 +158,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedCurrency => "unsupported_currency",
             ErrorCode::NoPaymentMethod => "no_payment_method",
             ErrorCode::UrlNotAllowed => "url_not_allowed",
+            ErrorCode::ChargeNotPending => "charge_not_pending",
             ErrorCode::MidtransError { .. } => "midtrans_error",
             ErrorCode::Qris(e) => e.code(),
             ErrorCode::QrisAmountMismatch => "qris_amount_mismatch",
@@ -198,6 +204,18 @@ impl ChargeError {
         Self::new(
             ErrorCode::UrlNotAllowed,
             "the charge's QR image and deeplink URLs are not allowed in this environment",
+        )
+    }
+
+    /// A charge that does not say pending, shown without a status endpoint: only the
+    /// endpoint may say what became of it, and the charge alone is never a success.
+    pub fn not_pending(status: &str) -> Self {
+        let shown: String = status.chars().take(40).collect();
+        Self::new(
+            ErrorCode::ChargeNotPending,
+            format!(
+                "the charge's transaction_status is {shown:?}, not pending, and there is no status endpoint to confirm it"
+            ),
         )
     }
 

@@ -315,9 +315,33 @@ pub fn check_deeplink(
     }
 }
 
-/// Admits a QR image URL from the charge, returning it unchanged: any https
-/// URL (Midtrans' API hosts serve the PNG), and in sandbox also the page's own
-/// origin and loopback hosts over http(s).
+/// Midtrans' API host that serves the QR PNGs of production charges.
+const PRODUCTION_QR_HOST: &str = "api.midtrans.com";
+/// The sandbox API host; admitted for QR images in sandbox only.
+const SANDBOX_QR_HOST: &str = "api.sandbox.midtrans.com";
+/// The charge kinds whose `generate-qr-code(-v2)` actions point at `/v2/{kind}/{id}/qr-code`.
+const QR_PATH_KINDS: &[&str] = &["gopay", "qris"];
+
+/// `/v2/gopay/{id}/qr-code` or `/v2/qris/{id}/qr-code`, with one non-empty id segment.
+fn is_qr_code_path(path: &str) -> bool {
+    let mut segments = path.split('/');
+    segments.next() == Some("")
+        && segments.next() == Some("v2")
+        && segments
+            .next()
+            .is_some_and(|kind| QR_PATH_KINDS.contains(&kind))
+        && segments.next().is_some_and(|id| !id.is_empty())
+        && segments.next() == Some("qr-code")
+        && segments.next().is_none()
+}
+
+/// Admits a QR image URL from the charge, returning it unchanged.
+///
+/// Production: only `https://api.midtrans.com/v2/{gopay|qris}/{id}/qr-code` (exact host, no
+/// port), the shape of Midtrans' `generate-qr-code` and `generate-qr-code-v2` actions: a QR
+/// from anywhere else could pay someone else. Sandbox also admits the same path on
+/// `https://api.sandbox.midtrans.com`, and any http(s) URL on the page's own origin or a
+/// loopback host (local simulators).
 pub fn check_qr_image_url(
     url: &str,
     env: Environment,
@@ -329,10 +353,24 @@ pub fn check_qr_image_url(
         return Err(DeeplinkError::SchemeNotAllowed);
     }
     let parts = split_url(url)?;
-    if parts.scheme.eq_ignore_ascii_case("https") || sandbox_local(&parts, page_origin) {
+    if has_dot_segment(parts.path) {
+        return Err(DeeplinkError::PathNotAllowed);
+    }
+    if sandbox && sandbox_local(&parts, page_origin) {
+        return Ok(url.to_owned());
+    }
+    if !parts.scheme.eq_ignore_ascii_case("https") {
+        return Err(DeeplinkError::SchemeNotAllowed);
+    }
+    let host_ok = parts.host.eq_ignore_ascii_case(PRODUCTION_QR_HOST)
+        || sandbox && parts.host.eq_ignore_ascii_case(SANDBOX_QR_HOST);
+    if !host_ok || parts.port.is_some() {
+        return Err(DeeplinkError::HostNotAllowed);
+    }
+    if is_qr_code_path(parts.path) {
         Ok(url.to_owned())
     } else {
-        Err(DeeplinkError::SchemeNotAllowed)
+        Err(DeeplinkError::PathNotAllowed)
     }
 }
 
@@ -555,45 +593,144 @@ mod tests {
     }
 
     #[test]
-    fn qr_images() {
-        let v2 = "https://api.sandbox.midtrans.com/v2/qris/7f1c1d2e/qr-code";
-        assert_eq!(check_qr_image_url(v2, P, None).as_deref(), Ok(v2));
-        assert!(check_qr_image_url("https://api.midtrans.com:8443/x.png", P, None).is_ok());
+    fn qr_images_production_only_from_midtrans_qr_paths() {
+        let origin = Some("http://shop.example");
         for url in [
-            "http://api.midtrans.com/v2/gopay/x/qr-code",
-            "data:image/png;base64,AAAA",
-            "javascript:alert(1)",
-            "//api.midtrans.com/x",
-            "/qr.png",
-            "https://u@api.midtrans.com/x",
-            "https://api.midtrans.com\\x",
-            "http://localhost:8080/qr.png",
-            "http://shop.example/qr.png",
+            "https://api.midtrans.com/v2/gopay/e48447d1-cfa9-4b02-b163-2e915d4417ac/qr-code",
+            "https://api.midtrans.com/v2/qris/7f1c1d2e/qr-code",
+            "https://API.Midtrans.COM/v2/qris/7f1c1d2e/qr-code",
+            "HTTPS://api.midtrans.com/v2/qris/7f1c1d2e/qr-code?size=300",
         ] {
-            assert!(
-                check_qr_image_url(url, P, Some("http://shop.example")).is_err(),
-                "{url:?}"
-            );
+            assert_eq!(check_qr_image_url(url, P, origin).as_deref(), Ok(url));
+            assert_eq!(check_qr_image_url(url, S, origin).as_deref(), Ok(url));
+        }
+        let refused: &[(&str, DeeplinkError)] = &[
+            (
+                "http://api.midtrans.com/v2/gopay/x/qr-code",
+                SchemeNotAllowed,
+            ),
+            ("data:image/png;base64,AAAA", SchemeNotAllowed),
+            ("javascript:alert(1)", SchemeNotAllowed),
+            ("//api.midtrans.com/v2/gopay/x/qr-code", NotAbsolute),
+            ("/qr.png", NotAbsolute),
+            ("https://evil.example/qr.png", HostNotAllowed),
+            (
+                "https://api.midtrans.com.evil.example/v2/gopay/x/qr-code",
+                HostNotAllowed,
+            ),
+            (
+                "https://evil.example/api.midtrans.com/v2/gopay/x/qr-code",
+                HostNotAllowed,
+            ),
+            ("https://evil.example/v2/gopay/x/qr-code", HostNotAllowed),
+            (
+                "https://evilapi.midtrans.com/v2/gopay/x/qr-code",
+                HostNotAllowed,
+            ),
+            (
+                "https://app.midtrans.com/v2/gopay/x/qr-code",
+                HostNotAllowed,
+            ),
+            (
+                "https://api.sandbox.midtrans.com/v2/qris/x/qr-code",
+                HostNotAllowed,
+            ),
+            (
+                "https://api.midtrans.com:443/v2/gopay/x/qr-code",
+                HostNotAllowed,
+            ),
+            (
+                "https://api.midtrans.com:8443/v2/gopay/x/qr-code",
+                HostNotAllowed,
+            ),
+            ("https://api.midtrans.com@evil.example/", Malformed),
+            (
+                "https://api.midtrans.com@evil.example/v2/gopay/x/qr-code",
+                Malformed,
+            ),
+            ("https://u@api.midtrans.com/v2/gopay/x/qr-code", Malformed),
+            ("https://api.midtrans.com./v2/gopay/x/qr-code", Malformed),
+            (
+                "https://api.midtrans.com%2eevil.example/v2/gopay/x/qr-code",
+                Malformed,
+            ),
+            ("https://api.midtrans.com\\@evil.example/", BadCharacter),
+            ("https://api.midtrans.com?@evil.example/", PathNotAllowed),
+            ("https://api.midtrans.com/", PathNotAllowed),
+            ("https://api.midtrans.com/x.png", PathNotAllowed),
+            ("https://api.midtrans.com/v2/x/qr-code", PathNotAllowed),
+            ("https://api.midtrans.com/v2/gopay/qr-code", PathNotAllowed),
+            ("https://api.midtrans.com/v2/gopay//qr-code", PathNotAllowed),
+            ("https://api.midtrans.com/v2/gopay/x/status", PathNotAllowed),
+            (
+                "https://api.midtrans.com/v2/gopay/x/qr-code/",
+                PathNotAllowed,
+            ),
+            (
+                "https://api.midtrans.com/v2/gopay/x/y/qr-code",
+                PathNotAllowed,
+            ),
+            (
+                "https://api.midtrans.com/V2/gopay/x/qr-code",
+                PathNotAllowed,
+            ),
+            (
+                "https://api.midtrans.com/v2/gopay/../../evil/qr-code",
+                PathNotAllowed,
+            ),
+            (
+                "https://api.midtrans.com/v2/gopay/%2e%2e/qr-code",
+                PathNotAllowed,
+            ),
+        ];
+        for &(url, err) in refused {
+            assert_eq!(check_qr_image_url(url, P, origin), Err(err), "{url:?}");
         }
         for url in [
             "http://localhost:8080/qr.png",
-            "http://127.0.0.1/qr.png",
+            "http://127.0.0.1/v2/qris/x/qr-code",
             "http://shop.example/qr.png",
         ] {
-            assert!(
-                check_qr_image_url(url, S, Some("http://shop.example")).is_ok(),
+            assert!(check_qr_image_url(url, P, origin).is_err(), "{url:?}");
+        }
+    }
+
+    #[test]
+    fn qr_images_sandbox_adds_the_sandbox_host_own_origin_and_loopback() {
+        let origin = Some("http://shop.example");
+        for url in [
+            "https://api.sandbox.midtrans.com/v2/qris/7f1c1d2e/qr-code",
+            "https://API.SANDBOX.midtrans.com/v2/gopay/7f1c1d2e/qr-code",
+            "https://api.midtrans.com/v2/gopay/x/qr-code",
+            "http://localhost:8080/qr.png",
+            "http://127.0.0.1:8081/v2/qris/x/qr-code",
+            "http://[::1]:9/qr.png?order_id=1",
+            "http://shop.example/qr.png",
+        ] {
+            assert_eq!(
+                check_qr_image_url(url, S, origin).as_deref(),
+                Ok(url),
                 "{url:?}"
             );
         }
         for url in [
             "http://evil.com/qr.png",
+            "https://evil.example/v2/qris/x/qr-code",
+            "https://api.sandbox.midtrans.com.evil.example/v2/qris/x/qr-code",
+            "https://evil.example/api.sandbox.midtrans.com/v2/qris/x/qr-code",
+            "https://api.sandbox.midtrans.com@evil.example/",
+            "https://api.sandbox.midtrans.com./v2/qris/x/qr-code",
+            "https://api.sandbox.midtrans.com:8443/v2/qris/x/qr-code",
+            "http://api.sandbox.midtrans.com/v2/qris/x/qr-code",
+            "https://api.sandbox.midtrans.com/x.png",
+            "https://simulator.sandbox.midtrans.com/v2/qris/x/qr-code",
+            "http://localhost.evil.example/qr.png",
+            "http://127.0.0.2/qr.png",
+            "http://localhost:8080/../qr.png",
             "data:image/png;base64,AAAA",
             "qr.png",
         ] {
-            assert!(
-                check_qr_image_url(url, S, Some("http://shop.example")).is_err(),
-                "{url:?}"
-            );
+            assert!(check_qr_image_url(url, S, origin).is_err(), "{url:?}");
         }
     }
 

@@ -98,6 +98,11 @@ pub enum Msg {
     ReversedNext,
     /// The time ran out here and the merchant has not answered yet: no QR, no second payment.
     CheckingNext,
+    /// The widget stopped checking for good (the status endpoint cannot be trusted or never
+    /// confirmed anything): the status line ...
+    CheckFailed,
+    /// ... and what to do next.
+    CheckFailedNext,
     /// The button that asks the page for a new charge.
     GetNewQr,
     /// The same button once tapped, until the page hands the new charge over.
@@ -112,7 +117,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, for tests and tooling.
-    pub const ALL: [Msg; 35] = [
+    pub const ALL: [Msg; 37] = [
         Msg::Title,
         Msg::AmountLabel,
         Msg::OrderLabel,
@@ -143,6 +148,8 @@ impl Msg {
         Msg::ExpireRetryNext,
         Msg::ReversedNext,
         Msg::CheckingNext,
+        Msg::CheckFailed,
+        Msg::CheckFailedNext,
         Msg::GetNewQr,
         Msg::GettingNewQr,
         Msg::AppNotOpened,
@@ -186,6 +193,8 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
             ExpireRetryNext => "Waktu membayar sudah habis dan kode QR ini tidak bisa dipakai lagi. Buat kode QR baru untuk mencoba lagi.",
             ReversedNext => "Pembayaran ini sudah dikembalikan atau dibatalkan. Hubungi toko jika ada pertanyaan.",
             CheckingNext => "Kode QR ini sudah tidak bisa dipakai. Jika Anda sudah membayar, toko sedang memastikannya: jangan membayar lagi.",
+            CheckFailed => "Status pembayaran ini tidak bisa diperiksa",
+            CheckFailedNext => "Kode QR ini sudah tidak bisa dipakai. Jika Anda sudah membayar, hubungi toko dengan nomor pesanan ini: jangan membayar lagi.",
             GetNewQr => "Buat kode QR baru",
             GettingNewQr => "Membuat kode QR baru…",
             AppNotOpened => "GoPay tidak terbuka? Bayar dengan kode QR: pindai dari ponsel lain, atau simpan gambarnya lalu buka dari galeri di aplikasi QRIS apa pun.",
@@ -223,6 +232,8 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
             ExpireRetryNext => "The time to pay ran out, and this QR can no longer be used. Get a new QR to try again.",
             ReversedNext => "This payment was refunded or reversed. Contact the merchant if you have questions.",
             CheckingNext => "This QR can no longer be used. If you have paid, the merchant is confirming it: do not pay again.",
+            CheckFailed => "This payment's status cannot be checked",
+            CheckFailedNext => "This QR can no longer be used. If you have paid, contact the merchant with this order ID: do not pay again.",
             GetNewQr => "Get a new QR",
             GettingNewQr => "Getting a new QR…",
             AppNotOpened => "GoPay didn't open? Pay with the QR instead: scan it from another phone, or save the image and open it from the gallery in any QRIS app.",

@@ -20,10 +20,18 @@
 //!   with exactly one `StatusResponse` or `RequestFailed`, and after
 //!   [`Command::AbortFetch`] it drops that request's result. Answers that arrive
 //!   when no request is outstanding are ignored as duplicates.
-//! - Failures (non-2xx, unreadable bodies, network errors, timeouts, replies for
-//!   another order) only slow polling down and raise the "trouble" flag; past the
-//!   retry budget one `gopay-error` (`status_unreachable`) fires and polling goes
-//!   on, so the widget recovers by itself. The state stays non-terminal.
+//! - `gopay-error` means the widget has stopped for good: it fires once, in
+//!   [`State::Error`], with no request in flight and nothing scheduled after it.
+//!   Failures it keeps trying through (non-2xx, unreadable bodies, network errors,
+//!   timeouts) are not errors: they slow polling down and raise the "trouble" flag,
+//!   and past the retry budget one `gopay-status` with code `status_unreachable`
+//!   tells the page; polling goes on, so the widget recovers by itself.
+//! - An answer for another order is fatal (`order_mismatch`): an endpoint that answers
+//!   for another order is misconfigured or tampered with, asking again cannot fix it,
+//!   and nothing it says about this order can be trusted.
+//! - A charge that does not say pending and an endpoint that never confirms anything
+//!   before the grace window ends: the widget stops with `status_unreachable` (it
+//!   cannot claim an outcome, and waiting longer would be waiting for ever).
 //! - After the (skew-corrected) expiry the state is `Confirming` for
 //!   [`Policy::grace_ms`]. A settlement inside the window is a success; an
 //!   endpoint `expire` ends it at once; otherwise the first request that ends
@@ -57,9 +65,11 @@ use super::status::{self, Outcome, StatusReply};
 
 pub use super::snapshot::Snapshot;
 
-/// `gopay-error` code: the status endpoint kept failing past the retry budget.
+/// Code on the one `gopay-status` sent when the status endpoint has kept failing past the
+/// retry budget (polling goes on); and the `gopay-error` code when it never confirmed
+/// anything for a charge that did not say pending, once the grace window is over.
 pub const CODE_UNREACHABLE: &str = "status_unreachable";
-/// `gopay-error` code: the endpoint answered for another order (reported once).
+/// `gopay-error` code: the endpoint answered for another order; the widget stops.
 pub const CODE_ORDER_MISMATCH: &str = "order_mismatch";
 /// Code on a `gopay-status` whose status is not a known Midtrans one (treated as pending).
 pub const CODE_UNKNOWN_STATUS: &str = "unknown_status";
@@ -101,6 +111,9 @@ pub enum Input {
         http_status: u16,
         body: Option<Value>,
         date_ms: Option<i64>,
+        /// The `Retry-After` header of a non-2xx answer, in ms from now: the next request
+        /// waits at least this long (up to [`Policy::retry_after_max_ms`]).
+        retry_after_ms: Option<i64>,
     },
     /// Network error, offline, or aborted by its timeout.
     RequestFailed { timed_out: bool },
@@ -366,11 +379,14 @@ enum Deadline {
     /// The app was opened and the page has stayed visible and focused since: at this
     /// time the app did not open. Wakes it, visible or not (leaving the page clears it).
     AppCheck,
+    /// The endpoint asked not to be asked before this (`Retry-After`): no request starts
+    /// earlier, whatever else wants one. Never wakes it by itself: it delays `NextFetch`.
+    NotBefore,
 }
 
 impl Deadline {
     /// Every deadline, in declaration order (checked below).
-    const ALL: [Deadline; 9] = [
+    const ALL: [Deadline; 10] = [
         Deadline::Sent,
         Deadline::NextFetch,
         Deadline::Expiry,
@@ -380,6 +396,7 @@ impl Deadline {
         Deadline::FailingSince,
         Deadline::ConfirmSince,
         Deadline::AppCheck,
+        Deadline::NotBefore,
     ];
 
     /// When this deadline, set to `at`, wakes the machine, if it does.
@@ -387,13 +404,15 @@ impl Deadline {
         match self {
             Deadline::Sent => Some(watchdog_at(at, policy)),
             Deadline::AppCheck => Some(at),
-            Deadline::NextFetch => (live.visible && !live.in_flight()).then_some(at),
+            Deadline::NextFetch => (live.visible && !live.in_flight())
+                .then_some(live.times[Deadline::NotBefore].map_or(at, |nb| at.max(nb))),
             Deadline::Expiry => live.visible.then_some(at),
             Deadline::ConfirmUntil => (live.visible && at > last_now).then_some(at),
             Deadline::BurstUntil
             | Deadline::FetchEnded
             | Deadline::FailingSince
-            | Deadline::ConfirmSince => None,
+            | Deadline::ConfirmSince
+            | Deadline::NotBefore => None,
         }
     }
 }
@@ -713,7 +732,14 @@ impl Machine {
                 http_status,
                 body,
                 date_ms,
-            } => self.on_response(live, http_status, body.as_ref(), date_ms, now, out)?,
+                retry_after_ms,
+            } => {
+                let flow = self.on_response(live, http_status, body.as_ref(), date_ms, now, out);
+                if flow.is_continue() && !(200..300).contains(&http_status) {
+                    self.hold_off(live, retry_after_ms, now);
+                }
+                flow?
+            }
             Input::RequestFailed { .. } => {
                 if live.times[Deadline::Sent].take().is_some() {
                     live.times[Deadline::FetchEnded] = Some(now);
@@ -756,6 +782,24 @@ impl Machine {
     /// The last known status (from the charge or a snapshot) is a real pending-like one.
     fn charge_says_pending(&self) -> bool {
         status::outcome(&self.status).is_pending_like() && !self.status.trim().is_empty()
+    }
+
+    /// A non-2xx answer's `Retry-After`: nothing is asked before it (bounded, so a hostile
+    /// or mistaken header cannot silence the widget past the grace window).
+    fn hold_off(&self, live: &mut Live, retry_after_ms: Option<i64>, now: i64) {
+        let Some(ms) = retry_after_ms.filter(|&ms| ms > 0) else {
+            return;
+        };
+        let until = now.saturating_add(ms.min(self.policy.retry_after_max_ms));
+        let until = if now < self.grace_end() {
+            until.min(self.grace_end())
+        } else {
+            until
+        };
+        live.times[Deadline::NotBefore] = Some(until);
+        if let Some(next) = &mut live.times[Deadline::NextFetch] {
+            *next = (*next).max(until);
+        }
     }
 
     fn begin_confirm(&self, live: &mut Live, result: Option<String>, now: i64) {
@@ -803,14 +847,16 @@ impl Machine {
             .as_ref()
             .is_some_and(|o| *o != self.config.order_id)
         {
-            if !self.mismatch_reported {
-                self.mismatch_reported = true;
-                out.persist = true;
-                let message = "the status endpoint answered for another order_id".to_owned();
-                let e = self.event(EventKind::Error, Some(CODE_ORDER_MISMATCH), Some(message));
-                out.events.push(e);
-            }
-            return self.on_failure(live, now, out);
+            self.mismatch_reported = true;
+            let message =
+                "the status endpoint answered for another order_id; stopped checking".to_owned();
+            return self.end(
+                State::Error,
+                Some(EventKind::Error),
+                Some(CODE_ORDER_MISMATCH),
+                Some(message),
+                out,
+            );
         }
         live.failures = 0;
         live.times[Deadline::FailingSince] = None;
@@ -875,6 +921,22 @@ impl Machine {
     fn on_failure(&mut self, live: &mut Live, now: i64, out: &mut Outbox) -> Flow {
         live.failures = live.failures.saturating_add(1);
         let since = *live.times[Deadline::FailingSince].get_or_insert(now);
+        let pending_like = status::outcome(&self.status).is_pending_like();
+        if self.past_grace(now) && !pending_like {
+            // The charge said it had ended, and the endpoint never confirmed anything:
+            // no outcome can be claimed, and waiting longer would be waiting for ever.
+            self.unreachable_reported = true;
+            let message =
+                "the status endpoint never confirmed the outcome before the grace window ended"
+                    .to_owned();
+            return self.end(
+                State::Error,
+                Some(EventKind::Error),
+                Some(CODE_UNREACHABLE),
+                Some(message),
+                out,
+            );
+        }
         let p = &self.policy;
         if !self.unreachable_reported
             && live.failures >= 3
@@ -883,10 +945,10 @@ impl Machine {
             self.unreachable_reported = true;
             out.persist = true;
             let message = "the status endpoint keeps failing; still retrying".to_owned();
-            let e = self.event(EventKind::Error, Some(CODE_UNREACHABLE), Some(message));
+            let e = self.event(EventKind::Status, Some(CODE_UNREACHABLE), Some(message));
             out.events.push(e);
         }
-        if self.past_grace(now) && status::outcome(&self.status).is_pending_like() {
+        if self.past_grace(now) {
             return self.expire_locally(out);
         }
         self.schedule_next(live, now);
@@ -1028,8 +1090,10 @@ impl Machine {
         if live.visible
             && !live.in_flight()
             && live.times[Deadline::NextFetch].is_some_and(|t| t <= now)
+            && live.times[Deadline::NotBefore].is_none_or(|t| t <= now)
         {
             live.times[Deadline::NextFetch] = None;
+            live.times[Deadline::NotBefore] = None;
             live.times[Deadline::Sent] = Some(now);
             out.fetch = true;
         }
@@ -1155,6 +1219,7 @@ mod tests {
                 Value::String(status.into()),
             )])),
             date_ms: None,
+            retry_after_ms: None,
         }
     }
 
@@ -1321,6 +1386,105 @@ mod tests {
         assert!(s.app_open_attempted);
     }
 
+    /// Drives `m` until its next request starts; returns when.
+    fn next_fetch_at(m: &mut Machine, mut now: i64) -> i64 {
+        for _ in 0..100 {
+            let at = m.next_wakeup().expect("a live machine wakes");
+            now = at.max(now);
+            if m.handle(Input::Tick, now)
+                .iter()
+                .any(|c| matches!(c, Command::Fetch { .. }))
+            {
+                return now;
+            }
+        }
+        panic!("no request");
+    }
+
+    #[test]
+    fn an_ended_charge_never_confirmed_stops_in_error_after_the_grace_window() {
+        let mut m = Machine::new(
+            Config {
+                initial_status: "settlement".into(),
+                ..config()
+            },
+            None,
+            T0,
+        );
+        assert_eq!(kinds(&m.handle(Input::Start, T0)), ["persist", "fetch"]);
+        let mut now = T0;
+        let mut events = Vec::new();
+        while !m.state().is_terminal() {
+            now = m.next_wakeup().expect("a live machine wakes").max(now);
+            let cmds = m.handle(Input::Tick, now);
+            if cmds.iter().any(|c| matches!(c, Command::Fetch { .. })) {
+                now += 100;
+                events.extend(m.handle(Input::RequestFailed { timed_out: false }, now));
+            }
+            assert!(now < T0 + 900_000 + 200_000, "still loading");
+        }
+        assert_eq!(m.state(), State::Error);
+        assert!(now >= T0 + 900_000 + Policy::default().grace_ms);
+        let emitted: Vec<_> = events
+            .iter()
+            .filter_map(|c| match c {
+                Command::Emit(e) => Some((e.kind, e.code)),
+                _ => None,
+            })
+            .collect();
+        // Never a success from the charge alone; the one error comes last.
+        assert_eq!(
+            emitted.last(),
+            Some(&(EventKind::Error, Some(CODE_UNREACHABLE)))
+        );
+        assert!(emitted.iter().all(|(k, _)| *k != EventKind::Success));
+        assert_eq!(m.next_wakeup(), None);
+        assert!(!m.in_flight());
+    }
+
+    #[test]
+    fn retry_after_holds_the_next_request_back_within_bounds() {
+        let busy = |ms| Input::StatusResponse {
+            http_status: 429,
+            body: None,
+            date_ms: None,
+            retry_after_ms: ms,
+        };
+        let mut m = Machine::new(config(), None, T0);
+        m.handle(Input::Start, T0);
+        m.handle(busy(Some(20_000)), T0 + 100);
+        // Coming back online or to the page asks at once, but not before Retry-After.
+        m.handle(Input::Online, T0 + 1_000);
+        m.handle(Input::Visibility { visible: false }, T0 + 2_000);
+        m.handle(Input::Visibility { visible: true }, T0 + 3_000);
+        assert_eq!(next_fetch_at(&mut m, T0 + 3_000), T0 + 20_100);
+        // A Retry-After of a day waits only the policy's longest.
+        m.handle(busy(Some(86_400_000)), T0 + 20_200);
+        let at = next_fetch_at(&mut m, T0 + 20_200);
+        assert_eq!(at, T0 + 20_200 + Policy::default().retry_after_max_ms);
+        // None, zero or negative: the usual back-off.
+        for ms in [None, Some(0), Some(-5_000)] {
+            let now = m.last_now;
+            m.handle(busy(ms), now + 100);
+            let at = next_fetch_at(&mut m, now + 100);
+            assert!(at - (now + 100) <= 30_000, "{ms:?}: {}", at - now);
+        }
+        // A success answer's Retry-After means nothing.
+        let mut m = Machine::new(config(), None, T0);
+        m.handle(Input::Start, T0);
+        let Input::StatusResponse { body, .. } = reply("pending") else {
+            unreachable!()
+        };
+        let ok = Input::StatusResponse {
+            http_status: 200,
+            body,
+            date_ms: None,
+            retry_after_ms: Some(50_000),
+        };
+        m.handle(ok, T0 + 100);
+        assert!(next_fetch_at(&mut m, T0 + 100) < T0 + 10_000);
+    }
+
     #[test]
     fn each_deadline_says_when_it_wakes() {
         let policy = Policy::default();
@@ -1340,25 +1504,43 @@ mod tests {
         let (t, watchdog) = (Some(T0), Some(T0 + 12_000));
         assert_eq!(
             wakes(&live, T0 - 1),
-            [watchdog, t, t, t, None, None, None, None, t]
+            [watchdog, t, t, t, None, None, None, None, t, None]
         );
         // Once its time has come the confirm window stops waking (settle closes it).
         assert_eq!(
             wakes(&live, T0),
-            [watchdog, t, t, None, None, None, None, None, t]
+            [watchdog, t, t, None, None, None, None, None, t, None]
         );
         // Nothing is due while a request is out but its watchdog.
         live.times[Deadline::Sent] = Some(T0);
         assert_eq!(
             wakes(&live, T0 - 1),
-            [watchdog, None, t, t, None, None, None, None, t]
+            [watchdog, None, t, t, None, None, None, None, t, None]
         );
         // Hidden: only the watchdog and the app check (hiding clears the latter).
         live.visible = false;
         live.times[Deadline::Sent] = None;
         assert_eq!(
             wakes(&live, T0 - 1),
-            [watchdog, None, None, None, None, None, None, None, t]
+            [watchdog, None, None, None, None, None, None, None, t, None]
+        );
+        // A Retry-After still ahead holds the next request back to it.
+        live.visible = true;
+        live.times[Deadline::NotBefore] = Some(T0 + 5_000);
+        assert_eq!(
+            wakes(&live, T0 - 1),
+            [
+                watchdog,
+                Some(T0 + 5_000),
+                t,
+                t,
+                None,
+                None,
+                None,
+                None,
+                t,
+                None
+            ]
         );
     }
 
@@ -1386,6 +1568,7 @@ mod tests {
                 http_status: 200,
                 body: reply("pending").body_for_test(),
                 date_ms: Some(T0 + 1_000),
+                retry_after_ms: None,
             },
             T0 + 200,
         );
@@ -1397,6 +1580,7 @@ mod tests {
                 http_status: 500,
                 body: None,
                 date_ms: Some(T0 + 32_000),
+                retry_after_ms: None,
             },
             T0 + 2_800,
         );

@@ -12,6 +12,7 @@ use super::i18n::{self, Locale};
 use super::machine::Config;
 use super::qr::{self, QrError};
 use super::qris::{self, Qris, QrisError};
+use super::status;
 
 /// `data-mode` / the `mode` option: which part a shopper sees first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -143,6 +144,14 @@ impl Plan {
 pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
     let text = input.charge.ok_or_else(ChargeError::missing_charge)?;
     let charge = charge::parse_charge_json(text)?;
+    // Without an endpoint the widget only displays: a charge that has already ended would
+    // wait for ever for an answer nobody is asked for (and is never a success on its own).
+    let status = &charge.transaction_status;
+    if input.status_url.is_none()
+        && (status.trim().is_empty() || !status::outcome(status).is_pending_like())
+    {
+        return Err(ChargeError::not_pending(status));
+    }
     let (env, origin) = (input.environment, input.page_origin);
     let mut dropped = Vec::new();
     let deeplink = charge.deeplink.as_deref().and_then(|url| {
@@ -541,6 +550,40 @@ mod tests {
             encode_uri_component("a b/c?d&e=é~*'()!"),
             "a%20b%2Fc%3Fd%26e%3D%C3%A9~*'()!"
         );
+    }
+
+    #[test]
+    fn a_charge_that_has_ended_needs_a_status_endpoint() {
+        for status in [
+            "settlement",
+            "capture",
+            "expire",
+            "deny",
+            "cancel",
+            "refund",
+        ] {
+            let charge = QRIS.replace(
+                r#""transaction_status":"pending""#,
+                &format!(r#""transaction_status":"{status}""#),
+            );
+            let e = plan(input(&charge)).unwrap_err();
+            assert_eq!(e.code, ErrorCode::ChargeNotPending, "{status}");
+            assert_eq!(e.code.as_str(), "charge_not_pending");
+            // With an endpoint the widget asks it (and only it decides the outcome).
+            let polled = plan(PlanInput {
+                status_url: Some("/status/{order_id}"),
+                ..input(&charge)
+            });
+            assert!(polled.is_ok(), "{status}");
+        }
+        // Pending and pending-like statuses display as before.
+        for status in ["pending", "PENDING", "authorize", "weird"] {
+            let charge = QRIS.replace(
+                r#""transaction_status":"pending""#,
+                &format!(r#""transaction_status":"{status}""#),
+            );
+            assert!(plan(input(&charge)).is_ok(), "{status}");
+        }
     }
 
     #[test]

@@ -74,6 +74,7 @@ impl Presenter {
             State::Expire if retry => Some(Msg::ExpireRetryNext),
             State::Expire => Some(Msg::ExpireNext),
             State::Reversed => Some(Msg::ReversedNext),
+            State::Error => Some(Msg::CheckFailedNext),
             _ if self.withdrawn => Some(Msg::CheckingNext),
             _ => None,
         };
@@ -102,7 +103,8 @@ pub fn status_msg(state: State, local_expired: bool) -> Msg {
         State::Failure => Msg::Failure,
         State::Expire => Msg::Expire,
         State::Reversed => Msg::Reversed,
-        State::Error => Msg::Error,
+        // The machine stopped checking (a charge that cannot be shown has its own view).
+        State::Error => Msg::CheckFailed,
     }
 }
 
@@ -227,6 +229,7 @@ mod tests {
             (false, State::Expire, "go back to the shop.", false),
             (true, State::Reversed, "Contact the merchant", false),
             (true, State::Success, "You can close this page.", false),
+            (true, State::Error, "contact the merchant", false),
         ] {
             let s = Presenter::new(Locale::En, retry).present(&view(state, 0));
             assert!(!s.offer, "{state:?}");

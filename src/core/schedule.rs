@@ -158,6 +158,8 @@ pub struct Policy {
     /// How long after expiry the widget keeps waiting for the merchant's verdict.
     pub grace_ms: i64,
     pub backoff: Backoff,
+    /// The longest `Retry-After` honoured; a longer one waits this long.
+    pub retry_after_max_ms: i64,
     /// Timeout the driver puts on each status request.
     pub timeout_ms: u32,
     /// The machine gives up on a request the driver never answered this long after its timeout.
@@ -206,6 +208,7 @@ impl Default for Policy {
                 base_ms: 1_000,
                 max_ms: 30_000,
             },
+            retry_after_max_ms: 60_000,
             timeout_ms: 10_000,
             watchdog_slack_ms: 2_000,
             min_gap_ms: 1_000,

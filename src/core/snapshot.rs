@@ -128,7 +128,7 @@ impl Snapshot {
         snap.is_consistent().then_some(snap)
     }
 
-    /// A terminal state must match its status; a confirmed live state must be pending-like.
+    /// A terminal state must match its status (or, for an error, its reason); a confirmed live state must be pending-like.
     pub(super) fn is_consistent(&self) -> bool {
         let outcome = status::outcome(&self.transaction_status);
         match self.state {
@@ -136,7 +136,9 @@ impl Snapshot {
             State::Failure => outcome == Outcome::Failed,
             State::Expire => outcome == Outcome::Expired,
             State::Reversed => outcome == Outcome::Reversed,
-            State::Error => false,
+            // Stopped for good: after an answer for another order, or an endpoint that never
+            // confirmed anything (both recorded as reported).
+            State::Error => self.mismatch_reported || self.unreachable_reported,
             State::Loading | State::Pending | State::Confirming => {
                 !self.confirmed || outcome.is_pending_like()
             }

@@ -150,6 +150,21 @@ fn gross_amount(body: &Value) -> Result<Option<String>, String> {
     }
 }
 
+/// A status answer's `Content-Type` is JSON: `application/json` or a `+json` type, any
+/// case, parameters allowed. Anything else (an HTML error or login page, a captive portal,
+/// plain text) is not a status, whatever its body looks like.
+pub fn is_json_media_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let Some((kind, sub)) = essence.split_once('/') else {
+        return false;
+    };
+    kind.eq_ignore_ascii_case("application")
+        && (sub.eq_ignore_ascii_case("json")
+            || sub.len() > 5
+                && sub.is_char_boundary(sub.len() - 5)
+                && sub[sub.len() - 5..].eq_ignore_ascii_case("+json"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +279,36 @@ mod tests {
         ];
         for text in bad {
             assert!(parse(&text).is_err(), "accepted {text}");
+        }
+    }
+
+    #[test]
+    fn only_json_content_types_carry_a_status() {
+        for t in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON;charset=UTF-8",
+            " application/json ",
+            "application/problem+json",
+            "application/vnd.shop.status+JSON",
+        ] {
+            assert!(is_json_media_type(t), "{t:?}");
+        }
+        for t in [
+            "",
+            "text/html",
+            "text/html; charset=utf-8",
+            "text/plain",
+            "text/json",
+            "application/javascript",
+            "application/jsonp",
+            "application/+json",
+            "application/x-www-form-urlencoded",
+            "json",
+            "application",
+            "multipart/form-data; boundary=application/json",
+        ] {
+            assert!(!is_json_media_type(t), "{t:?}");
         }
     }
 }

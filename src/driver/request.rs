@@ -3,8 +3,8 @@
 
 use super::browser::window;
 use super::timer::Timeout;
-use crate::core::json;
 use crate::core::machine::Input;
+use crate::core::{json, status};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -89,7 +89,23 @@ async fn request(url: &str, signal: &AbortSignal, timed_out: &Cell<bool>) -> Inp
         .map(|d| js_sys::Date::parse(&d))
         .filter(|ms| ms.is_finite())
         .map(|ms| ms as i64);
+    // Followed to another origin: whatever answers there is not the merchant's endpoint.
+    if response.redirected() && !same_origin(url, &response.url()) {
+        return failed();
+    }
     let http_status = response.status();
+    let json = response
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .is_some_and(|t| status::is_json_media_type(&t));
+    let retry_after_ms = response
+        .headers()
+        .get("retry-after")
+        .ok()
+        .flatten()
+        .and_then(|v| retry_after_ms(&v, date_ms));
     let text = match response.text() {
         Ok(promise) => JsFuture::from(promise)
             .await
@@ -98,13 +114,40 @@ async fn request(url: &str, signal: &AbortSignal, timed_out: &Cell<bool>) -> Inp
         Err(_) => None,
     };
     let Some(text) = text else { return failed() };
-    // Too long, not JSON, or a key given twice: an unreadable answer.
-    let body = (text.len() <= MAX_STATUS_BYTES)
+    // Not served as JSON, too long, not JSON, or a key given twice: an unreadable answer.
+    let body = (json && text.len() <= MAX_STATUS_BYTES)
         .then(|| json::from_str(&text).ok())
         .flatten();
     Input::StatusResponse {
         http_status,
         body,
         date_ms,
+        retry_after_ms,
     }
+}
+
+/// The requested URL (relative to the page) and the answered one have the same origin.
+fn same_origin(requested: &str, answered: &str) -> bool {
+    let base = window().location().href().unwrap_or_default();
+    let origin = |u: &str, base: &str| {
+        web_sys::Url::new_with_base(u, base)
+            .ok()
+            .map(|u| u.origin())
+    };
+    matches!((origin(requested, &base), origin(answered, &base)), (Some(a), Some(b)) if a == b)
+}
+
+/// `Retry-After` as ms from now: delta-seconds, or an HTTP date (against the answer's own
+/// `Date` when it has one, so the shopper's clock does not matter).
+fn retry_after_ms(value: &str, date_ms: Option<i64>) -> Option<i64> {
+    let value = value.trim();
+    if !value.is_empty() && value.len() <= 10 && value.bytes().all(|b| b.is_ascii_digit()) {
+        return value.parse::<i64>().ok().map(|s| s * 1000);
+    }
+    let at = js_sys::Date::parse(value);
+    if !at.is_finite() {
+        return None;
+    }
+    let now = date_ms.map_or_else(js_sys::Date::now, |d| d as f64);
+    Some((at - now).max(0.0) as i64)
 }

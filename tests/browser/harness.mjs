@@ -251,6 +251,15 @@ export async function hostState(page) {
   return page.getAttribute("#host", "data-state");
 }
 
+/** Waits until the host's data-state is `value`. */
+export function waitHostState(page, value, timeout = 10_000) {
+  return page.waitForFunction(
+    (v) => document.getElementById("host").getAttribute("data-state") === v,
+    value,
+    { timeout },
+  );
+}
+
 export async function events(page) {
   return page.evaluate(() => window.__events);
 }

@@ -393,14 +393,9 @@ describe("answers, devices and storage", { concurrency: true }, () => {
     );
   });
 
-  test("500, malformed JSON and another order's answer are never an outcome; then settlement wins", async () => {
+  test("500 and malformed JSON are retried (never an error, never an outcome); then settlement wins", async () => {
     const order = "life-errors-1";
-    script(order, [
-      { http: 500 },
-      { raw: "{not json" },
-      { order: "someone-else", status: "settlement" },
-      "settlement",
-    ]);
+    script(order, [{ http: 500 }, { raw: "{not json" }, "settlement"]);
     const { context, page, errors } = await open(pageFor(order));
     const trouble = [];
     const watch = setInterval(
@@ -417,23 +412,77 @@ describe("answers, devices and storage", { concurrency: true }, () => {
       (await states(page)).filter((s) => s !== "loading"),
       ["pending", "success"],
     );
-    assert.equal(hitsOf(order).length, 4);
+    assert.equal(hitsOf(order).length, 3);
     const evs = await events(page);
     assert.deepEqual(
       evs.map((e) => e.type),
-      ["gopay-status", "gopay-error", "gopay-status", "gopay-success"],
+      ["gopay-status", "gopay-status", "gopay-success"],
       JSON.stringify(evs),
     );
-    // The reply for another order is reported (once) and never taken as this order's settlement.
-    assert.equal(evs[1].detail.code, "order_mismatch");
-    assert.equal(evs[3].detail.order_id, order);
-    // Three failures within a few seconds are not yet "trouble".
-    assert.ok(trouble.length > 10 && trouble.every((v) => v === false), JSON.stringify(trouble));
+    assert.equal(evs[2].detail.order_id, order);
+    // Two failures within a few seconds are not yet "trouble".
+    assert.ok(trouble.length > 6 && trouble.every((v) => v === false), JSON.stringify(trouble));
     assert.deepEqual(
       errors.filter((e) => !/status of 500/.test(e)),
       [],
     );
     await context.close();
+  });
+
+  test("an answer for another order stops the widget for good: one gopay-error, no more requests", async () => {
+    const order = "life-mismatch-1";
+    script(order, [{ order: "someone-else", status: "settlement" }, "settlement"]);
+    const { context, page, errors } = await open(pageFor(order));
+    await waitState(page, "error", 10_000);
+    // Long enough for several more polls at the usual cadence.
+    await sleep(3 * CADENCE_MS);
+    assert.equal(await state(page), "error");
+    assert.equal(hitsOf(order).length, 1, "asked again after the error");
+    const evs = await events(page);
+    assert.deepEqual(
+      evs.map((e) => e.type),
+      ["gopay-status", "gopay-error"],
+      JSON.stringify(evs),
+    );
+    // Never taken as this order's settlement.
+    assert.equal(evs[1].detail.code, "order_mismatch");
+    assert.equal(evs[1].detail.order_id, order);
+    assert.deepEqual(
+      (await callbacks(page)).map((c) => c.name),
+      ["status", "error"],
+    );
+    // The QR is withdrawn, and the shopper is told not to pay again.
+    assert.equal(await part(page, "qr").count(), 0);
+    assert.match(await part(page, "result").innerText(), /do not pay again/);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test("a charge that has already ended, shown without a status URL: an error at once, never a success", async () => {
+    const cells = ["settlement", "expire", "deny"].map((status) => {
+      const order = `life-ended-${status}`;
+      const path = pageFor(order, { statusUrl: undefined });
+      pages.get(order).charge.transaction_status = status;
+      return { order, status, path };
+    });
+    await Promise.all(
+      cells.map(async ({ order, status, path }) => {
+        const { context, page, errors } = await open(path);
+        await waitState(page, "error", 5_000);
+        const evs = await events(page);
+        assert.deepEqual(
+          evs.map((e) => e.type),
+          ["gopay-error"],
+          `${status}: ${JSON.stringify(evs)}`,
+        );
+        assert.equal(evs[0].detail.code, "charge_not_pending");
+        assert.match(evs[0].detail.message, new RegExp(status));
+        assert.equal(hitsOf(order).length, 0);
+        assert.equal(await part(page, "qr").count(), 0, status);
+        assert.deepEqual(errors, [], status);
+        await context.close();
+      }),
+    );
   });
 
   test("phone, GoPay charge with a PNG QR: the QR and the app button, both ways, focus kept", async () => {
@@ -545,7 +594,7 @@ describe("answers, devices and storage", { concurrency: true }, () => {
   });
 });
 
-test("a failing endpoint: trouble after 20 s, one status_unreachable past the budget, recovery (fake clock)", async () => {
+test("a failing endpoint: trouble after 20 s, one status_unreachable gopay-status past the budget, recovery (fake clock)", async () => {
   const order = "life-budget-1";
   const s = script(order, [
     { http: 500 },
@@ -577,16 +626,25 @@ test("a failing endpoint: trouble after 20 s, one status_unreachable past the bu
   // The 3rd and 4th failures, 60 and 90 s in: still within the 120 s budget.
   await step();
   await step();
-  assert.equal((await events(page, "gopay-error")).length, 0, "no error inside the budget");
+  const unreachable = async () =>
+    (await events(page, "gopay-status")).filter((e) => e.detail.code === "status_unreachable");
+  assert.equal((await unreachable()).length, 0, "nothing reported inside the budget");
   await step(); // 5th failure, 120 s after the first
-  await until(async () => (await events(page, "gopay-error")).length === 1, "gopay-error", 3_000);
-  const [error] = await events(page, "gopay-error");
-  assert.equal(error.detail.code, "status_unreachable");
-  assert.equal(error.detail.order_id, order);
-  assert.equal((await callbacks(page, "error")).length, 1);
+  // Still trying: reported on gopay-status (and onStatus), never as gopay-error.
+  await until(async () => (await unreachable()).length === 1, "status_unreachable", 3_000);
+  const [report] = await unreachable();
+  assert.equal(report.detail.order_id, order);
+  assert.equal(report.detail.transaction_status, "pending");
+  assert.match(report.detail.message, /still retrying/);
+  assert.equal(
+    (await callbacks(page, "status")).filter((c) => c.detail.code === "status_unreachable").length,
+    1,
+  );
   await step();
   await step();
-  assert.equal((await events(page, "gopay-error")).length, 1, "reported once");
+  assert.equal((await unreachable()).length, 1, "reported once");
+  assert.equal((await events(page, "gopay-error")).length, 0, "failures it retries are no error");
+  assert.equal((await callbacks(page, "error")).length, 0);
   assert.equal(await state(page), "pending", "failures never end the payment");
   // The endpoint recovers: polling went on, so the payment is seen.
   s.steps = ["settlement"];

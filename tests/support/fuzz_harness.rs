@@ -13,6 +13,9 @@
 //!   parser (as browsers use) reads as an allowed scheme, host, port and path.
 //! - `machine`: the payment lifecycle driven by an arbitrary sequence of inputs, times,
 //!   answers and reloads, with its promises checked after every input.
+//! - `qris`: a `qr_string` through the QRIS payload reader; an accepted payload keeps every
+//!   documented bound (format, CRC, merchant fields, amount, currency, country), and any
+//!   change to its CRC is refused.
 
 #![allow(dead_code)]
 
@@ -24,17 +27,20 @@ use gopay_widget::core::machine::{
     Command, Config, EventKind, Input, Machine, Snapshot, State, CODE_EXPIRED_LOCALLY,
     CODE_ORDER_MISMATCH, CODE_UNREACHABLE,
 };
+use gopay_widget::core::qr::qris_crc_ok;
+use gopay_widget::core::qris::{self, QrisError};
 use gopay_widget::core::status::{self, Outcome};
 
 /// What a target does with one input; a broken promise panics.
 pub type Target = fn(&[u8]);
 
 /// Every target by name: the fuzz target and the corpus folder share it.
-pub const TARGETS: [(&str, Target); 4] = [
+pub const TARGETS: [(&str, Target); 5] = [
     ("charge", charge),
     ("status", status),
     ("urls", urls),
     ("machine", machine),
+    ("qris", qris_payload),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -382,8 +388,18 @@ fn assert_image_allowed(url: &str, env: Environment, page_origin: Option<&str>) 
     let Some(u) = browser_reads(url) else {
         return;
     };
-    let allowed =
-        u.scheme() == "https" || (env == Environment::Sandbox && sandbox_local(&u, page_origin));
+    let sandbox = env == Environment::Sandbox;
+    let host = u.host_str().unwrap_or("");
+    let segments: Vec<&str> = u.path().split('/').collect();
+    let qr_path = matches!(
+        segments.as_slice(),
+        ["", "v2", "gopay" | "qris", id, "qr-code"] if !id.is_empty()
+    );
+    let midtrans = u.scheme() == "https"
+        && u.port().is_none()
+        && (host == "api.midtrans.com" || sandbox && host == "api.sandbox.midtrans.com")
+        && qr_path;
+    let allowed = midtrans || (sandbox && sandbox_local(&u, page_origin));
     assert!(
         allowed,
         "admitted QR image {url:?} ({env:?}, {page_origin:?}), a browser reads {u}"
@@ -762,14 +778,19 @@ impl Driver {
                             answers(&input, &["expire", "expired"]),
                             "expire from {input:?}"
                         ),
-                        EventKind::Error => assert!(matches!(
-                            e.code,
-                            Some(CODE_UNREACHABLE | CODE_ORDER_MISMATCH)
-                        )),
+                        EventKind::Error => {
+                            assert!(matches!(
+                                e.code,
+                                Some(CODE_UNREACHABLE | CODE_ORDER_MISMATCH)
+                            ));
+                            // gopay-error only when the widget stops for good.
+                            assert_eq!(self.m.state(), State::Error, "an error that goes on");
+                            assert_eq!(self.m.next_wakeup(), None, "an error that wakes again");
+                        }
                         EventKind::Status => {}
                         EventKind::Retry => panic!("the machine never sends gopay-retry"),
                     }
-                    if e.kind.is_terminal() {
+                    if e.kind.is_terminal() || e.kind == EventKind::Error {
                         self.terminal_events += 1;
                         assert!(self.terminal_events <= 1, "second terminal event");
                     }
@@ -884,6 +905,7 @@ impl Driver {
                     http_status: *http_status,
                     body: body(b),
                     date_ms,
+                    retry_after_ms: None,
                 };
                 let stray = !self.in_flight;
                 self.in_flight = false;
@@ -973,4 +995,56 @@ impl Driver {
             assert!(cmds.is_empty());
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// QRIS: the payload reader.
+
+/// The bytes (lossily UTF-8) are a `qr_string`.
+pub fn qris_payload(data: &[u8]) {
+    let payload = String::from_utf8_lossy(data);
+    let read = qris::read(&payload);
+    assert_eq!(
+        qris::read(&payload),
+        read,
+        "the same payload read twice differently"
+    );
+    let Ok(q) = read else {
+        return;
+    };
+    // The format: ID 00 "01" first, ID 63 of length 4 last, and the CRC of the rest.
+    assert!(payload.starts_with("000201"), "{payload:?}");
+    let (head, crc) = payload.split_at(payload.len() - 4);
+    assert!(head.ends_with("6304"), "{payload:?}");
+    assert!(
+        crc.bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)),
+        "{payload:?}"
+    );
+    assert!(qris_crc_ok(&payload), "{payload:?}");
+    assert!(payload.chars().count() <= 10_400, "{} chars", payload.len());
+    // The merchant fields as documented: present, no control characters.
+    for field in [&q.merchant_name, &q.merchant_city, &q.nmid] {
+        assert!(!field.is_empty(), "{q:?}");
+        assert!(!field.chars().any(char::is_control), "{q:?}");
+        assert!(payload.contains(field.as_str()), "{q:?}");
+    }
+    assert!(q.amount.is_none_or(|a| a > 0), "{q:?}");
+    assert_eq!((q.currency.as_str(), q.country.as_str()), ("360", "ID"));
+    // Any other CRC is refused: the code was altered or cut.
+    for (i, b) in crc.bytes().enumerate() {
+        let other = if b == b'0' { '1' } else { '0' };
+        let mut altered = head.to_owned();
+        altered.push_str(&crc[..i]);
+        altered.push(other);
+        altered.push_str(&crc[i + 1..]);
+        assert_eq!(
+            qris::read(&altered),
+            Err(QrisError::CrcMismatch),
+            "{altered:?}"
+        );
+    }
+    // Cut anywhere, it is no payment code.
+    let cut = &payload[..payload.len() - 1];
+    assert!(qris::read(cut).is_err(), "{cut:?}");
 }
