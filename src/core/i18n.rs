@@ -85,6 +85,9 @@ pub enum Msg {
     Trouble,
     /// The local countdown ran out; the merchant has not said "expire" yet.
     ExpiredConfirming,
+    /// The local countdown ran out on a widget with no status endpoint to ask: the page
+    /// decides what comes next.
+    TimeRanOut,
     FiveMinutesLeft,
     OneMinuteLeft,
     TimeIsUp,
@@ -117,7 +120,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, for tests and tooling.
-    pub const ALL: [Msg; 37] = [
+    pub const ALL: [Msg; 38] = [
         Msg::Title,
         Msg::AmountLabel,
         Msg::OrderLabel,
@@ -138,6 +141,7 @@ impl Msg {
         Msg::Error,
         Msg::Trouble,
         Msg::ExpiredConfirming,
+        Msg::TimeRanOut,
         Msg::FiveMinutesLeft,
         Msg::OneMinuteLeft,
         Msg::TimeIsUp,
@@ -183,6 +187,7 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
             Error => "Pembayaran ini tidak bisa ditampilkan",
             Trouble => "Toko sedang sulit dihubungi, kami terus mencoba",
             ExpiredConfirming => "Waktu di sini sudah habis, sedang memastikan ke toko",
+            TimeRanOut => "Waktu pembayaran sudah habis",
             FiveMinutesLeft => "Tinggal 5 menit lagi",
             OneMinuteLeft => "Tinggal 1 menit lagi",
             TimeIsUp => "Waktu habis",
@@ -222,6 +227,7 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
             Error => "This payment cannot be shown",
             Trouble => "Having trouble reaching the shop, still trying",
             ExpiredConfirming => "Time ran out here, confirming with the merchant",
+            TimeRanOut => "The time to pay has run out",
             FiveMinutesLeft => "5 minutes left",
             OneMinuteLeft => "1 minute left",
             TimeIsUp => "Time is up",

@@ -297,6 +297,8 @@ pub struct View {
     pub local_expired: bool,
     /// The app was opened and the page stayed visible and focused: it did not open.
     pub app_not_opened: bool,
+    /// No status endpoint: nothing is ever confirmed here, the page owns the outcome.
+    pub display_only: bool,
     pub last_status: String,
 }
 
@@ -620,6 +622,7 @@ impl Machine {
                     .is_some_and(|t| now_ms.saturating_sub(t) >= self.policy.trouble_after_ms),
             local_expired: live && remaining_ms == 0,
             app_not_opened: matches!(&self.phase, Phase::Live(l) if l.app_not_opened),
+            display_only: !self.config.polling,
             last_status: self.status.clone(),
         }
     }

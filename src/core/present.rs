@@ -80,7 +80,7 @@ impl Presenter {
         };
         Screen {
             state: view.state,
-            status: i18n::t(l, status_msg(view.state, view.local_expired)),
+            status: i18n::t(l, status_msg(view)),
             countdown: countdown::format_remaining(remaining, l),
             trouble: view.trouble.then(|| i18n::t(l, Msg::Trouble)),
             announce: self.announce,
@@ -93,8 +93,11 @@ impl Presenter {
 }
 
 /// The status line for a state; the grace window after expiry says it is still checking.
-pub fn status_msg(state: State, local_expired: bool) -> Msg {
-    match state {
+/// Without a status endpoint nothing confirms a run-out time: the line says only that.
+pub fn status_msg(view: &View) -> Msg {
+    let local_expired = view.local_expired;
+    match view.state {
+        State::Pending | State::Confirming if local_expired && view.display_only => Msg::TimeRanOut,
         State::Loading => Msg::Loading,
         State::Pending => Msg::Pending,
         State::Confirming if local_expired => Msg::ExpiredConfirming,
@@ -127,6 +130,7 @@ mod tests {
             trouble: false,
             local_expired: remaining_ms == 0 && !state.is_terminal(),
             app_not_opened: false,
+            display_only: false,
             last_status: "pending".into(),
         }
     }
@@ -161,6 +165,28 @@ mod tests {
         assert_eq!(
             line(&mut id, view(State::Success, 0)),
             "Pembayaran diterima"
+        );
+    }
+
+    #[test]
+    fn a_run_out_time_without_an_endpoint_confirms_nothing() {
+        let mut p = Presenter::new(Locale::En, false);
+        // The machine is not woken without an endpoint: its state is still the charge's.
+        let run_out = View {
+            display_only: true,
+            local_expired: true,
+            ..view(State::Pending, 0)
+        };
+        let s = p.present(&run_out);
+        assert_eq!(s.status, "The time to pay has run out");
+        assert!(!s.offer, "the QR is withdrawn");
+        let mut p = Presenter::new(Locale::Id, false);
+        assert_eq!(p.present(&run_out).status, "Waktu pembayaran sudah habis");
+        // With an endpoint, the shop is being asked.
+        let mut p = Presenter::new(Locale::En, false);
+        assert_eq!(
+            p.present(&view(State::Confirming, 0)).status,
+            "Time ran out here, confirming with the merchant"
         );
     }
 

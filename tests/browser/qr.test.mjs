@@ -384,6 +384,13 @@ test("without a status endpoint the widget only displays: no requests, no troubl
   await page.clock.fastForward("05:00");
   await page.waitForTimeout(100);
   assert.equal(await hostState(page), "pending");
+  // Past its expiry the QR is withdrawn and the line says the time ran out, claiming no
+  // check that nobody makes: the page owns the outcome.
+  assert.equal(await page.locator("#host figure, #host svg").count(), 0);
+  assert.equal(
+    await page.locator("#host [part=status]").innerText(),
+    "The time to pay has run out",
+  );
   assert.equal(await page.locator("#host [part=trouble]").isVisible(), false);
   const kinds = (await events(page)).map((e) => e.type);
   assert.deepEqual(kinds, ["gopay-status"]);
