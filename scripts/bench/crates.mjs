@@ -35,7 +35,8 @@ function crateOf(name) {
   if (/names" subsection|^custom section/.test(name)) return null; // not shipped
   if (/^(elem|table|type|import|export|global|memory)\b/i.test(name)) return "(wasm sections)";
   // Methods of the primitive types (`<str>::trim_matches`, `<[T]>::to_vec_in`) are the std's.
-  if (/^<(&?(mut )?str|&?\[|u8|u16|u32|u64|usize|i32|i64|f64|char)\b/.test(name)) return "core (Rust std)";
+  if (/^<(&?(mut )?str|&?\[|u8|u16|u32|u64|usize|i32|i64|f64|char)\b/.test(name))
+    return "core (Rust std)";
   // Drop glue is the dropped type's: core::ptr::drop_in_place<tachys::...> counts for tachys.
   const dropped = name.match(
     /drop_in_place<\(?&?(?:mut )?([A-Za-z_][A-Za-z0-9_]*)(\[[0-9a-f]+\])?::/,
