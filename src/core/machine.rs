@@ -851,13 +851,9 @@ impl Machine {
             .is_some_and(|o| *o != self.config.order_id)
         {
             self.mismatch_reported = true;
-            let message =
-                "the status endpoint answered for another order_id; stopped checking".to_owned();
-            return self.end(
-                State::Error,
-                Some(EventKind::Error),
-                Some(CODE_ORDER_MISMATCH),
-                Some(message),
+            return self.stop(
+                CODE_ORDER_MISMATCH,
+                "the status endpoint answered for another order_id; stopped checking",
                 out,
             );
         }
@@ -929,14 +925,9 @@ impl Machine {
             // The charge said it had ended, and the endpoint never confirmed anything:
             // no outcome can be claimed, and waiting longer would be waiting for ever.
             self.unreachable_reported = true;
-            let message =
-                "the status endpoint never confirmed the outcome before the grace window ended"
-                    .to_owned();
-            return self.end(
-                State::Error,
-                Some(EventKind::Error),
-                Some(CODE_UNREACHABLE),
-                Some(message),
+            return self.stop(
+                CODE_UNREACHABLE,
+                "the status endpoint never confirmed the outcome before the grace window ended",
                 out,
             );
         }
@@ -1130,6 +1121,17 @@ impl Machine {
             Some(EventKind::Expire),
             Some(CODE_EXPIRED_LOCALLY),
             Some(message),
+            out,
+        )
+    }
+
+    /// The widget stops for good: the error state, its one `gopay-error`.
+    fn stop(&mut self, code: &'static str, message: &str, out: &mut Outbox) -> Flow {
+        self.end(
+            State::Error,
+            Some(EventKind::Error),
+            Some(code),
+            Some(message.to_owned()),
             out,
         )
     }
