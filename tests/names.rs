@@ -79,3 +79,81 @@ fn the_readme_names_every_event_and_state() {
         );
     }
 }
+
+/// Every stable `code` the widget can put in an event's `detail`: the charge's and the plan's
+/// (`ErrorCode`, listed through an exhaustive match so a new one cannot be left out), the
+/// machine's, and the entry's own `load_failed`.
+fn error_codes() -> Vec<&'static str> {
+    use gopay_widget::core::charge::ErrorCode::{self, *};
+    use gopay_widget::core::machine::{
+        CODE_EXPIRED_LOCALLY, CODE_ORDER_MISMATCH, CODE_UNKNOWN_STATUS, CODE_UNREACHABLE,
+    };
+    use gopay_widget::core::qris::QrisError;
+    let listed: Vec<ErrorCode> = vec![
+        InvalidJson,
+        DuplicateKey,
+        InputTooLarge,
+        MissingCharge,
+        NotAnObject,
+        MissingField,
+        WrongType,
+        InvalidField,
+        InvalidAmount,
+        InvalidTime,
+        UnsupportedPaymentType,
+        UnsupportedCurrency,
+        NoPaymentMethod,
+        UrlNotAllowed,
+        ChargeNotPending,
+        MidtransError { status_code: 401 },
+        Qris(QrisError::Malformed),
+        Qris(QrisError::CrcMismatch),
+        Qris(QrisError::NotPayment),
+        Qris(QrisError::InvalidField),
+        QrisAmountMismatch,
+    ];
+    for code in &listed {
+        // A new variant makes this match fail to compile until it is listed above.
+        match code {
+            InvalidJson
+            | DuplicateKey
+            | InputTooLarge
+            | MissingCharge
+            | NotAnObject
+            | MissingField
+            | WrongType
+            | InvalidField
+            | InvalidAmount
+            | InvalidTime
+            | UnsupportedPaymentType
+            | UnsupportedCurrency
+            | NoPaymentMethod
+            | UrlNotAllowed
+            | ChargeNotPending
+            | MidtransError { .. }
+            | Qris(_)
+            | QrisAmountMismatch => {}
+        }
+    }
+    let mut codes: Vec<&'static str> = listed.iter().map(|c| c.as_str()).collect();
+    codes.extend([
+        CODE_EXPIRED_LOCALLY,
+        CODE_ORDER_MISMATCH,
+        CODE_UNKNOWN_STATUS,
+        CODE_UNREACHABLE,
+        "load_failed",
+    ]);
+    codes
+}
+
+#[test]
+fn the_readme_names_every_code_a_page_can_receive() {
+    let readme = read("README.md");
+    let missing: Vec<_> = error_codes()
+        .into_iter()
+        .filter(|c| !readme.contains(&format!("`{c}`")))
+        .collect();
+    assert!(missing.is_empty(), "README.md does not name {missing:?}");
+    // The entry really sends the one code it owns.
+    assert!(read("js/index.js").contains("\"load_failed\""));
+}
