@@ -737,8 +737,11 @@ impl Machine {
                 date_ms,
                 retry_after_ms,
             } => {
+                // Only the answer to the request out may hold the next one back: a late or
+                // duplicate answer (after the watchdog gave up) changes nothing.
+                let taken = live.times[Deadline::Sent].is_some();
                 let flow = self.on_response(live, http_status, body.as_ref(), date_ms, now, out);
-                if flow.is_continue() && !(200..300).contains(&http_status) {
+                if taken && flow.is_continue() && !(200..300).contains(&http_status) {
                     self.hold_off(live, retry_after_ms, now);
                 }
                 flow?
@@ -1488,6 +1491,19 @@ mod tests {
         };
         m.handle(ok, T0 + 100);
         assert!(next_fetch_at(&mut m, T0 + 100) < T0 + 10_000);
+        // A late answer, after the watchdog gave up on its request, holds nothing back.
+        let mut m = Machine::new(config(), None, T0);
+        m.handle(Input::Start, T0);
+        let sent = m.next_wakeup().expect("the watchdog");
+        m.handle(Input::Tick, sent);
+        assert!(!m.in_flight(), "the watchdog gave up");
+        let before = m.next_wakeup().expect("the next request");
+        m.handle(busy(Some(60_000)), sent + 100);
+        assert_eq!(
+            m.next_wakeup(),
+            Some(before),
+            "a stale Retry-After counts for nothing"
+        );
     }
 
     #[test]
