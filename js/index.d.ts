@@ -76,7 +76,8 @@ export interface GopayErrorDetail {
    * order), `status_unreachable` (the endpoint never confirmed anything for a charge that did
    * not say pending, by the end of the grace window), `load_failed` (the WebAssembly module
    * could not be loaded), `qris_crc_mismatch` and the other `qris_*` codes (the `qr_string`
-   * is not a payable QRIS code, and the charge has no QR image), `qris_amount_mismatch`.
+   * is not a payable QRIS code, and the charge has no QR image of its transaction),
+   * `qris_amount_mismatch` (the code does not ask exactly `gross_amount`).
    */
   code: string;
   /** A readable English message. */

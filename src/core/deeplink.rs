@@ -335,6 +335,19 @@ fn is_qr_code_path(path: &str) -> bool {
         && segments.next().is_none()
 }
 
+/// Whether an admitted QR image URL draws the transaction `transaction_id`. On Midtrans' QR
+/// hosts the path names the transaction (`/v2/{kind}/{id}/qr-code`): another transaction's
+/// QR would take the shopper's money for someone else's order. A local sandbox URL (a
+/// simulator on the page's origin or loopback) is not Midtrans' and is not read.
+pub fn qr_image_names(url: &str, transaction_id: &str) -> bool {
+    let Ok(parts) = split_url(url) else {
+        return false;
+    };
+    let midtrans = parts.host.eq_ignore_ascii_case(PRODUCTION_QR_HOST)
+        || parts.host.eq_ignore_ascii_case(SANDBOX_QR_HOST);
+    !midtrans || parts.path.split('/').nth(3) == Some(transaction_id)
+}
+
 /// Admits a QR image URL from the charge, returning it unchanged.
 ///
 /// Production: only `https://api.midtrans.com/v2/{gopay|qris}/{id}/qr-code` (exact host, no
@@ -378,6 +391,23 @@ pub fn check_qr_image_url(
 mod tests {
     use super::*;
     use DeeplinkError::*;
+
+    #[test]
+    fn a_midtrans_qr_image_names_its_transaction() {
+        let url = "https://api.midtrans.com/v2/gopay/e48447d1-cfa9/qr-code";
+        assert!(qr_image_names(url, "e48447d1-cfa9"));
+        assert!(!qr_image_names(url, "e48447d1-cfa8"));
+        assert!(!qr_image_names(url, "e48447d1"));
+        let sandbox = "https://API.sandbox.midtrans.com/v2/qris/T1/qr-code";
+        assert!(qr_image_names(sandbox, "T1"));
+        assert!(!qr_image_names(sandbox, "t1"));
+        // A local simulator's URL is not Midtrans': not read.
+        assert!(qr_image_names(
+            "http://127.0.0.1:8081/v2/qris/X/qr-code",
+            "T1"
+        ));
+        assert!(!qr_image_names("not a url", "T1"));
+    }
     use Environment::{Production as P, Sandbox as S};
 
     const SEED_DEEPLINK: &str = "gojek://gopay/merchanttransfer?tref=1509110800474199656LMVO&amount=10000&activity=GP:RR&callback_url=someapps://callback?order_id=SAMPLE-ORDER-ID-01";

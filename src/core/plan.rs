@@ -11,7 +11,7 @@ use super::device::Device;
 use super::i18n::{self, Locale};
 use super::machine::Config;
 use super::qr::{self, QrError};
-use super::qris::{self, Qris, QrisError};
+use super::qris::{self, Initiation, Qris, QrisError};
 use super::status;
 
 /// `data-mode` / the `mode` option: which part a shopper sees first.
@@ -159,8 +159,13 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
             .map_err(|e| dropped.push(Dropped::Deeplink(e)))
             .ok()
     });
+    let transaction_id = charge.transaction_id.as_str();
     let image = |url: &str, dropped: &mut Vec<Dropped>| {
         deeplink::check_qr_image_url(url, env, origin)
+            .and_then(|url| match deeplink::qr_image_names(&url, transaction_id) {
+                true => Ok(url),
+                false => Err(DeeplinkError::PathNotAllowed),
+            })
             .map(|url| QrPicture::Image { url })
             .map_err(|e| dropped.push(Dropped::QrImage(e)))
             .ok()
@@ -192,7 +197,11 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
             Err(code) => match (code, charge.qr_image.as_deref()) {
                 (ErrorCode::Qris(e), Some(url)) => {
                     dropped.push(Dropped::Qris(e));
-                    image(url, &mut dropped)
+                    match image(url, &mut dropped) {
+                        Some(picture) => Some(picture),
+                        // The image is refused too: the payload's fault is the reason.
+                        None => return Err(qris_error(code)),
+                    }
                 }
                 (code, _) => return Err(qris_error(code)),
             },
@@ -230,20 +239,21 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
     })
 }
 
-/// The QRIS payload read and checked against the charge: a code that asks another amount
-/// than the order's would take the wrong sum.
+/// The QRIS payload read and checked against the charge: a charge's code is a dynamic one
+/// asking exactly the order's amount. Another amount would take the wrong sum; none (a
+/// static code, or a dynamic one without ID 54) lets the payer type any.
 fn checked_qris(payload: &str, amount: u64) -> Result<Qris, ErrorCode> {
     let q = qris::read(payload).map_err(ErrorCode::Qris)?;
-    match q.amount {
-        Some(a) if a != amount => Err(ErrorCode::QrisAmountMismatch),
-        _ => Ok(q),
+    match (q.initiation, q.amount) {
+        (Initiation::Dynamic, Some(a)) if a == amount => Ok(q),
+        _ => Err(ErrorCode::QrisAmountMismatch),
     }
 }
 
 fn qris_error(code: ErrorCode) -> ChargeError {
     let message = match code {
         ErrorCode::Qris(e) => e.message(),
-        _ => "the QR payload asks for another amount than the charge's gross_amount",
+        _ => "the QR payload does not ask exactly the charge's gross_amount (another amount, or none)",
     };
     ChargeError::new(code, message)
 }
@@ -308,6 +318,24 @@ mod tests {
             ("59", name),
             ("60", "JAKARTA"),
         ])
+    }
+
+    fn payload_without_amount(initiation: &str) -> String {
+        sealed(&[
+            ("00", "01"),
+            ("01", initiation),
+            ("51", "0014ID.CO.QRIS.WWW0215ID10200000000010303UKE"),
+            ("53", "360"),
+            ("58", "ID"),
+            ("59", "TOKO KOPI"),
+            ("60", "JAKARTA"),
+        ])
+    }
+
+    /// `good` with its CRC's last digit changed.
+    fn bad_crc_of(good: &str) -> String {
+        let last = if good.ends_with('0') { "1" } else { "0" };
+        format!("{}{last}", &good[..good.len() - 1])
     }
 
     fn qris_charge(qr_string: &str) -> String {
@@ -498,9 +526,7 @@ mod tests {
     #[test]
     fn an_unpayable_qris_code_is_never_drawn() {
         let good = payload("TOKO KOPI", "275000.00");
-        let mut bad_crc = good.clone();
-        let last = if good.ends_with('0') { "1" } else { "0" };
-        bad_crc.replace_range(good.len() - 1.., last);
+        let bad_crc = bad_crc_of(&good);
         let cut = format!("{}{}", &good[..40], &good[good.len() - 8..]);
         let not_qris = sealed(&[("00", "01"), ("01", "12"), ("59", "X"), ("60", "Y")]);
         let cases = [
@@ -508,6 +534,9 @@ mod tests {
             (cut, "qris_malformed"),
             (not_qris, "qris_not_payment"),
             (payload("TOKO KOPI", "27500.00"), "qris_amount_mismatch"),
+            // No amount at all, dynamic or static: the payer would type any.
+            (payload_without_amount("12"), "qris_amount_mismatch"),
+            (payload_without_amount("11"), "qris_amount_mismatch"),
         ];
         for (qr_string, code) in cases {
             // Midtrans' QR image of the transaction is shown instead, the reason kept; but a
@@ -532,6 +561,16 @@ mod tests {
             assert_eq!(e.code.as_str(), code);
             assert!(!e.message.contains(&qr_string[..10]), "{}", e.message);
         }
+        // The fallback image must draw this very transaction: another one's would pay
+        // someone else. Refused, the payload's fault is the reason given.
+        let crc = qris_charge(&bad_crc_of(&payload("TOKO KOPI", "275000.00")));
+        let other = crc.replace("/v2/qris/t1/qr-code", "/v2/qris/t9/qr-code");
+        let e = plan(input(&other)).unwrap_err();
+        assert_eq!(e.code.as_str(), "qris_crc_mismatch");
+        assert!(matches!(
+            plan(input(&crc)).unwrap().qr,
+            Some(QrPicture::Image { .. })
+        ));
     }
 
     #[test]

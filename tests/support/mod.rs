@@ -259,8 +259,8 @@ pub fn printable_ascii(len: usize, seed: u32) -> String {
 }
 
 /// A QRIS payment code of exactly `len` characters (at least 100), which
-/// `qris::read` accepts: the fields of a dynamic GoPay QRIS code without an
-/// amount (so it fits any charge), padded with the merchant's name, city, an
+/// `qris::read` accepts: the fields of a dynamic GoPay QRIS code asking the
+/// QRIS fixture's Rp789.000 (so it fits that charge), padded with the merchant's name, city, an
 /// additional-data template and unreserved templates, ending in tag 63 with a
 /// valid CRC.
 pub fn qris_like(len: usize, seed: u32) -> String {
@@ -280,8 +280,13 @@ pub fn qris_like(len: usize, seed: u32) -> String {
         );
     }
     text += &tlv("51", &national);
-    text += &tlv("52", "5814");
+    if len >= 150 {
+        text += &tlv("52", "5814");
+    }
     text += &tlv("53", "360");
+    // The QRIS fixture's amount: a charge's code asks exactly its gross_amount, so a sample
+    // can stand in for the fixture's qr_string.
+    text += &tlv("54", "789000");
     text += &tlv("58", "ID");
     // Fill up to `len` less the CRC field: name and city (both needed, at most 25 and 15),
     // then an additional-data template and unreserved templates of at most 99 characters.
