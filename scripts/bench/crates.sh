@@ -7,6 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -f target/unshrunk/gopay_widget.wasm ] || { echo "run make build first" >&2; exit 1; }
+TWIGGY_VERSION=0.8.0
+if [ "$(twiggy --version 2>/dev/null | awk '{print $2}')" != "$TWIGGY_VERSION" ]; then
+  printf '\033[1m==> installing twiggy %s (a minute, once)\033[0m\n' "$TWIGGY_VERSION"
+  cargo install twiggy --version "$TWIGGY_VERSION" --locked
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 wasm-bindgen --target web --no-typescript --keep-debug --out-dir "$tmp" --out-name w \

@@ -125,6 +125,14 @@ async function buildPages() {
 <script type="module" src="/bench/qrcode-page.js"></script>`,
     ),
     "floor.html": shell("static floor", QR_BOX, `<div class="qr">${await qrSvg(payload)}</div>`),
+    // The floor plus one subresource, the widget's stylesheet linked after the SVG as the
+    // server-rendered markup links it: what fetching anything at all costs a page's first parse.
+    "floor-link.html": shell(
+      "static floor, one stylesheet",
+      QR_BOX,
+      `<div class="qr">${await qrSvg(payload)}</div>
+<link rel="stylesheet" href="/pkg/gopay-widget.css">`,
+    ),
     "warm.html": shell("warm mount", "", `<div id="host"></div>`),
   };
 
@@ -500,6 +508,7 @@ async function run() {
       ...(serverMissing ? [] : [qrPage("S", "server.html", "gopay-widget svg")]),
       qrPage("Q", "qrcode.html", ".qr svg"),
       qrPage("F", "floor.html", ".qr svg"),
+      qrPage("F1", "floor-link.html", ".qr svg"),
     ];
     let phone = [
       phonePage("Wp", "widget-phone.html"),
@@ -573,6 +582,11 @@ async function run() {
       limit: 1.15,
       valid: valid("S", "F"),
     });
+    row(
+      "nav → QR, loopback: server-rendered (S) vs the floor with one stylesheet link (F1)",
+      S(fast, "S"),
+      fast.F1,
+    );
     row("nav → QR, loopback: client-only (W) vs qrcode page (Q)", fast.W, fast.Q, {
       limit: 1.0,
       valid: valid("W", "Q"),
@@ -636,7 +650,8 @@ async function run() {
     );
     console.log(
       "Pages: W <gopay-widget> + pkg/index.js; S renderToString from pkg/server.js + pkg/index.js; " +
-        "Q the qrcode package bundled with rolldown; F the qrcode SVG inline. Served with brotli.",
+        "Q the qrcode package bundled with rolldown; F the qrcode SVG inline; " +
+        "F1 F with the widget's stylesheet linked after the SVG. Served with brotli.",
     );
     for (const spec of [...desktop, ...phone])
       for (const e of checks[spec.key].errors) console.log(`note: ${spec.file}: page error: ${e}`);
