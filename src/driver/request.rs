@@ -43,8 +43,9 @@ impl StatusRequest {
         let dropped = Rc::new(Cell::new(false));
         let gone = dropped.clone();
         let url = url.to_owned();
+        let own = controller.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let input = request(&url, &signal, &timed_out).await;
+            let input = request(&url, &own, &signal, &timed_out).await;
             if !gone.get() {
                 done(input);
             }
@@ -64,7 +65,12 @@ impl Drop for StatusRequest {
     }
 }
 
-async fn request(url: &str, signal: &AbortSignal, timed_out: &Cell<bool>) -> Input {
+async fn request(
+    url: &str,
+    controller: &AbortController,
+    signal: &AbortSignal,
+    timed_out: &Cell<bool>,
+) -> Input {
     let failed = || Input::RequestFailed {
         timed_out: timed_out.get(),
     };
@@ -106,18 +112,33 @@ async fn request(url: &str, signal: &AbortSignal, timed_out: &Cell<bool>) -> Inp
         .ok()
         .flatten()
         .and_then(|v| retry_after_ms(&v, date_ms));
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|t| t.as_string()),
-        Err(_) => None,
+    // Not served as JSON, or announced longer than any status answer: an unreadable answer,
+    // left unread (the rest of the body is not downloaded).
+    let announced = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let body = if json && announced.is_none_or(|n| n <= MAX_STATUS_BYTES as u64) {
+        let text = match response.text() {
+            Ok(promise) => JsFuture::from(promise)
+                .await
+                .ok()
+                .and_then(|t| t.dyn_into::<js_sys::JsString>().ok()),
+            Err(_) => None,
+        };
+        let Some(text) = text else { return failed() };
+        // Measured before it is copied into the wasm's memory (UTF-16 units never outnumber
+        // UTF-8 bytes); too long, not JSON, or a key given twice: an unreadable answer.
+        (text.length() as usize <= MAX_STATUS_BYTES)
+            .then(|| String::from(text))
+            .filter(|text| text.len() <= MAX_STATUS_BYTES)
+            .and_then(|text| json::from_str(&text).ok())
+    } else {
+        controller.abort();
+        None
     };
-    let Some(text) = text else { return failed() };
-    // Not served as JSON, too long, not JSON, or a key given twice: an unreadable answer.
-    let body = (json && text.len() <= MAX_STATUS_BYTES)
-        .then(|| json::from_str(&text).ok())
-        .flatten();
     Input::StatusResponse {
         http_status,
         body,

@@ -57,6 +57,12 @@ const FAULTS = {
     res.writeHead(200, JSON_TYPE);
     res.end(body(order, "settlement", { pad: "x".repeat(5 * 1024 * 1024) }));
   },
+  // Announced as 5 MB: the first kilobyte, then nothing. A widget that read it would wait for
+  // its timeout; one that checks the announced length lets go at once.
+  announced: (_req, res, order) => {
+    res.writeHead(200, { ...JSON_TYPE, "content-length": String(5 * 1024 * 1024) });
+    res.write(body(order, "settlement", { pad: "x".repeat(1024) }).slice(0, -2));
+  },
   htmlJson: (_req, res, order) => {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     res.end(body(order, "settlement"));
@@ -232,6 +238,20 @@ describe("fault matrix", { concurrency: true, timeout: 80_000 }, () => {
     "truncated",
   ]);
   recoveringCell("huge", "a 5 MB JSON body that says settlement", ["huge"]);
+  recoveringCell(
+    "announced",
+    "Content-Length 5 MB: a kilobyte of a settlement, then nothing",
+    ["announced"],
+    {
+      check: (cell) => {
+        const [first] = cell.log;
+        // Let go on the headers, not after the 10 s timeout (the stall cell's 7 s or more); a
+        // busy machine with every cell's page open at once takes a second or two.
+        assert.ok(first.end - first.start < 6_000, `held ${first.end - first.start} ms`);
+        return `let go ${first.end - first.start} ms after it started, unread`;
+      },
+    },
+  );
   recoveringCell("htmlJson", "text/html with a JSON settlement for this order", ["htmlJson"]);
   recoveringCell("html", "text/html sign-in page", ["html"]);
   recoveringCell("gzip", "Content-Encoding: gzip on bytes that are not gzip", ["gzip"]);

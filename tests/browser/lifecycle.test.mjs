@@ -420,8 +420,9 @@ describe("answers, devices and storage", { concurrency: true }, () => {
       JSON.stringify(evs),
     );
     assert.equal(evs[2].detail.order_id, order);
-    // Two failures within a few seconds are not yet "trouble".
-    assert.ok(trouble.length > 6 && trouble.every((v) => v === false), JSON.stringify(trouble));
+    // Two failures within a few seconds are not yet "trouble". The samples are as many as the
+    // busy test machine answered (each is a round trip to the page), at least a few.
+    assert.ok(trouble.length >= 3 && trouble.every((v) => v === false), JSON.stringify(trouble));
     assert.deepEqual(
       errors.filter((e) => !/status of 500/.test(e)),
       [],
