@@ -345,7 +345,13 @@ pub fn qr_image_names(url: &str, transaction_id: &str) -> bool {
     };
     let midtrans = parts.host.eq_ignore_ascii_case(PRODUCTION_QR_HOST)
         || parts.host.eq_ignore_ascii_case(SANDBOX_QR_HOST);
-    !midtrans || parts.path.split('/').nth(3) == Some(transaction_id)
+    // Transaction ids are UUIDs, whose case carries no meaning.
+    !midtrans
+        || parts
+            .path
+            .split('/')
+            .nth(3)
+            .is_some_and(|id| id.eq_ignore_ascii_case(transaction_id))
 }
 
 /// Admits a QR image URL from the charge, returning it unchanged.
@@ -400,7 +406,13 @@ mod tests {
         assert!(!qr_image_names(url, "e48447d1"));
         let sandbox = "https://API.sandbox.midtrans.com/v2/qris/T1/qr-code";
         assert!(qr_image_names(sandbox, "T1"));
-        assert!(!qr_image_names(sandbox, "t1"));
+        // A UUID in another case is the same transaction.
+        assert!(qr_image_names(sandbox, "t1"));
+        assert!(!qr_image_names(sandbox, "t2"));
+        assert!(qr_image_names(
+            "https://api.midtrans.com/v2/gopay/E48447D1-CFA9/qr-code",
+            "e48447d1-cfa9"
+        ));
         // A local simulator's URL is not Midtrans': not read.
         assert!(qr_image_names(
             "http://127.0.0.1:8081/v2/qris/X/qr-code",

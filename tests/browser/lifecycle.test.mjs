@@ -398,14 +398,13 @@ describe("answers, devices and storage", { concurrency: true }, () => {
     script(order, [{ http: 500 }, { raw: "{not json" }, "settlement"]);
     const { context, page, errors } = await open(pageFor(order));
     const trouble = [];
-    const watch = setInterval(
-      () =>
-        shown(page, "[part=trouble]").then(
-          (v) => trouble.push(v),
-          () => {},
-        ),
-      250,
-    );
+    const watch = setInterval(() => {
+      const at = Date.now();
+      shown(page, "[part=trouble]").then(
+        (v) => trouble.push({ at, v }),
+        () => {},
+      );
+    }, 250);
     await waitState(page, "success", 20_000);
     clearInterval(watch);
     assert.deepEqual(
@@ -420,9 +419,14 @@ describe("answers, devices and storage", { concurrency: true }, () => {
       JSON.stringify(evs),
     );
     assert.equal(evs[2].detail.order_id, order);
-    // Two failures within a few seconds are not yet "trouble". The samples are as many as the
-    // busy test machine answered (each is a round trip to the page), at least a few.
-    assert.ok(trouble.length >= 3 && trouble.every((v) => v === false), JSON.stringify(trouble));
+    // Two failures within a few seconds are not yet "trouble": never shown, and looked for
+    // after the second failure too (between the second request and the third).
+    const [, second, third] = hitsOf(order);
+    assert.ok(
+      trouble.every((s) => s.v === false) &&
+        trouble.some((s) => s.at >= second.start && s.at < third.start),
+      JSON.stringify({ trouble, second: second.start, third: third.start }),
+    );
     assert.deepEqual(
       errors.filter((e) => !/status of 500/.test(e)),
       [],

@@ -212,6 +212,7 @@ fn check_plan(text: &str, c: &Charge, environment: Environment) {
     }
     if let Some(QrPicture::Image { url }) = &p.qr {
         assert_image_allowed(url, environment, origin);
+        assert_image_of(url, &c.transaction_id);
     }
     assert!(p.app_first == p.deeplink.is_some());
     let config = p.machine_config(1, true, None);
@@ -382,6 +383,28 @@ fn assert_deeplink_allowed(url: &str, env: Environment, page_origin: Option<&str
         production || sandbox,
         "admitted deeplink {url:?} ({env:?}, {page_origin:?}), a browser reads {u}"
     );
+}
+
+/// A Midtrans QR image a plan admits is of the charge's own transaction, as a browser reads
+/// the URL (an id with characters a browser would escape in a path is left to the other checks).
+fn assert_image_of(url: &str, transaction_id: &str) {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+    if !transaction_id.bytes().all(plain) {
+        return;
+    }
+    let Some(u) = browser_reads(url) else {
+        return;
+    };
+    if matches!(
+        u.host_str(),
+        Some("api.midtrans.com" | "api.sandbox.midtrans.com")
+    ) {
+        let id = u.path().split('/').nth(3).unwrap_or("");
+        assert!(
+            id.eq_ignore_ascii_case(transaction_id),
+            "admitted QR image {url:?} is not of transaction {transaction_id:?}"
+        );
+    }
 }
 
 fn assert_image_allowed(url: &str, env: Environment, page_origin: Option<&str>) {
