@@ -147,11 +147,13 @@ const graph = [
   { name: "root", root: true, reaches: keep.map((e) => `export:${e}`) },
   ...exportsAll.map((e) => ({ name: `export:${e}`, export: e })),
 ];
+// KEEP_NAMES=1 (scripts/build.sh): the functions' names stay, for a profiler.
+const NAMES = process.env.KEEP_NAMES ? ["-g"] : [];
 const graphPath = path.join(dir, "graph.json");
 fs.writeFileSync(graphPath, JSON.stringify(graph));
 execFileSync(
   bin("wasm-metadce"),
-  [...FEATURES, "--graph-file", graphPath, "-o", wasmPath, wasmPath],
+  [...FEATURES, ...NAMES, "--graph-file", graphPath, "-o", wasmPath, wasmPath],
   { stdio: "ignore" },
 );
 fs.rmSync(graphPath);
@@ -171,7 +173,7 @@ const mapText = execFileSync(
     "-Oz",
     "-Oz",
     "--zero-filled-memory",
-    "--strip-debug",
+    ...(NAMES.length ? NAMES : ["--strip-debug"]),
     "--strip-producers",
     ...FEATURES,
     "--minify-imports-and-exports-and-modules",
