@@ -736,16 +736,14 @@ impl Machine {
                 body,
                 date_ms,
                 retry_after_ms,
-            } => {
-                // Only the answer to the request out may hold the next one back: a late or
-                // duplicate answer (after the watchdog gave up) changes nothing.
-                let taken = live.times[Deadline::Sent].is_some();
-                let flow = self.on_response(live, http_status, body.as_ref(), date_ms, now, out);
-                if taken && flow.is_continue() && !(200..300).contains(&http_status) {
-                    self.hold_off(live, retry_after_ms, now);
-                }
-                flow?
-            }
+            } => self.on_response(
+                live,
+                http_status,
+                body.as_ref(),
+                (date_ms, retry_after_ms),
+                now,
+                out,
+            )?,
             Input::RequestFailed { .. } => {
                 if live.times[Deadline::Sent].take().is_some() {
                     live.times[Deadline::FetchEnded] = Some(now);
@@ -831,10 +829,13 @@ impl Machine {
         live: &mut Live,
         http_status: u16,
         body: Option<&Value>,
-        date_ms: Option<i64>,
+        // What the answer's headers said: its `Date` and `Retry-After`.
+        (date_ms, retry_after_ms): (Option<i64>, Option<i64>),
         now: i64,
         out: &mut Outbox,
     ) -> Flow {
+        // Only the answer to the request out counts: a late or duplicate one (after the
+        // watchdog gave up) changes nothing, its Retry-After included.
         let Some(sent) = live.times[Deadline::Sent].take() else {
             return ControlFlow::Continue(());
         };
@@ -843,7 +844,9 @@ impl Machine {
             self.observe_date(date, sent, now, out);
         }
         if !(200..300).contains(&http_status) {
-            return self.on_failure(live, now, out);
+            self.on_failure(live, now, out)?;
+            self.hold_off(live, retry_after_ms, now);
+            return ControlFlow::Continue(());
         }
         let Some(Ok(reply)) = body.map(status::parse_status) else {
             return self.on_failure(live, now, out);
