@@ -335,25 +335,6 @@ fn is_qr_code_path(path: &str) -> bool {
         && segments.next().is_none()
 }
 
-/// Whether an admitted QR image URL draws the transaction `transaction_id`. On Midtrans' QR
-/// hosts the path names the transaction (`/v2/{kind}/{id}/qr-code`): another transaction's
-/// QR would take the shopper's money for someone else's order. A local sandbox URL (a
-/// simulator on the page's origin or loopback) is not Midtrans' and is not read.
-pub fn qr_image_names(url: &str, transaction_id: &str) -> bool {
-    let Ok(parts) = split_url(url) else {
-        return false;
-    };
-    let midtrans = parts.host.eq_ignore_ascii_case(PRODUCTION_QR_HOST)
-        || parts.host.eq_ignore_ascii_case(SANDBOX_QR_HOST);
-    // Transaction ids are UUIDs, whose case carries no meaning.
-    !midtrans
-        || parts
-            .path
-            .split('/')
-            .nth(3)
-            .is_some_and(|id| id.eq_ignore_ascii_case(transaction_id))
-}
-
 /// Admits a QR image URL from the charge, returning it unchanged.
 ///
 /// Production: only `https://api.midtrans.com/v2/{gopay|qris}/{id}/qr-code` (exact host, no
@@ -366,6 +347,40 @@ pub fn check_qr_image_url(
     env: Environment,
     page_origin: Option<&str>,
 ) -> Result<String, DeeplinkError> {
+    admit_qr_image(url, env, page_origin).map(|_| url.to_owned())
+}
+
+/// As [`check_qr_image_url`], for the charge of transaction `transaction_id`: on Midtrans' QR
+/// hosts the path names the transaction (`/v2/{kind}/{id}/qr-code`), and another
+/// transaction's QR would take the shopper's money for someone else's order. The id is
+/// compared without regard to case (transaction ids are UUIDs). A local sandbox URL (a
+/// simulator on the page's origin or loopback) is not Midtrans' and names nothing.
+pub fn check_qr_image_of(
+    url: &str,
+    env: Environment,
+    page_origin: Option<&str>,
+    transaction_id: &str,
+) -> Result<String, DeeplinkError> {
+    let parts = admit_qr_image(url, env, page_origin)?;
+    let midtrans = parts.host.eq_ignore_ascii_case(PRODUCTION_QR_HOST)
+        || parts.host.eq_ignore_ascii_case(SANDBOX_QR_HOST);
+    let named = parts
+        .path
+        .split('/')
+        .nth(3)
+        .is_some_and(|id| id.eq_ignore_ascii_case(transaction_id));
+    if midtrans && !named {
+        return Err(DeeplinkError::PathNotAllowed);
+    }
+    Ok(url.to_owned())
+}
+
+/// The QR image allowlist; the URL's parts when it is admitted.
+fn admit_qr_image<'a>(
+    url: &'a str,
+    env: Environment,
+    page_origin: Option<&str>,
+) -> Result<UrlParts<'a>, DeeplinkError> {
     let (scheme, _) = split_scheme(url)?;
     let sandbox = env == Environment::Sandbox;
     if !(scheme.eq_ignore_ascii_case("https") || sandbox && is_web(scheme)) {
@@ -376,7 +391,7 @@ pub fn check_qr_image_url(
         return Err(DeeplinkError::PathNotAllowed);
     }
     if sandbox && sandbox_local(&parts, page_origin) {
-        return Ok(url.to_owned());
+        return Ok(parts);
     }
     if !parts.scheme.eq_ignore_ascii_case("https") {
         return Err(DeeplinkError::SchemeNotAllowed);
@@ -387,7 +402,7 @@ pub fn check_qr_image_url(
         return Err(DeeplinkError::HostNotAllowed);
     }
     if is_qr_code_path(parts.path) {
-        Ok(url.to_owned())
+        Ok(parts)
     } else {
         Err(DeeplinkError::PathNotAllowed)
     }
@@ -400,25 +415,28 @@ mod tests {
 
     #[test]
     fn a_midtrans_qr_image_names_its_transaction() {
+        use Environment::{Production as P, Sandbox as S};
+        let of = |url, env, id| check_qr_image_of(url, env, None, id).is_ok();
         let url = "https://api.midtrans.com/v2/gopay/e48447d1-cfa9/qr-code";
-        assert!(qr_image_names(url, "e48447d1-cfa9"));
-        assert!(!qr_image_names(url, "e48447d1-cfa8"));
-        assert!(!qr_image_names(url, "e48447d1"));
+        assert!(of(url, P, "e48447d1-cfa9"));
+        assert_eq!(
+            check_qr_image_of(url, P, None, "e48447d1-cfa8"),
+            Err(DeeplinkError::PathNotAllowed)
+        );
+        assert!(!of(url, P, "e48447d1"));
         let sandbox = "https://API.sandbox.midtrans.com/v2/qris/T1/qr-code";
-        assert!(qr_image_names(sandbox, "T1"));
+        assert!(of(sandbox, S, "T1"));
         // A UUID in another case is the same transaction.
-        assert!(qr_image_names(sandbox, "t1"));
-        assert!(!qr_image_names(sandbox, "t2"));
-        assert!(qr_image_names(
+        assert!(of(sandbox, S, "t1"));
+        assert!(!of(sandbox, S, "t2"));
+        assert!(of(
             "https://api.midtrans.com/v2/gopay/E48447D1-CFA9/qr-code",
+            P,
             "e48447d1-cfa9"
         ));
         // A local simulator's URL is not Midtrans': not read.
-        assert!(qr_image_names(
-            "http://127.0.0.1:8081/v2/qris/X/qr-code",
-            "T1"
-        ));
-        assert!(!qr_image_names("not a url", "T1"));
+        assert!(of("http://127.0.0.1:8081/v2/qris/X/qr-code", S, "T1"));
+        assert!(!of("not a url", S, "T1"));
     }
     use Environment::{Production as P, Sandbox as S};
 

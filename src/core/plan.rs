@@ -161,11 +161,7 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
     });
     let transaction_id = charge.transaction_id.as_str();
     let image = |url: &str, dropped: &mut Vec<Dropped>| {
-        deeplink::check_qr_image_url(url, env, origin)
-            .and_then(|url| match deeplink::qr_image_names(&url, transaction_id) {
-                true => Ok(url),
-                false => Err(DeeplinkError::PathNotAllowed),
-            })
+        deeplink::check_qr_image_of(url, env, origin, transaction_id)
             .map(|url| QrPicture::Image { url })
             .map_err(|e| dropped.push(Dropped::QrImage(e)))
             .ok()
