@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal};
+use web_sys::AbortController;
 
 /// Largest status response body read; a real one is well under 2 KB.
 const MAX_STATUS_BYTES: usize = 64 * 1024;
@@ -31,7 +31,6 @@ impl StatusRequest {
         done: impl FnOnce(Input) + 'static,
     ) -> Option<StatusRequest> {
         let controller = AbortController::new().ok()?;
-        let signal = controller.signal();
         let timed_out = Rc::new(Cell::new(false));
         let timeout = {
             let (flag, controller) = (timed_out.clone(), controller.clone());
@@ -45,7 +44,7 @@ impl StatusRequest {
         let url = url.to_owned();
         let own = controller.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let input = request(&url, &own, &signal, &timed_out).await;
+            let input = request(&url, &own, &timed_out).await;
             if !gone.get() {
                 done(input);
             }
@@ -65,19 +64,14 @@ impl Drop for StatusRequest {
     }
 }
 
-async fn request(
-    url: &str,
-    controller: &AbortController,
-    signal: &AbortSignal,
-    timed_out: &Cell<bool>,
-) -> Input {
+async fn request(url: &str, controller: &AbortController, timed_out: &Cell<bool>) -> Input {
     let failed = || Input::RequestFailed {
         timed_out: timed_out.get(),
     };
     let init = web_sys::RequestInit::new();
     init.set_method("GET");
     init.set_cache(web_sys::RequestCache::NoStore);
-    init.set_signal(Some(signal));
+    init.set_signal(Some(&controller.signal()));
     let Ok(headers) = web_sys::Headers::new() else {
         return failed();
     };
@@ -87,11 +81,9 @@ async fn request(
     let Ok(response) = fetched.and_then(|r| r.dyn_into::<web_sys::Response>()) else {
         return failed();
     };
-    let date_ms = response
-        .headers()
-        .get("date")
-        .ok()
-        .flatten()
+    let answered = response.headers();
+    let header = |name: &str| answered.get(name).ok().flatten();
+    let date_ms = header("date")
         .map(|d| js_sys::Date::parse(&d))
         .filter(|ms| ms.is_finite())
         .map(|ms| ms as i64);
@@ -100,26 +92,11 @@ async fn request(
         return failed();
     }
     let http_status = response.status();
-    let json = response
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .is_some_and(|t| status::is_json_media_type(&t));
-    let retry_after_ms = response
-        .headers()
-        .get("retry-after")
-        .ok()
-        .flatten()
-        .and_then(|v| retry_after_ms(&v, date_ms));
+    let json = header("content-type").is_some_and(|t| status::is_json_media_type(&t));
+    let retry_after_ms = header("retry-after").and_then(|v| retry_after_ms(&v, date_ms));
     // Not served as JSON, or announced longer than any status answer: an unreadable answer,
     // left unread (the rest of the body is not downloaded).
-    let announced = response
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let announced = header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
     let body = if json && announced.is_none_or(|n| n <= MAX_STATUS_BYTES as u64) {
         let text = match response.text() {
             Ok(promise) => JsFuture::from(promise)
