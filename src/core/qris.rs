@@ -36,6 +36,8 @@ pub const QRIS_GUID: &str = "ID.CO.QRIS.WWW";
 pub const MARK_PATH: &str = "M6.5 2a4.5 5 0 1 1 0 10a4.5 5 0 1 1 0-10zM8.5 9.5l3 3M15 12V2h3.5a2.75 2.75 0 0 1 0 5.5H15m3.5 0l3 4.5M25 2v10M35 3.5c-.8-1.3-2.2-1.6-3.3-1.5c-1.5.1-2.7 1-2.7 2.5c0 3 6 2 6 5c0 1.6-1.4 2.5-3 2.5c-1.4 0-2.6-.5-3.3-1.5";
 pub const MARK_WIDTH: u32 = 38;
 pub const MARK_HEIGHT: u32 = 14;
+/// The view's `viewBox` of the mark: `0 0` [`MARK_WIDTH`] [`MARK_HEIGHT`], as text.
+pub const MARK_VIEW_BOX: &str = "0 0 38 14";
 /// As the view writes it (an `f64` attribute would bring float formatting into the wasm).
 pub const MARK_STROKE: f64 = 2.2;
 
@@ -267,6 +269,11 @@ fn rupiah(s: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_marks_view_box_is_its_box() {
+        assert_eq!(MARK_VIEW_BOX, format!("0 0 {MARK_WIDTH} {MARK_HEIGHT}"));
+    }
     use crate::core::qr::crc16;
 
     const FIXTURE: &str = "00020101021226620014COM.GO-JEK.WWW011993600914349052630340210G4905263030303UKE51440014ID.CO.QRIS.WWW0215AID0607336128660303UKE5204341453033605802ID5904Test6007BANDUNG6105402845409789000.0062475036c032f87c-f773-4619-aefa-675e1f06f9210703A016304A623";

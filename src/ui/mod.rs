@@ -9,7 +9,7 @@ use crate::core::machine::State;
 use crate::core::plan::{Plan, QrPicture};
 use crate::core::present::Screen;
 use crate::core::qr::view_box;
-use crate::core::qris::{Qris, MARK_PATH};
+use crate::core::qris::{Qris, MARK_PATH, MARK_VIEW_BOX};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
@@ -97,8 +97,6 @@ fn Steps(items: &'static [&'static str]) -> impl IntoView {
         </ol>
     }
 }
-
-const MARK_VIEW_BOX: &str = "0 0 38 14";
 
 /// The frame of a drawn QRIS code, under it: the QRIS wordmark, then the merchant, its city
 /// and NMID as the payload names them, and the amount. Text only (a merchant name with
