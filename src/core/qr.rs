@@ -404,66 +404,149 @@ fn symbol(bits: Bits) -> QrResult<(usize, Vec<Color>)> {
     Ok((width, best.map(|(_, c)| c).unwrap_or_default()))
 }
 
-/// A masked symbol's penalty as the `qrcode` crate scores it (ISO/IEC 18004 N1 to N4,
-/// with the crate's unrounded balance term and its 16-bit arithmetic), so the mask
-/// chosen is the crate's.
-fn penalty(colors: &[Color], w: usize) -> u16 {
-    const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
-    let dark: Vec<bool> = colors.iter().map(|c| *c == Color::Dark).collect();
-    let mut score: u16 = 0;
-    let mut line = vec![false; w];
-    for horizontal in [true, false] {
-        let mut finder: u16 = 0;
-        for i in 0..w {
-            for (j, m) in line.iter_mut().enumerate() {
-                *m = if horizontal {
-                    dark[i * w + j]
-                } else {
-                    dark[j * w + i]
-                };
-            }
-            // N1: a run of n >= 5 modules of one colour costs n - 2.
-            let mut run: u16 = 1;
-            for j in 1..=w {
-                if j < w && line[j] == line[j - 1] {
-                    run += 1;
-                } else {
-                    if run >= 5 {
-                        score = score.wrapping_add(run - 2);
-                    }
-                    run = 1;
-                }
-            }
-            // N3: 1:1:3:1:1 with four light modules (or the edge) on either side.
-            for j in 0..w.saturating_sub(6) {
-                if line[j..j + 7] != FINDER {
-                    continue;
-                }
-                let before = line[j.saturating_sub(4)..j].contains(&true);
-                let after = line[j + 7..(j + 11).min(w)].contains(&true);
-                if !before || !after {
-                    finder = finder.wrapping_add(40);
-                }
-            }
-        }
-        // The three finder patterns themselves match 9 lines each way.
-        score = score.wrapping_add(finder.wrapping_sub(360));
+/// A line of the symbol (a row, or a column) as bits: module `j` is bit `j % 64` of word
+/// `j / 64`, set when dark. Three words hold the widest symbol (177 modules, version 40).
+type Line = [u64; 3];
+
+/// `a` moved `k` modules towards the line's start (module `j` is then `a`'s module
+/// `j + k`), for `0 < k < 64`.
+fn ahead(a: &Line, k: u32) -> Line {
+    [
+        a[0] >> k | a[1] << (64 - k),
+        a[1] >> k | a[2] << (64 - k),
+        a[2] >> k,
+    ]
+}
+
+/// `a` moved `k` modules towards the line's end (module `j` is then `a`'s module `j - k`,
+/// light before the start), for `0 < k < 64`.
+fn behind(a: &Line, k: u32) -> Line {
+    [
+        a[0] << k,
+        a[1] << k | a[0] >> (64 - k),
+        a[2] << k | a[1] >> (64 - k),
+    ]
+}
+
+fn and(a: &Line, b: &Line) -> Line {
+    [a[0] & b[0], a[1] & b[1], a[2] & b[2]]
+}
+
+fn or(a: &Line, b: &Line) -> Line {
+    [a[0] | b[0], a[1] | b[1], a[2] | b[2]]
+}
+
+/// The modules of `first` (the line's first `n` modules) where `a` and `b` agree.
+fn same(a: &Line, b: &Line, first: &Line) -> Line {
+    [
+        !(a[0] ^ b[0]) & first[0],
+        !(a[1] ^ b[1]) & first[1],
+        !(a[2] ^ b[2]) & first[2],
+    ]
+}
+
+/// The modules of `first` where `a` is light.
+fn light(a: &Line, first: &Line) -> Line {
+    [!a[0] & first[0], !a[1] & first[1], !a[2] & first[2]]
+}
+
+fn count(a: &Line) -> u32 {
+    a[0].count_ones() + a[1].count_ones() + a[2].count_ones()
+}
+
+/// The first `n` modules of a line set.
+fn first(n: usize) -> Line {
+    let mut line = [0; 3];
+    for (i, word) in line.iter_mut().enumerate() {
+        let bits = n.saturating_sub(i * 64).min(64);
+        *word = if bits == 64 {
+            u64::MAX
+        } else {
+            (1 << bits) - 1
+        };
     }
-    // N2: every 2x2 block of one colour costs 3.
-    for y in 0..w - 1 {
-        for x in 0..w - 1 {
-            let m = dark[y * w + x];
-            if dark[y * w + x + 1] == m
-                && dark[(y + 1) * w + x] == m
-                && dark[(y + 1) * w + x + 1] == m
-            {
-                score = score.wrapping_add(3);
-            }
+    line
+}
+
+/// N1 and N3 of one line: runs of five or more modules of one colour cost their length
+/// less 2, and each 1:1:3:1:1 finder look-alike with four light modules (or the edge) on
+/// either side is counted (40 each, added by the caller).
+fn line_penalty(line: &Line, w: usize) -> (u32, u32) {
+    let pairs = first(w - 1);
+    // Module j is where a run of five (j to j + 4) of one colour starts: a run of n >= 5
+    // has n - 4 of them, and the first of each marks the run itself (+2 makes n - 2).
+    let next = same(line, &ahead(line, 1), &pairs);
+    let five = and(
+        &and(&next, &ahead(&next, 1)),
+        &and(&ahead(&next, 2), &ahead(&next, 3)),
+    );
+    let starts = and(&five, &light(&behind(&five, 1), &first(w)));
+    let runs = count(&five) + 2 * count(&starts);
+    // Dark, light, dark x3, light, dark from module j (beyond the end counts as light,
+    // so a look-alike must fit).
+    let all = first(w);
+    let gap = light(line, &all);
+    let finder = and(
+        &and(
+            &and(line, &ahead(&gap, 1)),
+            &and(&ahead(line, 2), &ahead(line, 3)),
+        ),
+        &and(&and(&ahead(line, 4), &ahead(&gap, 5)), &ahead(line, 6)),
+    );
+    let dark_before = or(
+        &or(&behind(line, 1), &behind(line, 2)),
+        &or(&behind(line, 3), &behind(line, 4)),
+    );
+    let dark_after = or(
+        &or(&ahead(line, 7), &ahead(line, 8)),
+        &or(&ahead(line, 9), &ahead(line, 10)),
+    );
+    let clear = light(&and(&dark_before, &dark_after), &all);
+    (runs, count(&and(&finder, &clear)))
+}
+
+/// A masked symbol's penalty as the `qrcode` crate scores it (ISO/IEC 18004 N1 to N4,
+/// with the crate's unrounded balance term and its 16-bit wrapping arithmetic), so the mask
+/// chosen is the crate's. Computed a line at a time on bits (the first mount runs it as
+/// baseline code, eight times).
+fn penalty(colors: &[Color], w: usize) -> u16 {
+    let mut rows = vec![[0u64; 3]; w];
+    let mut cols = vec![[0u64; 3]; w];
+    let mut dark = 0u32;
+    for (i, c) in colors.iter().enumerate() {
+        if *c == Color::Dark {
+            let (y, x) = (i / w, i % w);
+            rows[y][x / 64] |= 1 << (x % 64);
+            cols[x][y / 64] |= 1 << (y % 64);
+            dark += 1;
         }
+    }
+    // Every sum below is taken modulo 2^16 at the end, as the crate's u16 arithmetic wraps.
+    let mut score: u32 = 0;
+    let mut finders: u32 = 0;
+    for line in rows.iter().chain(cols.iter()) {
+        let (runs, look_alikes) = line_penalty(line, w);
+        score = score.wrapping_add(runs);
+        finders = finders.wrapping_add(look_alikes);
+    }
+    // The three finder patterns themselves match 9 lines each way.
+    score = score.wrapping_add(40 * finders).wrapping_sub(720);
+    // N2: every 2x2 block of one colour costs 3.
+    let pairs = first(w - 1);
+    for pair in rows.windows(2) {
+        let (top, bottom) = (&pair[0], &pair[1]);
+        let block = and(
+            &and(
+                &same(top, &ahead(top, 1), &pairs),
+                &same(bottom, &ahead(bottom, 1), &pairs),
+            ),
+            &same(top, bottom, &pairs),
+        );
+        score = score.wrapping_add(3 * count(&block));
     }
     // N4: distance of the dark share from half, in percent.
-    let ratio = dark.iter().filter(|d| **d).count() * 200 / dark.len();
-    score.wrapping_add(ratio.abs_diff(100) as u16)
+    let ratio = dark as usize * 200 / colors.len();
+    score.wrapping_add(ratio.abs_diff(100) as u32) as u16
 }
 
 /// A horizontal run of dark modules: `w` modules from column `x` of row `y`.
@@ -714,6 +797,110 @@ mod tests {
         }
         // The payloads are varied enough to reach different masks (format bits differ).
         assert!(masks_seen.len() > 4);
+    }
+
+    /// The penalty written module by module, as the crate scores it: the reference for
+    /// [`penalty`]. (ISO/IEC 18004 N1 to N4, as `qrcode` scores it (ISO/IEC 18004 N1 to N4,
+    /// with the crate's unrounded balance term and its 16-bit arithmetic), so the mask
+    /// chosen is the crate's.
+    fn penalty_reference(colors: &[Color], w: usize) -> u16 {
+        const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
+        let dark: Vec<bool> = colors.iter().map(|c| *c == Color::Dark).collect();
+        let mut score: u16 = 0;
+        let mut line = vec![false; w];
+        for horizontal in [true, false] {
+            let mut finder: u16 = 0;
+            for i in 0..w {
+                for (j, m) in line.iter_mut().enumerate() {
+                    *m = if horizontal {
+                        dark[i * w + j]
+                    } else {
+                        dark[j * w + i]
+                    };
+                }
+                // N1: a run of n >= 5 modules of one colour costs n - 2.
+                let mut run: u16 = 1;
+                for j in 1..=w {
+                    if j < w && line[j] == line[j - 1] {
+                        run += 1;
+                    } else {
+                        if run >= 5 {
+                            score = score.wrapping_add(run - 2);
+                        }
+                        run = 1;
+                    }
+                }
+                // N3: 1:1:3:1:1 with four light modules (or the edge) on either side.
+                for j in 0..w.saturating_sub(6) {
+                    if line[j..j + 7] != FINDER {
+                        continue;
+                    }
+                    let before = line[j.saturating_sub(4)..j].contains(&true);
+                    let after = line[j + 7..(j + 11).min(w)].contains(&true);
+                    if !before || !after {
+                        finder = finder.wrapping_add(40);
+                    }
+                }
+            }
+            // The three finder patterns themselves match 9 lines each way.
+            score = score.wrapping_add(finder.wrapping_sub(360));
+        }
+        // N2: every 2x2 block of one colour costs 3.
+        for y in 0..w - 1 {
+            for x in 0..w - 1 {
+                let m = dark[y * w + x];
+                if dark[y * w + x + 1] == m
+                    && dark[(y + 1) * w + x] == m
+                    && dark[(y + 1) * w + x + 1] == m
+                {
+                    score = score.wrapping_add(3);
+                }
+            }
+        }
+        // N4: distance of the dark share from half, in percent.
+        let ratio = dark.iter().filter(|d| **d).count() * 200 / dark.len();
+        score.wrapping_add(ratio.abs_diff(100) as u16)
+    }
+
+    /// The bitwise penalty is the module-by-module one, on random symbols of every width
+    /// (the edges of each 64-module word included) and on real ones.
+    #[test]
+    fn penalty_is_the_reference() {
+        let mut seed = 0x9e37_79b9_u32;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        for w in (21..=177).step_by(4).chain([63, 64, 65, 127, 128, 129]) {
+            for _ in 0..6 {
+                // Mostly one colour now and then, so long runs and blocks occur.
+                let bias = next() % 4;
+                let colors: Vec<Color> = (0..w * w)
+                    .map(|_| {
+                        let r = next() % 8;
+                        if r < 4 + bias {
+                            Color::Dark
+                        } else {
+                            Color::Light
+                        }
+                    })
+                    .collect();
+                assert_eq!(
+                    penalty(&colors, w),
+                    penalty_reference(&colors, w),
+                    "width {w}"
+                );
+            }
+        }
+        for payload in ["00020101021226", "HELLO WORLD", &"x".repeat(900)] {
+            let m = Matrix::encode(payload).unwrap();
+            assert_eq!(
+                penalty(&m.colors, m.width),
+                penalty_reference(&m.colors, m.width)
+            );
+        }
     }
 
     #[test]
