@@ -510,6 +510,7 @@ fn line_penalty(line: &Line, w: usize) -> (u32, u32) {
 /// chosen is the crate's. Computed a line at a time on bits (the first mount runs it as
 /// baseline code, eight times).
 fn penalty(colors: &[Color], w: usize) -> u16 {
+    debug_assert!(w <= 64 * 3, "a line is three words");
     let mut rows = vec![[0u64; 3]; w];
     let mut cols = vec![[0u64; 3]; w];
     let mut dark = 0u32;
@@ -799,10 +800,9 @@ mod tests {
         assert!(masks_seen.len() > 4);
     }
 
-    /// The penalty written module by module, as the crate scores it: the reference for
-    /// [`penalty`]. (ISO/IEC 18004 N1 to N4, as `qrcode` scores it (ISO/IEC 18004 N1 to N4,
-    /// with the crate's unrounded balance term and its 16-bit arithmetic), so the mask
-    /// chosen is the crate's.
+    /// The penalty written module by module, as the `qrcode` crate scores it (ISO/IEC 18004
+    /// N1 to N4, with its unrounded balance term and its 16-bit arithmetic): the reference
+    /// for [`penalty`].
     fn penalty_reference(colors: &[Color], w: usize) -> u16 {
         const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
         let dark: Vec<bool> = colors.iter().map(|c| *c == Color::Dark).collect();
@@ -875,12 +875,12 @@ mod tests {
         };
         for w in (21..=177).step_by(4).chain([63, 64, 65, 127, 128, 129]) {
             for _ in 0..6 {
-                // Mostly one colour now and then, so long runs and blocks occur.
-                let bias = next() % 4;
+                // From mostly light to mostly dark, so long runs and blocks of either
+                // colour occur.
+                let dark_in_8 = 1 + next() % 7;
                 let colors: Vec<Color> = (0..w * w)
                     .map(|_| {
-                        let r = next() % 8;
-                        if r < 4 + bias {
+                        if next() % 8 < dark_in_8 {
                             Color::Dark
                         } else {
                             Color::Light
@@ -894,12 +894,26 @@ mod tests {
                 );
             }
         }
+        // Real symbols under each of the eight masks, the candidates the choice compares.
         for payload in ["00020101021226", "HELLO WORLD", &"x".repeat(900)] {
-            let m = Matrix::encode(payload).unwrap();
-            assert_eq!(
-                penalty(&m.colors, m.width),
-                penalty_reference(&m.colors, m.width)
-            );
+            let bits = segmented(payload.as_bytes()).unwrap();
+            let version = bits.version();
+            let data = bits.into_bytes();
+            let (data, ecc) = ec::construct_codewords(&data, version, EcLevel::M).unwrap();
+            let mut canvas = Canvas::new(version, EcLevel::M);
+            canvas.draw_all_functional_patterns();
+            canvas.draw_data(&data, &ecc);
+            let w = version.width() as usize;
+            for mask in MASKS {
+                let mut masked = canvas.clone();
+                masked.apply_mask(mask);
+                let colors = masked.into_colors();
+                assert_eq!(
+                    penalty(&colors, w),
+                    penalty_reference(&colors, w),
+                    "{mask:?}"
+                );
+            }
         }
     }
 
