@@ -98,20 +98,19 @@ async fn request(url: &str, controller: &AbortController, timed_out: &Cell<bool>
     // left unread (the rest of the body is not downloaded).
     let announced = header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
     let body = if json && announced.is_none_or(|n| n <= MAX_STATUS_BYTES as u64) {
-        let text = match response.text() {
-            Ok(promise) => JsFuture::from(promise)
-                .await
+        // Read chunk by chunk and let go past the limit: a body without a length (or
+        // compressed) could otherwise stream on until the timeout, all of it kept in memory.
+        match read_capped(&response, MAX_STATUS_BYTES).await {
+            Read::Body(bytes) => std::str::from_utf8(&bytes)
                 .ok()
-                .and_then(|t| t.dyn_into::<js_sys::JsString>().ok()),
-            Err(_) => None,
-        };
-        let Some(text) = text else { return failed() };
-        // Measured before it is copied into the wasm's memory (UTF-16 units never outnumber
-        // UTF-8 bytes); too long, not JSON, or a key given twice: an unreadable answer.
-        (text.length() as usize <= MAX_STATUS_BYTES)
-            .then(|| String::from(text))
-            .filter(|text| text.len() <= MAX_STATUS_BYTES)
-            .and_then(|text| json::from_str(&text).ok())
+                .map(|text| text.strip_prefix('\u{feff}').unwrap_or(text))
+                .and_then(|text| json::from_str(text).ok()),
+            Read::TooLong => {
+                controller.abort();
+                None
+            }
+            Read::Failed => return failed(),
+        }
     } else {
         controller.abort();
         None
@@ -121,6 +120,43 @@ async fn request(url: &str, controller: &AbortController, timed_out: &Cell<bool>
         body,
         date_ms,
         retry_after_ms,
+    }
+}
+
+enum Read {
+    Body(Vec<u8>),
+    /// More than the limit: the rest was not read.
+    TooLong,
+    /// The body failed (reset, aborted, not decodable).
+    Failed,
+}
+
+/// The response's body, at most `limit` bytes of it: each chunk is measured before it is
+/// copied into the wasm's memory.
+async fn read_capped(response: &web_sys::Response, limit: usize) -> Read {
+    let Some(stream) = response.body() else {
+        return Read::Body(Vec::new());
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut bytes = Vec::new();
+    loop {
+        let Ok(chunk) = JsFuture::from(reader.read()).await else {
+            return Read::Failed;
+        };
+        let field = |key: &str| js_sys::Reflect::get(&chunk, &key.into()).ok();
+        if field("done").is_some_and(|d| d.is_truthy()) {
+            return Read::Body(bytes);
+        }
+        let Some(value) = field("value").and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok())
+        else {
+            return Read::Failed;
+        };
+        if bytes.len() + value.length() as usize > limit {
+            return Read::TooLong;
+        }
+        let start = bytes.len();
+        bytes.resize(start + value.length() as usize, 0);
+        value.copy_to(&mut bytes[start..]);
     }
 }
 

@@ -57,6 +57,25 @@ const FAULTS = {
     res.writeHead(200, JSON_TYPE);
     res.end(body(order, "settlement", { pad: "x".repeat(5 * 1024 * 1024) }));
   },
+  // No length, and a JSON string that goes on (64 MB in all, written as fast as it is read).
+  // A widget that reads the whole body keeps all of it in memory until it ends or the timeout
+  // cuts it; one that measures as it reads lets go past its limit.
+  stream: (req, res, order) => {
+    res.writeHead(200, JSON_TYPE);
+    const chunk = "x".repeat(64 * 1024);
+    const cell = cells.get(order);
+    cell.streamed = 0;
+    const pump = () => {
+      while (cell.streamed < 64 * 1024 * 1024 && !res.destroyed) {
+        cell.streamed += chunk.length;
+        if (!res.write(chunk)) return res.once("drain", pump);
+      }
+      res.end();
+    };
+    res.write(body(order, "settlement").slice(0, -1) + ',"pad":"');
+    pump();
+    req.socket.on("close", () => res.destroy());
+  },
   // Announced as 5 MB: the first kilobyte, then nothing. A widget that read it would wait for
   // its timeout; one that checks the announced length lets go at once.
   announced: (_req, res, order) => {
@@ -251,6 +270,20 @@ describe("fault matrix", { concurrency: true, timeout: 80_000 }, () => {
     "Content-Length 5 MB: a kilobyte of a settlement, then nothing",
     ["announced"],
     { check: letGo },
+  );
+  recoveringCell(
+    "stream",
+    "no Content-Length: a settlement's JSON whose last string runs on (up to 64 MB)",
+    ["stream"],
+    {
+      check: (cell) => {
+        // The socket's buffers hold a few megabytes the widget never reads.
+        const mb = cell.streamed / (1024 * 1024);
+        assert.ok(mb < 32, `${mb.toFixed(1)} MB written before the widget let go`);
+        const [first] = cell.log;
+        return `let go ${first.end - first.start} ms after it started, ${mb.toFixed(1)} MB written by then`;
+      },
+    },
   );
   recoveringCell("htmlJson", "text/html with a JSON settlement for this order", ["htmlJson"]);
   recoveringCell("html", "text/html sign-in page", ["html"]);
