@@ -717,18 +717,22 @@ impl Plan {
 mod tests {
     use super::*;
 
+    /// A repeatable stream of pseudo-random numbers (xorshift32) from `seed`.
+    fn xorshift(mut seed: u32) -> impl FnMut() -> u32 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        }
+    }
+
     /// The symbol is the `qrcode` crate's own, module for module (same mask chosen), over
     /// payloads of every version band, in the automatic and the byte-only paths.
     #[test]
     fn symbol_matches_the_crate() {
         use qrcode::QrCode;
-        let mut seed = 0x2545_f491_u32;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed
-        };
+        let mut next = xorshift(0x2545_f491);
         let mut masks_seen = std::collections::BTreeSet::new();
         for round in 0..80 {
             let len = 1 + (next() as usize) % 700;
@@ -866,13 +870,7 @@ mod tests {
     /// (the edges of each 64-module word included) and on real ones.
     #[test]
     fn penalty_is_the_reference() {
-        let mut seed = 0x9e37_79b9_u32;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed
-        };
+        let mut next = xorshift(0x9e37_79b9);
         for w in (21..=177).step_by(4).chain([63, 64, 65, 127, 128, 129]) {
             for _ in 0..6 {
                 // From mostly light to mostly dark, so long runs and blocks of either
