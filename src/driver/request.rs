@@ -101,10 +101,12 @@ async fn request(url: &str, controller: &AbortController, timed_out: &Cell<bool>
         // Read chunk by chunk and let go past the limit: a body without a length (or
         // compressed) could otherwise stream on until the timeout, all of it kept in memory.
         match read_capped(&response, MAX_STATUS_BYTES).await {
-            Read::Body(bytes) => std::str::from_utf8(&bytes)
-                .ok()
-                .map(|text| text.strip_prefix('\u{feff}').unwrap_or(text))
-                .and_then(|text| json::from_str(text).ok()),
+            // Decoded as `text()` decodes: bytes that are not UTF-8 become U+FFFD, and a
+            // leading BOM goes.
+            Read::Body(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text)).ok()
+            }
             Read::TooLong => {
                 controller.abort();
                 None
@@ -151,7 +153,7 @@ async fn read_capped(response: &web_sys::Response, limit: usize) -> Read {
         else {
             return Read::Failed;
         };
-        if bytes.len() + value.length() as usize > limit {
+        if value.length() as usize > limit - bytes.len() {
             return Read::TooLong;
         }
         let start = bytes.len();
