@@ -470,22 +470,21 @@ fn first(n: usize) -> Line {
 
 /// N1 and N3 of one line: runs of five or more modules of one colour cost their length
 /// less 2, and each 1:1:3:1:1 finder look-alike with four light modules (or the edge) on
-/// either side is counted (40 each, added by the caller).
-fn line_penalty(line: &Line, w: usize) -> (u32, u32) {
-    let pairs = first(w - 1);
+/// either side is counted (40 each, added by the caller). `all` is [`first`] of the
+/// symbol's width, `pairs` of one less (the modules that have a next one).
+fn line_penalty(line: &Line, all: &Line, pairs: &Line) -> (u32, u32) {
     // Module j is where a run of five (j to j + 4) of one colour starts: a run of n >= 5
     // has n - 4 of them, and the first of each marks the run itself (+2 makes n - 2).
-    let next = same(line, &ahead(line, 1), &pairs);
+    let next = same(line, &ahead(line, 1), pairs);
     let five = and(
         &and(&next, &ahead(&next, 1)),
         &and(&ahead(&next, 2), &ahead(&next, 3)),
     );
-    let starts = and(&five, &light(&behind(&five, 1), &first(w)));
+    let starts = and(&five, &light(&behind(&five, 1), all));
     let runs = count(&five) + 2 * count(&starts);
     // Dark, light, dark x3, light, dark from module j (beyond the end counts as light,
     // so a look-alike must fit).
-    let all = first(w);
-    let gap = light(line, &all);
+    let gap = light(line, all);
     let finder = and(
         &and(
             &and(line, &ahead(&gap, 1)),
@@ -501,7 +500,7 @@ fn line_penalty(line: &Line, w: usize) -> (u32, u32) {
         &or(&ahead(line, 7), &ahead(line, 8)),
         &or(&ahead(line, 9), &ahead(line, 10)),
     );
-    let clear = light(&and(&dark_before, &dark_after), &all);
+    let clear = light(&and(&dark_before, &dark_after), all);
     (runs, count(&and(&finder, &clear)))
 }
 
@@ -523,17 +522,17 @@ fn penalty(colors: &[Color], w: usize) -> u16 {
         }
     }
     // Every sum below is taken modulo 2^16 at the end, as the crate's u16 arithmetic wraps.
+    let (all, pairs) = (first(w), first(w - 1));
     let mut score: u32 = 0;
     let mut finders: u32 = 0;
     for line in rows.iter().chain(cols.iter()) {
-        let (runs, look_alikes) = line_penalty(line, w);
+        let (runs, look_alikes) = line_penalty(line, &all, &pairs);
         score = score.wrapping_add(runs);
         finders = finders.wrapping_add(look_alikes);
     }
     // The three finder patterns themselves match 9 lines each way.
     score = score.wrapping_add(40 * finders).wrapping_sub(720);
     // N2: every 2x2 block of one colour costs 3.
-    let pairs = first(w - 1);
     for pair in rows.windows(2) {
         let (top, bottom) = (&pair[0], &pair[1]);
         let block = and(
