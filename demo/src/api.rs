@@ -13,6 +13,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::confirm::Claim;
 use crate::db::{NewOrder, Order, Update};
 use crate::server::ClientAddr;
 use crate::{catalogue, midtrans, status, App};
@@ -351,13 +352,15 @@ async fn order_status(State(app): State<Arc<App>>, Path(order_id): Path<String>)
         Ok(_) => return error(StatusCode::NOT_FOUND, "This order has no payment"),
         Err(lookup) => return lookup.into_response(),
     };
-    if status::is_open(&order.transaction_status) && app.claim_refresh(&order_id) {
-        if let Some(fresh) = refresh(&app, &order_id).await {
-            order = fresh;
+    if status::is_open(&order.transaction_status) {
+        // Polls never wait for Midtrans: while another poll's check of this order is in flight
+        // or one was made moments ago, the stored state is the answer.
+        if let Claim::Granted(ticket) = app.refreshes.claim(&order_id) {
+            if let Some(fresh) = refresh(&app, &order_id).await {
+                order = fresh;
+            }
+            drop(ticket);
         }
-    }
-    if !status::is_open(&order.transaction_status) {
-        app.forget_refresh(&order_id);
     }
     Json(order.status_view()).into_response()
 }
@@ -423,15 +426,47 @@ async fn refresh(app: &App, order_id: &str) -> Option<Order> {
     app.db.get(order_id).ok().flatten()
 }
 
-/// A genuine notification whose status its signature cannot vouch for (a refund, a chargeback,
-/// a failure, or anything else that is not pending or a plain settlement of an open order):
-/// it changes nothing by itself. Midtrans' status API is asked, and what it says is applied;
-/// the notification counts as applied only when that is the status it claimed. When Midtrans
-/// cannot be asked, the answer is 503, so Midtrans sends the notification again later.
+/// A 503 that Midtrans retries (it retries any answer but 2xx), saying when to try again.
+fn retry_later(after: Duration, message: &str) -> Response {
+    let mut response = error(StatusCode::SERVICE_UNAVAILABLE, message);
+    let seconds = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+    response
+}
+
+/// A genuine notification that would move an order out of pending (or on from a result): it
+/// changes nothing by itself. Midtrans' status API is asked, and what it says is stored; the
+/// notification counts as applied only when that is the status it claimed.
+///
+/// One confirmation at a time per order, and at most one per interval: a notification that
+/// arrives while another confirmation of the order is in flight, or moments after one, is
+/// answered 503 without asking, and so is one Midtrans cannot confirm yet (it still says pending) or
+/// cannot be asked about. Midtrans sends a notification again until it gets a 2xx, so a
+/// genuine one is applied on a later delivery; a replayed or forged one costs at most one
+/// status call per order per interval, however many arrive.
 async fn confirm_and_apply(app: &App, order: &Order, notified: &Update) -> Response {
     let claimed = notified.transaction_status.as_str();
     let order_id = order.order_id.as_str();
-    let update = match check_with_midtrans(app, order_id).await {
+    let ticket = match app.confirmations.claim(order_id) {
+        Claim::Granted(ticket) => ticket,
+        Claim::InFlight => {
+            return retry_later(
+                Duration::from_secs(1),
+                "This order is being confirmed with Midtrans; send it again later",
+            )
+        }
+        Claim::TooSoon(left) => {
+            return retry_later(
+                left,
+                "This order was checked with Midtrans moments ago; send it again later",
+            )
+        }
+    };
+    let checked = check_with_midtrans(app, order_id).await;
+    drop(ticket);
+    let update = match checked {
         Ok(Checked::Found(update)) => update,
         Ok(Checked::Unknown) => {
             eprintln!("notification {order_id}: {claimed} not confirmed (Midtrans does not know the order)");
@@ -442,8 +477,8 @@ async fn confirm_and_apply(app: &App, order: &Order, notified: &Update) -> Respo
         }
         Err(reason) => {
             eprintln!("notification {order_id}: {claimed} not confirmed yet: {reason}");
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
+            return retry_later(
+                Duration::from_secs(5),
                 "The status could not be confirmed with Midtrans; send it again later",
             );
         }
@@ -462,33 +497,39 @@ async fn confirm_and_apply(app: &App, order: &Order, notified: &Update) -> Respo
     let confirmed = update.transaction_status.clone();
     // Confirmed as sent: the notification's own details are stored (its status code, which the
     // status API words differently for an expiry); otherwise what Midtrans says now.
-    let update = if confirmed == claimed {
-        notified
-    } else {
-        &update
+    let agreed = confirmed == claimed;
+    let stored = if agreed { notified } else { &update };
+    let now = match app.db.apply(order_id, stored) {
+        Ok(Some((_, now))) => now,
+        Ok(None) => return error(StatusCode::NOT_FOUND, "Order not found"),
+        Err(e) => return storage_error(e),
     };
-    match app.db.apply(order_id, update) {
-        Ok(Some((changed, now))) => {
-            let applied = changed && now.eq_ignore_ascii_case(claimed);
-            if applied {
-                eprintln!("notification {order_id}: {claimed} (confirmed by Midtrans, applied)");
-            } else {
-                eprintln!(
-                    "notification {order_id}: claimed {claimed}, Midtrans says {confirmed}; now {now}"
-                );
-            }
-            Json(json!({ "applied": applied, "transaction_status": now, "confirmed": confirmed }))
-                .into_response()
-        }
-        Ok(None) => error(StatusCode::NOT_FOUND, "Order not found"),
-        Err(e) => storage_error(e),
+    if agreed {
+        eprintln!("notification {order_id}: {claimed} (confirmed by Midtrans, applied)");
+        return Json(json!({ "applied": true, "transaction_status": now, "confirmed": confirmed }))
+            .into_response();
     }
+    eprintln!("notification {order_id}: claimed {claimed}, Midtrans says {confirmed}; now {now}");
+    if status::is_open(&confirmed) {
+        // Not (yet) what Midtrans says. If the notification is genuine, Midtrans will say so by
+        // the time it is delivered again; a replay stays refused.
+        return retry_later(
+            Duration::from_secs(5),
+            "Midtrans does not confirm this status (yet); send it again later",
+        );
+    }
+    Json(json!({ "applied": false, "transaction_status": now, "confirmed": confirmed }))
+        .into_response()
 }
 
 /// Midtrans' HTTP notification. The signature is checked before anything else is read, and
-/// a forged one is answered 401 without a trace in the order. A signed one is applied at once
-/// only when its signature vouches for its status (see [`status::vouched_by_signature`]);
-/// any other change is first confirmed with Midtrans' status API.
+/// a forged one is answered 401 without a trace in the order. The signature covers only
+/// order_id, status_code and gross_amount (not transaction_status), and one signature serves
+/// every status with the same code: a settlement's also signs a refund or a chargeback, and a
+/// cancel's (Midtrans signs it with 200) a settlement. So a signed notification is only worth
+/// asking about: one that leaves the order open (pending) is stored as it is, and one that
+/// would move it out of pending, or on from a result, is confirmed with Midtrans' status API
+/// first ([`confirm_and_apply`]).
 async fn notification(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     if take_notification_fault(&app) {
         return error(
@@ -548,11 +589,11 @@ async fn notification(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
         return Json(json!({ "applied": false, "transaction_status": order.transaction_status }))
             .into_response();
     }
-    if status::advances(&order.transaction_status, &update.transaction_status)
-        && !status::vouched_by_signature(&order.transaction_status, &update.transaction_status)
-    {
+    if status::needs_confirmation(&order.transaction_status, &update.transaction_status) {
         return confirm_and_apply(&app, &order, &update).await;
     }
+    // Pending, a duplicate, or older than what is stored: nothing is decided by it (the order
+    // stays open, or keeps its state); missing details such as the transaction id fill in.
     match app.db.apply(order_id, &update) {
         Ok(Some((applied, now))) => {
             let outcome = if applied {

@@ -2,7 +2,6 @@
 //! package, creates orders and their Midtrans charges, verifies Midtrans notifications, and
 //! answers the widget's status polls from its SQLite file.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -20,6 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 
 mod api;
 pub mod catalogue;
+pub mod confirm;
 pub mod db;
 pub mod files;
 pub mod midtrans;
@@ -224,8 +224,10 @@ struct App {
     public_url: String,
     db: db::Db,
     midtrans: midtrans::Client,
-    /// When each open order was last checked with Midtrans.
-    refreshed: Mutex<HashMap<String, Instant>>,
+    /// Status API calls per order for the widget's polls, and for confirming notifications:
+    /// each one at a time, one per `status_refresh` at most.
+    refreshes: confirm::StatusCalls,
+    confirmations: confirm::StatusCalls,
     faults: Mutex<Faults>,
     /// Orders each client address may still create.
     order_limiter: DefaultKeyedRateLimiter<IpAddr>,
@@ -239,27 +241,6 @@ fn order_limiter(limits: &Limits) -> DefaultKeyedRateLimiter<IpAddr> {
 }
 
 impl App {
-    /// Claims the next Midtrans status check of `order_id` if none happened recently, so a
-    /// thousand polling widgets cost at most one call per order per `status_refresh`.
-    fn claim_refresh(&self, order_id: &str) -> bool {
-        let now = Instant::now();
-        let mut refreshed = self.refreshed.lock().unwrap_or_else(|e| e.into_inner());
-        match refreshed.get(order_id) {
-            Some(last) if now.duration_since(*last) < self.config.status_refresh => false,
-            _ => {
-                refreshed.insert(order_id.to_string(), now);
-                true
-            }
-        }
-    }
-
-    fn forget_refresh(&self, order_id: &str) {
-        self.refreshed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(order_id);
-    }
-
     fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
         self.faults.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -286,13 +267,15 @@ fn shop(config: Config, public_url: String) -> Result<(Router, Arc<App>), String
     let www = files::serve_dir(&config.www_dir);
     let pkg = files::serve_dir(&config.pkg_dir);
     let request_timeout = config.limits.request_timeout;
+    let config_refresh = config.status_refresh;
     let app = Arc::new(App {
         order_limiter: order_limiter(&config.limits),
         midtrans: midtrans::Client::new(&config.midtrans_base_url, &config.server_key),
         config,
         public_url,
         db,
-        refreshed: Mutex::default(),
+        refreshes: confirm::StatusCalls::new(config_refresh),
+        confirmations: confirm::StatusCalls::new(config_refresh),
         faults: Mutex::default(),
     });
     let router = api::routes(app.config.test_controls)
@@ -352,6 +335,8 @@ pub async fn serve(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
     fn config(vars: &[(&str, &str)], args: &[&str]) -> Result<Config, String> {
@@ -425,29 +410,5 @@ mod tests {
         assert!(config(&[], &["--expiry-seconds"]).is_err());
         assert!(config(&[("EXPIRY_SECONDS", "soon")], &[]).is_err());
         assert!(config(&[], &["--verbose"]).is_err());
-    }
-
-    #[test]
-    fn refreshes_are_rationed_per_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut c = config(&[], &[]).unwrap();
-        c.db_path = dir.path().join("shop.db");
-        c.status_refresh = Duration::from_millis(200);
-        let app = App {
-            midtrans: midtrans::Client::new(&c.midtrans_base_url, &c.server_key),
-            db: db::Db::open(&c.db_path).unwrap(),
-            config: c,
-            public_url: String::new(),
-            refreshed: Mutex::default(),
-            faults: Mutex::default(),
-            order_limiter: order_limiter(&Limits::default()),
-        };
-        assert!(app.claim_refresh("A"));
-        assert!(!app.claim_refresh("A"));
-        assert!(app.claim_refresh("B"));
-        std::thread::sleep(Duration::from_millis(220));
-        assert!(app.claim_refresh("A"));
-        app.forget_refresh("B");
-        assert!(app.claim_refresh("B"));
     }
 }

@@ -40,17 +40,15 @@ pub fn code_fits(transaction_status: &str, status_code: &str) -> bool {
     }
 }
 
-/// Whether a signed notification alone may move an order from `current` to `claimed`. The
-/// signature covers order_id, status_code and gross_amount, not transaction_status, and one
-/// signature serves every status with the same code: a settlement's also signs a refund, a
-/// chargeback, and (since a failure only needs a code other than 201) a deny. So only what
-/// that signature proves is taken on its word: still pending, or a plain settlement of an
-/// order that is still open (Midtrans signs a 200 for an open order only once it is paid).
-/// Every other move (refunds, chargebacks, failures, a settlement after a failure) is
-/// confirmed with Midtrans' status API first.
-pub fn vouched_by_signature(current: &str, claimed: &str) -> bool {
-    let claimed = claimed.to_ascii_lowercase();
-    rank(&claimed) <= 1 || (claimed == "settlement" && is_open(current))
+/// Whether a signed notification claiming `claimed` must be confirmed with Midtrans' status
+/// API before the order moves from `current`. The signature covers order_id, status_code and
+/// gross_amount, not transaction_status, and one signature serves every status with the same
+/// code: a settlement's also signs a refund or a chargeback, and a cancel's (Midtrans signs a
+/// cancel with 200, like a payment) a settlement. So no result is taken on the signature's
+/// word: every move out of pending, and every move on from a result, is confirmed. Only a
+/// notification that leaves the order open (pending, or nothing new) is stored as it is.
+pub fn needs_confirmation(current: &str, claimed: &str) -> bool {
+    advances(current, claimed) && !is_open(claimed)
 }
 
 /// Whether `next` should replace `current`.
@@ -111,29 +109,47 @@ mod tests {
             assert!(code_fits(failed, "202"), "{failed}");
             assert!(!code_fits(failed, "201"), "{failed}");
         }
+        // Midtrans signs a cancel with 200, as it signs a payment.
         assert!(code_fits("expire", "407") && code_fits("cancel", "200"));
         assert!(code_fits("pending", "201") && code_fits("something-new", "201"));
     }
 
     #[test]
-    fn only_pending_and_a_plain_settlement_are_taken_on_the_signature() {
-        for open in [CREATED, "pending"] {
-            assert!(vouched_by_signature(open, "pending"));
-            assert!(vouched_by_signature(open, "Settlement"));
-            for other in ["deny", "cancel", "expire", "failure", "capture", "refund"] {
-                assert!(!vouched_by_signature(open, other), "{open} -> {other}");
+    fn every_result_is_confirmed_and_only_pending_is_taken_on_the_signature() {
+        for open in [CREATED, CHARGE_FAILED, "pending"] {
+            assert!(!needs_confirmation(open, "pending"), "{open}");
+            for result in [
+                "settlement",
+                "Settlement",
+                "capture",
+                "deny",
+                "cancel",
+                "expire",
+                "failure",
+                "refund",
+                "chargeback",
+            ] {
+                assert!(needs_confirmation(open, result), "{open} -> {result}");
             }
         }
+        // A cancel's signature (status_code 200) replayed as a settlement, on an order still
+        // open or already cancelled.
+        assert!(needs_confirmation("pending", "settlement"));
+        assert!(needs_confirmation("cancel", "settlement"));
         for reversal in [
             "refund",
             "partial_refund",
             "chargeback",
             "partial_chargeback",
         ] {
-            assert!(!vouched_by_signature("settlement", reversal), "{reversal}");
+            assert!(needs_confirmation("settlement", reversal), "{reversal}");
         }
-        assert!(!vouched_by_signature("expire", "settlement"));
-        assert!(!vouched_by_signature("deny", "settlement"));
+        assert!(needs_confirmation("expire", "settlement"));
+        assert!(needs_confirmation("deny", "settlement"));
+        // Nothing new: duplicates and older states change nothing and ask nobody.
+        assert!(!needs_confirmation("settlement", "settlement"));
+        assert!(!needs_confirmation("settlement", "expire"));
+        assert!(!needs_confirmation("refund", "settlement"));
     }
 
     #[test]

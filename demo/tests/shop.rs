@@ -401,9 +401,35 @@ async fn forged_notifications_are_refused_and_change_nothing() {
     assert_eq!(code, StatusCode::NOT_FOUND);
 }
 
+/// An address nothing listens on.
+fn dead_url() -> String {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}/", probe.local_addr().unwrap())
+}
+
+/// A shop whose simulator sends its notifications nowhere: the test delivers them itself.
+async fn quiet_world() -> World {
+    World::new(Options {
+        notify_url: Some(dead_url()),
+        ..Options::default()
+    })
+    .await
+}
+
+/// Past the shop's interval between two confirmations of one order.
+async fn after_the_interval(w: &World) {
+    tokio::time::sleep(w.config.status_refresh + Duration::from_millis(50)).await;
+}
+
+async fn status_calls(w: &World) -> u64 {
+    get_json(format!("{}/simulator/stats", w.sim)).await.1["status_calls"]
+        .as_u64()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn duplicate_and_out_of_order_notifications_keep_the_most_advanced_state() {
-    let w = World::new(Options::default()).await;
+    let w = quiet_world().await;
     let charge = buy(&w, "desktop").await;
     let order_id = charge["order_id"].as_str().unwrap();
     let send = |status: &'static str, code: &'static str| {
@@ -411,39 +437,260 @@ async fn duplicate_and_out_of_order_notifications_keep_the_most_advanced_state()
         let w = &w;
         async move { notify(w, &body).await }
     };
+    simulator(&w, order_id, "pay").await;
     let (code, body) = send("settlement", "200").await;
-    assert_eq!(code, StatusCode::OK);
+    assert_eq!(code, StatusCode::OK, "{body}");
     assert_eq!(body["applied"], true);
+    assert_eq!(body["confirmed"], "settlement");
+    // Duplicates and older states change nothing, and nobody is asked about them.
+    let calls = status_calls(&w).await;
     for (status, code) in [("pending", "201"), ("expire", "202"), ("settlement", "200")] {
         let (http, body) = send(status, code).await;
         assert_eq!(http, StatusCode::OK);
         assert_eq!(body["applied"], false, "{status}");
         assert_eq!(body["transaction_status"], "settlement");
     }
+    assert_eq!(status_calls(&w).await, calls);
     let (_, status) = shop_status(&w, order_id).await;
     assert_eq!(status["transaction_status"], "settlement");
     assert_eq!(status["status_code"], "200");
-    // A refund the signature cannot vouch for is checked with Midtrans, which says settlement.
-    let (_, body) = send("refund", "200").await;
+    // A refund is checked with Midtrans, which says settlement: acknowledged, not applied.
+    after_the_interval(&w).await;
+    let (code, body) = send("refund", "200").await;
+    assert_eq!(code, StatusCode::OK, "{body}");
     assert_eq!(body["applied"], false);
-    assert_eq!(body["confirmed"], "pending", "the simulator was never paid");
+    assert_eq!(body["confirmed"], "settlement");
     let (_, status) = shop_status(&w, order_id).await;
     assert_eq!(status["transaction_status"], "settlement");
 
-    // An expiry notification is confirmed with Midtrans too; a settlement still wins over it.
+    // An expiry Midtrans does not confirm yet is answered so that Midtrans sends it again; a
+    // settlement still wins over a later expiry.
     let late = buy(&w, "desktop").await;
     let late_id = late["order_id"].as_str().unwrap();
-    for (status, code, applied) in [
-        ("expire", "202", false),
-        ("pending", "201", false),
-        ("settlement", "200", true),
-        ("expire", "202", false),
-    ] {
-        let (_, body) = notify(&w, &notification(&late, status, code, KEY)).await;
+    let (code, body) = notify(&w, &notification(&late, "expire", "202", KEY)).await;
+    assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    let (code, body) = notify(&w, &notification(&late, "pending", "201", KEY)).await;
+    assert_eq!(
+        (code, body["applied"].clone()),
+        (StatusCode::OK, json!(false))
+    );
+    simulator(&w, late_id, "pay").await;
+    after_the_interval(&w).await;
+    for (status, code, applied) in [("settlement", "200", true), ("expire", "202", false)] {
+        let (http, body) = notify(&w, &notification(&late, status, code, KEY)).await;
+        assert_eq!(http, StatusCode::OK, "{status}: {body}");
         assert_eq!(body["applied"], applied, "{status}");
     }
     let (_, status) = shop_status(&w, late_id).await;
     assert_eq!(status["transaction_status"], "settlement");
+}
+
+type Shared<T> = std::sync::Arc<std::sync::Mutex<T>>;
+
+/// Where Midtrans' notifications pass on their way to the shop, recorded as an eavesdropper
+/// would see them. Each is passed on to the target set later, or dropped while it is empty.
+async fn recording_relay() -> (String, Shared<String>, Shared<Vec<Value>>) {
+    use axum::extract::State;
+    use axum::response::{IntoResponse, Response};
+    async fn relay(
+        State((to, seen)): State<(Shared<String>, Shared<Vec<Value>>)>,
+        body: axum::body::Bytes,
+    ) -> Response {
+        if let Ok(value) = serde_json::from_slice::<Value>(&body) {
+            seen.lock().unwrap().push(value);
+        }
+        let to = to.lock().unwrap().clone();
+        if to.is_empty() {
+            return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+        let answer = client()
+            .post(&to)
+            .header("content-type", "application/json")
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap();
+        let status = axum::http::StatusCode::from_u16(answer.status().as_u16()).unwrap();
+        (status, answer.text().await.unwrap()).into_response()
+    }
+    let to = Shared::<String>::default();
+    let seen = Shared::<Vec<Value>>::default();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let app = axum::Router::new()
+        .fallback(relay)
+        .with_state((to.clone(), seen.clone()));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, to, seen)
+}
+
+async fn cancel_at_midtrans(w: &World, order_id: &str) -> Value {
+    let response = client()
+        .post(format!("{}/v2/{order_id}/cancel", w.sim))
+        .basic_auth(KEY, Some(""))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// The first notification the relay saw for `order_id` with `status`.
+async fn seen_notification(seen: &Shared<Vec<Value>>, order_id: &str, status: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let found = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|n| n["order_id"] == order_id && n["transaction_status"] == status)
+            .cloned();
+        if let Some(found) = found {
+            return found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {status} notification for {order_id}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Midtrans signs a cancel with status_code 200, like a payment, and the signature does not
+/// cover transaction_status: a captured cancel notification, resent as "settlement", carries a
+/// valid signature. It must never record a payment, whether it arrives after the genuine
+/// cancel or before it.
+#[tokio::test]
+async fn a_cancel_notification_replayed_as_a_settlement_is_not_a_payment() {
+    let (relay, to, seen) = recording_relay().await;
+    let w = World::new(Options {
+        notify_url: Some(relay),
+        ..Options::default()
+    })
+    .await;
+    let mut tried = 0;
+    let mut applied = 0;
+
+    // 1. After the genuine cancel: the shop has the order cancelled.
+    *to.lock().unwrap() = format!("{}/api/midtrans/notification", w.shop);
+    let charge = buy(&w, "desktop").await;
+    let order_id = charge["order_id"].as_str().unwrap();
+    cancel_at_midtrans(&w, order_id).await;
+    wait_for_status(&w, order_id, "cancel", Duration::from_secs(3)).await;
+    let cancel = seen_notification(&seen, order_id, "cancel").await;
+    assert_eq!(
+        cancel["status_code"], "200",
+        "Midtrans signs a cancel with 200"
+    );
+    let mut replay = cancel.clone();
+    replay["transaction_status"] = json!("settlement");
+    after_the_interval(&w).await;
+    let (code, body) = notify(&w, &replay).await;
+    tried += 1;
+    applied += usize::from(body["applied"] == true);
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert_eq!(body["confirmed"], "cancel");
+    assert_eq!(
+        shop_status(&w, order_id).await.1["transaction_status"],
+        "cancel"
+    );
+
+    // 2. Before it: the genuine cancel is held back, the shop still has the order pending.
+    to.lock().unwrap().clear();
+    let charge = buy(&w, "desktop").await;
+    let order_id = charge["order_id"].as_str().unwrap();
+    cancel_at_midtrans(&w, order_id).await;
+    let cancel = seen_notification(&seen, order_id, "cancel").await;
+    let mut replay = cancel.clone();
+    replay["transaction_status"] = json!("settlement");
+    for attempt in 0..3 {
+        let (code, body) = notify(&w, &replay).await;
+        tried += 1;
+        applied += usize::from(body["applied"] == true);
+        assert_ne!(
+            body["transaction_status"], "settlement",
+            "attempt {attempt}: {body}"
+        );
+        if attempt == 0 {
+            // Asked: Midtrans says cancel, and that is what the shop keeps.
+            assert_eq!(code, StatusCode::OK, "{body}");
+            assert_eq!(body["confirmed"], "cancel");
+        }
+    }
+    let (_, status) = shop_status(&w, order_id).await;
+    assert_eq!(status["transaction_status"], "cancel");
+    // The same replay with every result a 200 signature could claim.
+    for claimed in ["capture", "refund", "SETTLEMENT"] {
+        let mut replay = cancel.clone();
+        replay["transaction_status"] = json!(claimed);
+        after_the_interval(&w).await;
+        let (code, body) = notify(&w, &replay).await;
+        tried += 1;
+        applied += usize::from(body["applied"] == true);
+        assert_eq!(code, StatusCode::OK, "{claimed}: {body}");
+        assert_eq!(body["transaction_status"], "cancel", "{claimed}");
+    }
+    eprintln!("cancel replays: {tried} tried, {applied} applied");
+    assert_eq!((tried, applied), (7, 0));
+}
+
+/// One genuine settlement signature, resent hundreds of times at once as refund and
+/// chargeback claims: nothing is applied, and Midtrans is asked about the order once.
+#[tokio::test]
+async fn a_storm_of_claims_costs_one_status_call() {
+    let w = World::new(Options {
+        status_refresh: Duration::from_secs(2),
+        ..Options::default()
+    })
+    .await;
+    let charge = buy(&w, "desktop").await;
+    let order_id = charge["order_id"].as_str().unwrap().to_string();
+    simulator(&w, &order_id, "pay").await;
+    wait_for_status(&w, &order_id, "settlement", Duration::from_secs(3)).await;
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    let genuine = notification(&charge, "settlement", "200", KEY);
+    let before = status_calls(&w).await;
+    let started = Instant::now();
+    let mut storm = tokio::task::JoinSet::new();
+    for i in 0..300 {
+        let mut claim = genuine.clone();
+        claim["transaction_status"] = json!(if i % 2 == 0 { "refund" } else { "chargeback" });
+        let url = format!("{}/api/midtrans/notification", w.shop);
+        storm.spawn(async move {
+            let response = client().post(url).json(&claim).send().await.unwrap();
+            let code = response.status();
+            let body: Value = response.json().await.unwrap();
+            (code, body)
+        });
+    }
+    let (mut ok, mut retry, mut applied) = (0, 0, 0);
+    while let Some(answer) = storm.join_next().await {
+        let (code, body) = answer.unwrap();
+        match code {
+            StatusCode::OK => ok += 1,
+            StatusCode::SERVICE_UNAVAILABLE => retry += 1,
+            other => panic!("unexpected {other}: {body}"),
+        }
+        applied += usize::from(body["applied"] == true);
+    }
+    let elapsed = started.elapsed();
+    let calls = status_calls(&w).await - before;
+    eprintln!(
+        "claim storm: 300 claims in {elapsed:?}: {ok} answered 200, {retry} answered 503, \
+         {applied} applied, {calls} status calls"
+    );
+    assert_eq!(applied, 0);
+    assert_eq!(
+        ok, 1,
+        "one claim was asked about; the rest are told to come back"
+    );
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert_eq!(calls, 1);
+    assert_eq!(
+        shop_status(&w, &order_id).await.1["transaction_status"],
+        "settlement"
+    );
 }
 
 #[tokio::test]
@@ -489,10 +736,7 @@ async fn a_shop_restarted_mid_transaction_keeps_its_orders_and_completes_the_pay
 #[tokio::test]
 async fn without_notifications_the_status_is_refreshed_from_midtrans_at_a_bounded_rate() {
     // Notifications go nowhere: only the status API can tell the shop.
-    let dead = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}/", probe.local_addr().unwrap())
-    };
+    let dead = dead_url();
     let slow = World::new(Options {
         notify_url: Some(dead.clone()),
         status_refresh: Duration::from_secs(60),
@@ -760,6 +1004,8 @@ async fn a_settlement_signature_replayed_as_a_refund_or_failure_changes_nothing(
     ] {
         let mut forged = genuine.clone();
         forged["transaction_status"] = json!(claimed);
+        // Each one is asked about (a claim moments after another is told to come back).
+        after_the_interval(&w).await;
         let (code, body) = notify(&w, &forged).await;
         assert_eq!(code, StatusCode::OK, "{claimed}: {body}");
         tried += 1;
@@ -773,12 +1019,8 @@ async fn a_settlement_signature_replayed_as_a_refund_or_failure_changes_nothing(
 
     // Orders paid at Midtrans whose settlement notification never reached the shop (it was
     // caught on the way): the captured settlement, replayed as a failure, must not fail them.
-    let dead = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}/", probe.local_addr().unwrap())
-    };
     let quiet = World::new(Options {
-        notify_url: Some(dead),
+        notify_url: Some(dead_url()),
         status_refresh: Duration::from_secs(60),
         ..Options::default()
     })

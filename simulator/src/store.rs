@@ -44,12 +44,14 @@ impl Status {
         }
     }
 
-    /// `status_code` of an HTTP notification.
+    /// `status_code` of an HTTP notification. Midtrans signs a cancel with 200, as it signs a
+    /// payment ("Cancel Transaction Response and Notification"), so a cancel's signature is
+    /// byte for byte a settlement's.
     pub fn notification_code(self) -> &'static str {
         match self {
             Status::Pending => "201",
-            Status::Settlement | Status::PartialRefund | Status::Refund => "200",
-            Status::Deny | Status::Cancel | Status::Expire => "202",
+            Status::Settlement | Status::PartialRefund | Status::Refund | Status::Cancel => "200",
+            Status::Deny | Status::Expire => "202",
         }
     }
 
