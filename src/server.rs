@@ -160,7 +160,7 @@ fn first_part_end(view: &str) -> Option<usize> {
 mod tests {
     use super::*;
 
-    const QRIS: &str = include_str!("../../shared/midtrans/fixtures/qris-charge-docs-shape.json");
+    const QRIS: &str = include_str!("../tests/fixtures/midtrans/qris-charge-docs-shape.json");
 
     fn options(charge: &str) -> RenderOptions<'_> {
         RenderOptions {
@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn a_phone_gets_the_open_gopay_link_first() {
-        let gopay = include_str!("../../shared/midtrans/fixtures/gopay-charge-current-shape.json");
+        let gopay = include_str!("../tests/fixtures/midtrans/gopay-charge-current-shape.json");
         let phone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36";
         let html = render_to_string(&RenderOptions {
             user_agent: Some(phone),

@@ -13,7 +13,7 @@ use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const QRIS_2021: &str = include_str!("../../shared/midtrans/fixtures/qris-charge-docs-shape.json");
+const QRIS_2021: &str = include_str!("fixtures/midtrans/qris-charge-docs-shape.json");
 
 /// The fixture's charge with a transaction still open: an expired one shows no QR.
 fn qris() -> String {

@@ -243,7 +243,7 @@ mod tests {
     fn fixture_signatures_are_not_ours() {
         // The fixtures were signed with a key we do not have: they must not verify.
         let fixture: Value = serde_json::from_str(include_str!(
-            "../../../shared/midtrans/fixtures/notification-settlement.json"
+            "../../tests/fixtures/midtrans/notification-settlement.json"
         ))
         .unwrap();
         assert!(!signed(&fixture, crate::LOCAL_SERVER_KEY));

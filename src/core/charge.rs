@@ -585,11 +585,11 @@ mod tests {
 
     const QRIS: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/midtrans/fixtures/qris-charge-docs-shape.json"
+        "/tests/fixtures/midtrans/qris-charge-docs-shape.json"
     ));
     const GOPAY_SEED: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/midtrans/fixtures/gopay-charge-seed.json"
+        "/tests/fixtures/midtrans/gopay-charge-seed.json"
     ));
 
     fn with(base: &str, key: &str, value: Value) -> Value {

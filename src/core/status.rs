@@ -221,10 +221,10 @@ mod tests {
             ("notification-expire.json", "expire"),
         ] {
             let path = format!(
-                "{}/../shared/midtrans/fixtures/{file}",
+                "{}/tests/fixtures/midtrans/{file}",
                 env!("CARGO_MANIFEST_DIR")
             );
-            let text = std::fs::read_to_string(&path).expect("shared fixture");
+            let text = std::fs::read_to_string(&path).expect("fixture");
             let r = parse(&text).unwrap();
             assert_eq!(r.transaction_status, status);
             assert_eq!(r.order_id.as_deref(), Some("order03"));

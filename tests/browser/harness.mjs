@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const FIXTURES = path.resolve(ROOT, "../shared/midtrans/fixtures");
+export const FIXTURES = path.resolve(ROOT, "tests/fixtures/midtrans");
 export const ARTIFACTS = path.join(ROOT, "artifacts");
 
 const TYPES = {

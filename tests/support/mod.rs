@@ -10,7 +10,7 @@ use std::path::PathBuf;
 pub fn fixture_path(name: &str) -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/midtrans/fixtures/"
+        "/tests/fixtures/midtrans/"
     ))
     .join(name)
 }
