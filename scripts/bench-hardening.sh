@@ -96,10 +96,10 @@ echo "killed with $killed_at charges at Midtrans; $stored orders stored, $create
 start_shop
 started=$(date +%s.%N)
 for _ in $(seq 300); do
-  grep -q '^reconciled [0-9]* orders:' "$WORK/shop.log" && break
+  grep -q 'reconciled [0-9]* orders:' "$WORK/shop.log" && break
   sleep 0.1
 done
-line=$(grep '^reconciled [0-9]* orders:' "$WORK/shop.log" || echo "reconciled ? orders: (no summary within 30 s)")
+line=$(grep -o 'reconciled [0-9]* orders:.*' "$WORK/shop.log" || echo "reconciled ? orders: (no summary within 30 s)")
 took=$(python3 -c "import time; print(f'{time.time() - $started:.1f}')")
 orphans=0
 while read -r id; do

@@ -40,7 +40,7 @@ fn error(http: StatusCode, message: &str) -> Response {
 }
 
 fn storage_error(error: rusqlite::Error) -> Response {
-    eprintln!("storage error: {error}");
+    tracing::error!("storage error: {error}");
     self::error(
         StatusCode::INTERNAL_SERVER_ERROR,
         "The shop could not store or read the order",
@@ -245,7 +245,7 @@ async fn charge_and_store(
     let answer = match app.midtrans.charge(&charge).await {
         Ok(answer) => answer,
         Err(unreachable) => {
-            eprintln!("charge {order_id}: {unreachable}");
+            tracing::warn!("charge {order_id}: {unreachable}");
             if unreachable.maybe_received {
                 // Midtrans may hold the charge all the same: find out, and cancel it if so.
                 crate::reconcile::check_later(app.clone(), order_id.clone());
@@ -263,7 +263,7 @@ async fn charge_and_store(
         && answer.body["order_id"] == order_id.as_str()
         && answer.body["transaction_id"].is_string();
     if !created {
-        eprintln!(
+        tracing::warn!(
             "charge {order_id} refused: HTTP {} status_code {} {}",
             answer.http.as_u16(),
             answer.body["status_code"],
@@ -282,7 +282,7 @@ async fn charge_and_store(
     if let Err(e) = app.db.charge_created(&order_id, &answer.raw, &update) {
         return storage_error(e);
     }
-    eprintln!("order {order_id}: {payment_type} charge of Rp{total} for a {device}");
+    tracing::info!("order {order_id}: {payment_type} charge of Rp{total} for a {device}");
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],
@@ -407,19 +407,19 @@ async fn refresh(app: &App, order_id: &str) -> Option<Order> {
     let update = match check_with_midtrans(app, order_id).await {
         Ok(Checked::Found(update)) => update,
         Ok(Checked::Unknown) => {
-            eprintln!("status check {order_id}: Midtrans does not know it");
+            tracing::info!("status check {order_id}: Midtrans does not know it");
             return None;
         }
         Err(reason) => {
-            eprintln!("status check {order_id}: {reason}");
+            tracing::warn!("status check {order_id}: {reason}");
             return None;
         }
     };
     match app.db.apply(order_id, &update) {
-        Ok(Some((true, now))) => eprintln!("order {order_id}: {now} (status check)"),
+        Ok(Some((true, now))) => tracing::info!("order {order_id}: {now} (status check)"),
         Ok(_) => {}
         Err(e) => {
-            eprintln!("storage error: {e}");
+            tracing::error!("storage error: {e}");
             return None;
         }
     }
@@ -469,14 +469,14 @@ async fn confirm_and_apply(app: &App, order: &Order, notified: &Update) -> Respo
     let update = match checked {
         Ok(Checked::Found(update)) => update,
         Ok(Checked::Unknown) => {
-            eprintln!("notification {order_id}: {claimed} not confirmed (Midtrans does not know the order)");
+            tracing::info!("notification {order_id}: {claimed} not confirmed (Midtrans does not know the order)");
             return Json(
                 json!({ "applied": false, "transaction_status": order.transaction_status }),
             )
             .into_response();
         }
         Err(reason) => {
-            eprintln!("notification {order_id}: {claimed} not confirmed yet: {reason}");
+            tracing::warn!("notification {order_id}: {claimed} not confirmed yet: {reason}");
             return retry_later(
                 Duration::from_secs(5),
                 "The status could not be confirmed with Midtrans; send it again later",
@@ -488,7 +488,7 @@ async fn confirm_and_apply(app: &App, order: &Order, notified: &Update) -> Respo
         _ => true,
     };
     if !same_transaction {
-        eprintln!(
+        tracing::info!(
             "notification {order_id}: Midtrans' status is about another transaction; ignored"
         );
         return Json(json!({ "applied": false, "transaction_status": order.transaction_status }))
@@ -505,11 +505,13 @@ async fn confirm_and_apply(app: &App, order: &Order, notified: &Update) -> Respo
         Err(e) => return storage_error(e),
     };
     if agreed {
-        eprintln!("notification {order_id}: {claimed} (confirmed by Midtrans, applied)");
+        tracing::info!("notification {order_id}: {claimed} (confirmed by Midtrans, applied)");
         return Json(json!({ "applied": true, "transaction_status": now, "confirmed": confirmed }))
             .into_response();
     }
-    eprintln!("notification {order_id}: claimed {claimed}, Midtrans says {confirmed}; now {now}");
+    tracing::info!(
+        "notification {order_id}: claimed {claimed}, Midtrans says {confirmed}; now {now}"
+    );
     if status::is_open(&confirmed) {
         // Not (yet) what Midtrans says. If the notification is genuine, Midtrans will say so by
         // the time it is delivered again; a replay stays refused.
@@ -544,7 +546,7 @@ async fn notification(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
         return error(StatusCode::BAD_REQUEST, "Notification is not JSON");
     };
     if !midtrans::signed(&body, &app.config.server_key) {
-        eprintln!(
+        tracing::warn!(
             "notification rejected: bad signature (order_id {})",
             loggable(body["order_id"].as_str().unwrap_or_default())
         );
@@ -553,7 +555,7 @@ async fn notification(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
     let order_id = body["order_id"].as_str().unwrap_or_default();
     let claimed = body["transaction_status"].as_str().unwrap_or_default();
     if !status::code_fits(claimed, body["status_code"].as_str().unwrap_or_default()) {
-        eprintln!(
+        tracing::warn!(
             "notification rejected: status_code does not fit {} (order_id {})",
             loggable(claimed),
             loggable(order_id)
@@ -566,7 +568,7 @@ async fn notification(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
     let order = match find_order(&app, order_id) {
         Ok(order) => order,
         Err(lookup) => {
-            eprintln!("notification for unknown order {}", loggable(order_id));
+            tracing::info!("notification for unknown order {}", loggable(order_id));
             return lookup.into_response();
         }
     };
@@ -585,7 +587,9 @@ async fn notification(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
         _ => true,
     };
     if !amount_matches || !transaction_matches {
-        eprintln!("notification for {order_id} does not match its amount or transaction; ignored");
+        tracing::info!(
+            "notification for {order_id} does not match its amount or transaction; ignored"
+        );
         return Json(json!({ "applied": false, "transaction_status": order.transaction_status }))
             .into_response();
     }
@@ -601,7 +605,7 @@ async fn notification(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
             } else {
                 format!("kept {now}")
             };
-            eprintln!(
+            tracing::info!(
                 "notification {order_id}: {} ({outcome})",
                 update.transaction_status
             );

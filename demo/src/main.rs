@@ -30,15 +30,16 @@ Environment:
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    lossy_log::init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--help" || a == "-h") {
-        print!("{HELP}");
+        lossy_log::out(format_args!("{}", HELP.trim_end()));
         return ExitCode::SUCCESS;
     }
     let config = match gopay_demo::Config::from_env(&args) {
         Ok(config) => config,
         Err(message) => {
-            eprintln!("gopay-demo: {message}");
+            lossy_log::err(format_args!("gopay-demo: {message}"));
             return ExitCode::from(2);
         }
     };
@@ -46,7 +47,7 @@ async fn main() -> ExitCode {
     let listener = match TcpListener::bind(&addr).await {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!("gopay-demo: cannot listen on {addr}: {error}");
+            lossy_log::err(format_args!("gopay-demo: cannot listen on {addr}: {error}"));
             return ExitCode::FAILURE;
         }
     };
@@ -55,30 +56,33 @@ async fn main() -> ExitCode {
         (None, Ok(local)) => format!("http://{local}"),
         (None, Err(_)) => format!("http://{addr}"),
     };
-    println!("Shop: {url}/");
+    lossy_log::out(format_args!("Shop: {url}/"));
     let midtrans = if config.uses_local_simulator() {
         "local simulator"
     } else {
         "Midtrans"
     };
-    println!("  Midtrans API: {} ({midtrans})", config.midtrans_base_url);
+    lossy_log::out(format_args!(
+        "  Midtrans API: {} ({midtrans})",
+        config.midtrans_base_url
+    ));
     if let Some(page) = config.simulator_page() {
-        println!("  Pay in the simulator: {page}");
+        lossy_log::out(format_args!("  Pay in the simulator: {page}"));
     }
-    println!("  Orders: {}", config.db_path.display());
+    lossy_log::out(format_args!("  Orders: {}", config.db_path.display()));
     if let Some(secs) = config.expiry_seconds {
-        println!("  Payments expire after {secs} s");
+        lossy_log::out(format_args!("  Payments expire after {secs} s"));
     }
     if !config.pkg_dir.join("index.js").is_file() {
-        println!(
+        lossy_log::out(format_args!(
             "  Note: {} has no index.js yet; build the widget package first",
             config.pkg_dir.display()
-        );
+        ));
     }
     match gopay_demo::serve(listener, config, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("gopay-demo: {error}");
+            lossy_log::err(format_args!("gopay-demo: {error}"));
             ExitCode::FAILURE
         }
     }

@@ -36,7 +36,7 @@ pub(crate) fn spawn(app: Arc<App>) -> Result<(), String> {
     if orders.is_empty() {
         return Ok(());
     }
-    eprintln!(
+    tracing::info!(
         "reconciling {} orders stored without their charge",
         orders.len()
     );
@@ -59,7 +59,7 @@ async fn settle(app: Arc<App>, orders: Vec<String>, first_pause: Duration) {
         for order_id in left {
             match reconcile(&app, &order_id).await {
                 Ok(outcome) => {
-                    eprintln!("reconciled {order_id}: {outcome:?}");
+                    tracing::info!("reconciled {order_id}: {outcome:?}");
                     match outcome {
                         Outcome::Failed => failed += 1,
                         Outcome::Cancelled => cancelled += 1,
@@ -67,7 +67,7 @@ async fn settle(app: Arc<App>, orders: Vec<String>, first_pause: Duration) {
                     }
                 }
                 Err(reason) => {
-                    eprintln!("reconcile {order_id}: {reason}; trying again later");
+                    tracing::warn!("reconcile {order_id}: {reason}; trying again later");
                     again.push(order_id);
                 }
             }
@@ -79,7 +79,7 @@ async fn settle(app: Arc<App>, orders: Vec<String>, first_pause: Duration) {
         pause = (pause * 2).min(Duration::from_secs(60));
         left = again;
     }
-    eprintln!(
+    tracing::info!(
         "reconciled {} orders: {cancelled} cancelled at Midtrans, {failed} unknown to \
          Midtrans (failed), {stored} already resolved there",
         failed + cancelled + stored

@@ -85,7 +85,7 @@ pub async fn run(
                 Err(error) => {
                     // Out of file descriptors, or a connection reset before it was accepted:
                     // wait a moment rather than spin.
-                    eprintln!("accept: {error}");
+                    tracing::warn!("accept: {error}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }

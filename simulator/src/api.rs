@@ -283,7 +283,7 @@ async fn charge(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) ->
     if !sim.store.insert(tx.clone()) {
         return error(StatusCode::NOT_ACCEPTABLE, "406", DUPLICATE);
     }
-    eprintln!(
+    tracing::info!(
         "charge {} {} Rp{} (expires {})",
         tx.payment_type.as_str(),
         tx.order_id,
@@ -450,7 +450,7 @@ async fn refund(
             return error(StatusCode::BAD_REQUEST, "400", INVALID)
         }
     };
-    eprintln!("{} {} Rp{given}", tx.order_id, tx.status.as_str());
+    tracing::info!("{} {} Rp{given}", tx.order_id, tx.status.as_str());
     notify::spawn(sim.clone(), tx.clone(), Duration::ZERO);
     Json(json!({
         "status_code": "200",

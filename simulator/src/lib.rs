@@ -190,7 +190,7 @@ pub async fn serve(
 /// Moves a pending transaction to `to` and notifies the merchant at once.
 fn act(sim: &Arc<Sim>, id: &str, to: Status) -> Result<Transaction, TransitionError> {
     let tx = sim.store.transition(id, to, jakarta::now_ms())?;
-    eprintln!("{} {}", tx.order_id, to.as_str());
+    tracing::info!("{} {}", tx.order_id, to.as_str());
     notify::spawn(sim.clone(), tx.clone(), Duration::ZERO);
     Ok(tx)
 }

@@ -17,14 +17,15 @@ Environment:
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    lossy_log::init();
     if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
-        print!("{HELP}");
+        lossy_log::out(format_args!("{}", HELP.trim_end()));
         return ExitCode::SUCCESS;
     }
     let config = match gopay_simulator::Config::from_env() {
         Ok(config) => config,
         Err(message) => {
-            eprintln!("gopay-simulator: {message}");
+            lossy_log::err(format_args!("gopay-simulator: {message}"));
             return ExitCode::from(2);
         }
     };
@@ -33,7 +34,9 @@ async fn main() -> ExitCode {
     let listener = match TcpListener::bind(&addr).await {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!("gopay-simulator: cannot listen on {addr}: {error}");
+            lossy_log::err(format_args!(
+                "gopay-simulator: cannot listen on {addr}: {error}"
+            ));
             return ExitCode::FAILURE;
         }
     };
@@ -42,14 +45,14 @@ async fn main() -> ExitCode {
         (None, Ok(local)) => format!("http://{local}"),
         (None, Err(_)) => format!("http://{addr}"),
     };
-    println!(
+    lossy_log::out(format_args!(
         "Midtrans simulator: {url}/ (phone page), notifying {}",
         config.notify_url
-    );
+    ));
     match gopay_simulator::serve(listener, config, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("gopay-simulator: {error}");
+            lossy_log::err(format_args!("gopay-simulator: {error}"));
             ExitCode::FAILURE
         }
     }

@@ -60,7 +60,7 @@ async fn deliver(sim: &Sim, tx: &Transaction) {
         } else {
             format!("attempt {attempt} failed ({failure}); retrying in {wait:?}")
         };
-        eprintln!(
+        tracing::info!(
             "notification {} {} for order {}: {outcome}",
             tx.status.as_str(),
             url,
