@@ -56,9 +56,12 @@ pub fn resolves_inside(root: &Path, path: &str) -> bool {
             _ => return false,
         }
     }
+    // What does not exist is left to `ServeDir`; anything else that cannot be resolved (a
+    // link that never ends, a component that is a file) is refused here rather than failing
+    // inside `ServeDir` with a 500.
     let check = |p: &Path| match p.canonicalize() {
         Ok(real) => real.starts_with(&real_root),
-        Err(_) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
     };
     // A folder is served as its index.html.
     check(&candidate) && (!candidate.is_dir() || check(&candidate.join("index.html")))

@@ -1173,6 +1173,11 @@ async fn static_files_never_follow_links_out_of_their_folders() {
     std::os::unix::fs::symlink(www.join("shop.css"), www.join("alias.css")).unwrap();
     std::os::unix::fs::symlink(outside.join("secret.txt"), w.config.pkg_dir.join("leak.js"))
         .unwrap();
+    // Links that never end: one naming itself, two naming each other, a folder inside itself.
+    std::os::unix::fs::symlink(www.join("loop"), www.join("loop")).unwrap();
+    std::os::unix::fs::symlink(www.join("pong"), www.join("ping")).unwrap();
+    std::os::unix::fs::symlink(www.join("ping"), www.join("pong")).unwrap();
+    std::os::unix::fs::symlink(www.join("ping"), www.join("dir")).unwrap();
     w.stop_shop().await;
     w.config.www_dir = www;
     w.restart_shop().await;
@@ -1181,6 +1186,10 @@ async fn static_files_never_follow_links_out_of_their_folders() {
         "/private/secret.txt",
         "/pkg/leak.js",
         "/%6Ceak.txt",
+        "/loop",
+        "/ping",
+        "/dir/index.html",
+        "/loop/",
     ] {
         let response = client()
             .get(format!("{}{path}", w.shop))
