@@ -146,17 +146,17 @@ function renderProducts() {
 const UNREACHABLE = "The shop could not be reached. Is it still running?";
 
 /**
- * Creates an order for `cart` on the shop backend: `{ charge }`, `{ unreachable: true }`, or
- * `{ reason }` when the shop answered with an error.
+ * Asks the shop backend for a charge at `url` (a new order, or a failed one ordered again):
+ * `{ charge }`, `{ unreachable: true }`, or `{ reason }` when the shop answered with an error.
  */
-async function createOrder(cart) {
+async function createOrder(url, request) {
   let response;
   let body = null;
   try {
-    response = await fetch("/api/orders", {
+    response = await fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(cart),
+      body: JSON.stringify(request),
     });
     body = await response.json().catch(() => null);
   } catch {
@@ -172,50 +172,28 @@ async function order(product, qty) {
   setBusy(true);
   showShopError("");
   const cart = { items: [{ id: product.id, qty }], device: chosenDevice() };
-  const { charge, unreachable, reason } = await createOrder(cart);
+  const { charge, unreachable, reason } = await createOrder("/api/orders", cart);
   setBusy(false);
   if (!charge) {
     showShopError(unreachable ? UNREACHABLE : `The payment could not be created: ${reason}`);
     return;
   }
-  rememberCart(charge.order_id, cart);
   // The payment page, rendered by the shop with the widget in it.
   location.assign(paymentPage(charge.order_id));
 }
 
-/** What was bought in an order, kept in this tab so "Get a new QR" can order it again. */
-function rememberCart(orderId, cart) {
-  try {
-    sessionStorage.setItem(`cart:${orderId}`, JSON.stringify(cart));
-  } catch {
-    // Storage off: "Get a new QR" sends the shopper back to the shop instead.
-  }
-}
-
-function cartOf(orderId) {
-  try {
-    return JSON.parse(sessionStorage.getItem(`cart:${orderId}`) || "null");
-  } catch {
-    return null;
-  }
-}
-
 /**
- * "Get a new QR" (the widget's `gopay-retry`, after a failure or an expiry): the same cart is
- * ordered again, and the new charge is handed to the same widget, which starts over with it.
+ * "Get a new QR" (the widget's `gopay-retry`, after a failure or an expiry): the shop orders
+ * the same lines again, and the new charge is handed to the same widget, which starts over
+ * with it.
  */
 async function retry(orderId) {
-  const cart = cartOf(orderId);
-  if (!cart) {
-    location.assign("/");
-    return;
-  }
-  const { charge: body, unreachable, reason } = await createOrder(cart);
+  const url = `/api/orders/${encodeURIComponent(orderId)}/retry`;
+  const { charge: body, unreachable, reason } = await createOrder(url, {});
   if (!body) {
     showMessage(unreachable ? UNREACHABLE : `A new payment could not be created: ${reason}`, "error");
     return;
   }
-  rememberCart(body.order_id, cart);
   history.replaceState(null, "", paymentPage(body.order_id));
   delete ui.widget.dataset.transactionStatus;
   showMessage("");

@@ -25,6 +25,7 @@ pub(crate) fn routes(test_controls: bool) -> Router<Arc<App>> {
         .route("/api/orders", post(create_order))
         .route("/api/orders/{order_id}", get(get_order))
         .route("/api/orders/{order_id}/status", get(order_status))
+        .route("/api/orders/{order_id}/retry", post(retry_order))
         .route("/api/midtrans/notification", post(notification));
     if test_controls {
         router.route("/api/test/faults", post(set_faults))
@@ -158,12 +159,54 @@ async fn create_order(
             )
         }
     };
-    if request.items.is_empty() || request.items.len() > 10 {
+    place_order(app, &request.items, request.device.as_deref()).await
+}
+
+/// "Get a new QR" after a payment that failed or expired: the same lines are ordered again on
+/// the same kind of device, as a new order with a charge of its own (Midtrans refuses a second
+/// charge for an order id). An order that can still be paid, or was paid, is not ordered again.
+async fn retry_order(
+    State(app): State<Arc<App>>,
+    client: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+    Path(order_id): Path<String>,
+) -> Response {
+    if !declares_json(&headers) {
+        return not_json();
+    }
+    let order = match find_order(&app, &order_id) {
+        Ok(order) => order,
+        Err(lookup) => return lookup.into_response(),
+    };
+    if !status::ended_unpaid(&order.transaction_status) {
+        let message = if status::is_open(&order.transaction_status) {
+            "This order can still be paid"
+        } else {
+            "This order was paid"
+        };
+        return error(StatusCode::CONFLICT, message);
+    }
+    if let Some(refused) = order_refusal(&app, client.map(|Extension(c)| c)) {
+        return refused;
+    }
+    let Ok(lines) = serde_json::from_value::<Vec<OrderLine>>(order.items.clone()) else {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The order's lines could not be read",
+        );
+    };
+    place_order(app, &lines, Some(order.device.as_str())).await
+}
+
+/// Stores a new order of `lines` and creates its charge: GoPay's deeplink for a phone, a QRIS
+/// code to scan for anything else.
+async fn place_order(app: Arc<App>, lines: &[OrderLine], device: Option<&str>) -> Response {
+    if lines.is_empty() || lines.len() > 10 {
         return error(StatusCode::BAD_REQUEST, "An order has 1 to 10 lines");
     }
     let mut item_details = Vec::new();
     let mut total: u64 = 0;
-    for line in &request.items {
+    for line in lines {
         let Some(product) = catalogue::find(&line.id) else {
             return error(StatusCode::BAD_REQUEST, "Unknown product");
         };
@@ -178,8 +221,7 @@ async fn create_order(
             "name": product.name,
         }));
     }
-    // Phones get the GoPay deeplink; computers and tablets a QRIS code to scan.
-    let (device, payment_type) = match request.device.as_deref() {
+    let (device, payment_type) = match device {
         Some("phone") => ("phone", "gopay"),
         Some("tablet") => ("tablet", "qris"),
         _ => ("desktop", "qris"),
@@ -208,8 +250,7 @@ async fn create_order(
         charge["custom_expiry"] = json!({ "expiry_duration": secs, "unit": "second" });
     }
     let gross_amount = format!("{total}.00");
-    let items = json!(request
-        .items
+    let items = json!(lines
         .iter()
         .map(|l| json!({ "id": l.id, "qty": l.qty }))
         .collect::<Vec<_>>());

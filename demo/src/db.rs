@@ -15,6 +15,8 @@ pub struct Order {
     pub device: String,
     pub payment_type: String,
     pub gross_amount: String,
+    /// The order's lines, `[{"id", "qty"}]`.
+    pub items: Value,
     /// The charge response exactly as Midtrans sent it.
     pub charge: Option<String>,
     pub transaction_id: Option<String>,
@@ -88,7 +90,7 @@ pub struct Db {
 pub type Result<T> = rusqlite::Result<T>;
 
 const COLUMNS: &str = "order_id, device, payment_type, gross_amount, charge, transaction_id, \
-     transaction_status, status_code, transaction_time, expiry_time, settlement_time";
+     transaction_status, status_code, transaction_time, expiry_time, settlement_time, items";
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -168,6 +170,7 @@ impl Db {
                     transaction_time: row.get(8)?,
                     expiry_time: row.get(9)?,
                     settlement_time: row.get(10)?,
+                    items: serde_json::from_str(&row.get::<_, String>(11)?).unwrap_or(Value::Null),
                 })
             })
             .optional()

@@ -40,6 +40,12 @@ pub fn code_fits(transaction_status: &str, status_code: &str) -> bool {
     }
 }
 
+/// Whether the order ended without a payment (failed, cancelled, expired, or its charge never
+/// made): the shopper may order the same again.
+pub fn ended_unpaid(status: &str) -> bool {
+    rank(status) == 2 || status.eq_ignore_ascii_case(CHARGE_FAILED)
+}
+
 /// Whether a signed notification claiming `claimed` must be confirmed with Midtrans' status
 /// API before the order moves from `current`. The signature covers order_id, status_code and
 /// gross_amount, not transaction_status, and one signature serves every status with the same

@@ -1448,3 +1448,55 @@ async fn a_charge_whose_answer_was_lost_is_found_and_cancelled() {
     }
     wait_for_status(&w, order_id, "cancel", Duration::from_secs(2)).await;
 }
+
+async fn retry_order(w: &World, order_id: &str) -> (StatusCode, Value) {
+    let response = client()
+        .post(format!("{}/api/orders/{order_id}/retry", w.shop))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    json_of(response).await
+}
+
+/// "Get a new QR": an order that failed or expired is ordered again by the shop, from the lines
+/// it stored, as a new order with a charge of its own; one that can still be paid, or was paid,
+/// is not.
+#[tokio::test]
+async fn a_failed_order_is_ordered_again_as_a_new_charge() {
+    let w = World::new(Options::default()).await;
+    let charge = buy(&w, "phone").await;
+    let order_id = charge["order_id"].as_str().unwrap();
+    let (code, body) = retry_order(&w, order_id).await;
+    assert_eq!(code, StatusCode::CONFLICT, "still payable: {body}");
+    simulator(&w, order_id, "deny").await;
+    wait_for_status(&w, order_id, "deny", Duration::from_secs(3)).await;
+    let (code, again) = retry_order(&w, order_id).await;
+    assert_eq!(code, StatusCode::OK, "{again}");
+    assert_eq!(again["status_code"], "201");
+    assert_ne!(again["order_id"], charge["order_id"]);
+    assert_eq!(again["gross_amount"], charge["gross_amount"]);
+    assert_eq!(again["payment_type"], "gopay", "the same kind of device");
+    let new_id = again["order_id"].as_str().unwrap();
+    wait_for_status(&w, new_id, "pending", Duration::from_secs(3)).await;
+
+    simulator(&w, new_id, "pay").await;
+    wait_for_status(&w, new_id, "settlement", Duration::from_secs(3)).await;
+    let (code, body) = retry_order(&w, new_id).await;
+    assert_eq!(code, StatusCode::CONFLICT, "paid: {body}");
+    assert_eq!(body["status_message"], "This order was paid");
+
+    assert_eq!(
+        retry_order(&w, "SHOP-0-NOSUCH").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(retry_order(&w, "a%20b").await.0, StatusCode::BAD_REQUEST);
+    let response = client()
+        .post(format!("{}/api/orders/{order_id}/retry", w.shop))
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
