@@ -6,8 +6,8 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -21,9 +21,12 @@ mod api;
 pub mod catalogue;
 pub mod confirm;
 pub mod db;
+mod faults;
 pub mod files;
 pub mod midtrans;
+mod orders;
 mod page;
+mod payments;
 mod reconcile;
 pub mod server;
 pub mod status;
@@ -210,14 +213,6 @@ impl Config {
     }
 }
 
-/// Test-only fault injection, armed through `POST /api/test/faults`.
-#[derive(Debug, Default)]
-struct Faults {
-    status_failures: u32,
-    status_fail_until: Option<Instant>,
-    notification_failures: u32,
-}
-
 /// Shared state of a running shop.
 struct App {
     config: Config,
@@ -228,7 +223,6 @@ struct App {
     /// each one at a time, one per `status_refresh` at most.
     refreshes: confirm::StatusCalls,
     confirmations: confirm::StatusCalls,
-    faults: Mutex<Faults>,
     /// Orders each client address may still create.
     order_limiter: DefaultKeyedRateLimiter<IpAddr>,
 }
@@ -238,12 +232,6 @@ fn order_limiter(limits: &Limits) -> DefaultKeyedRateLimiter<IpAddr> {
     let per_minute = NonZeroU32::new(limits.orders_per_minute).unwrap_or(one);
     let burst = NonZeroU32::new(limits.order_burst).unwrap_or(one);
     RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst))
-}
-
-impl App {
-    fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
-        self.faults.lock().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 /// The shop's routes. Opens (or creates) the order database.
@@ -276,9 +264,13 @@ fn shop(config: Config, public_url: String) -> Result<(Router, Arc<App>), String
         db,
         refreshes: confirm::StatusCalls::new(config_refresh),
         confirmations: confirm::StatusCalls::new(config_refresh),
-        faults: Mutex::default(),
     });
-    let router = api::routes(app.config.test_controls)
+    let routes = if app.config.test_controls {
+        faults::wrap(api::routes())
+    } else {
+        api::routes()
+    };
+    let router = routes
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

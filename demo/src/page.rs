@@ -11,8 +11,7 @@ use gopay_widget::core::i18n::{format_idr, Locale};
 use gopay_widget::server::{render_to_string, RenderOptions};
 use serde::Deserialize;
 
-use crate::api::find_order;
-use crate::App;
+use crate::{orders, App};
 
 #[derive(Deserialize)]
 pub(crate) struct PageQuery {
@@ -57,7 +56,7 @@ pub(crate) async fn shop_page(
     let order = q
         .order_id
         .or(q.order)
-        .and_then(|id| find_order(&app, &id).ok())
+        .and_then(|id| orders::find(&app, &id).ok())
         .filter(|o| o.charge.is_some());
     let Some(order) = order else {
         return Html(template).into_response();

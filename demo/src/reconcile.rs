@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 
-use crate::api::{check_with_midtrans, Checked};
 use crate::db::Update;
+use crate::payments::{check_with_midtrans, Checked};
 use crate::{status, App};
 
 /// What became of one order.
