@@ -9,11 +9,15 @@ use base64::Engine;
 use serde_json::Value;
 use sha2::{Digest, Sha512};
 
+use crate::db::Update;
+
 pub const SANDBOX_BASE_URL: &str = "https://api.sandbox.midtrans.com";
 pub const PRODUCTION_BASE_URL: &str = "https://api.midtrans.com";
 
 pub struct Client {
     base: String,
+    /// For the signatures of status answers; never printed.
+    server_key: String,
     /// `Basic base64(server_key + ":")`, marked sensitive so it is never printed.
     auth: HeaderValue,
     http: reqwest::Client,
@@ -41,6 +45,14 @@ impl Unreachable {
             maybe_received: !error.is_connect(),
         }
     }
+}
+
+/// What Midtrans' status API says about an order.
+pub enum Checked {
+    /// The transaction as Midtrans has it now.
+    Found(Update),
+    /// Midtrans has no transaction for this order id (404).
+    Unknown,
 }
 
 /// An answer from Midtrans: HTTP status, the body exactly as sent, and the body parsed.
@@ -80,6 +92,7 @@ impl Client {
             .unwrap_or_default();
         Client {
             base: base.trim_end_matches('/').to_string(),
+            server_key: server_key.to_string(),
             auth,
             http,
         }
@@ -105,6 +118,32 @@ impl Client {
             .get(format!("{}/v2/{order_id}/status", self.base))
             .timeout(timeout);
         self.send(request).await
+    }
+
+    /// What the status API says about `order_id` (already validated). `Err` when it cannot be
+    /// asked, fails, or answers about something else (another order, a bad signature).
+    pub async fn check(&self, order_id: &str) -> Result<Checked, String> {
+        let answer = self
+            .status(order_id, Duration::from_secs(3))
+            .await
+            .map_err(|unreachable| unreachable.to_string())?;
+        if let Some(code) = answer.error_status() {
+            if code == StatusCode::NOT_FOUND {
+                return Ok(Checked::Unknown);
+            }
+            return Err(format!(
+                "Midtrans answered {code} {}",
+                answer.body["status_message"]
+            ));
+        }
+        let body = &answer.body;
+        let signature_ok = body.get("signature_key").is_none() || signed(body, &self.server_key);
+        if !signature_ok || body["order_id"] != order_id {
+            return Err("the answer does not match the order".into());
+        }
+        Update::from_midtrans(body)
+            .map(Checked::Found)
+            .ok_or_else(|| "the answer has no transaction_status".into())
     }
 
     /// `POST /v2/{order_id}/cancel`; `order_id` must already be validated.

@@ -5,49 +5,13 @@
 
 use std::time::Duration;
 
-use axum::http::StatusCode;
 use serde_json::Value;
 
 use crate::confirm::Claim;
 use crate::db::{Order, Update};
+use crate::midtrans::Checked;
 use crate::orders::{self, Lookup};
 use crate::{midtrans, status, App};
-
-/// What Midtrans' status API says about an order.
-pub enum Checked {
-    /// The transaction as Midtrans has it now.
-    Found(Update),
-    /// Midtrans has no transaction for this order id (404).
-    Unknown,
-}
-
-/// Asks Midtrans' status API about `order_id` (already validated). `Err` when it cannot be
-/// asked, fails, or answers about something else; the stored state then stays as it is.
-pub async fn check_with_midtrans(app: &App, order_id: &str) -> Result<Checked, String> {
-    let answer = app
-        .midtrans
-        .status(order_id, Duration::from_secs(3))
-        .await
-        .map_err(|unreachable| unreachable.to_string())?;
-    if let Some(code) = answer.error_status() {
-        if code == StatusCode::NOT_FOUND {
-            return Ok(Checked::Unknown);
-        }
-        return Err(format!(
-            "Midtrans answered {code} {}",
-            answer.body["status_message"]
-        ));
-    }
-    let body = &answer.body;
-    let signature_ok =
-        body.get("signature_key").is_none() || midtrans::signed(body, &app.config.server_key);
-    if !signature_ok || body["order_id"] != order_id {
-        return Err("the answer does not match the order".into());
-    }
-    Update::from_midtrans(body)
-        .map(Checked::Found)
-        .ok_or_else(|| "the answer has no transaction_status".into())
-}
 
 /// Why an order's payment cannot be shown.
 pub enum Unshown {
@@ -81,7 +45,7 @@ pub async fn current(app: &App, order_id: &str) -> Result<Order, Unshown> {
 /// Asks Midtrans for the transaction's status and applies it. `None` when that fails; the
 /// stored state is then still the best answer.
 async fn refresh(app: &App, order_id: &str) -> Option<Order> {
-    let update = match check_with_midtrans(app, order_id).await {
+    let update = match app.midtrans.check(order_id).await {
         Ok(Checked::Found(update)) => update,
         Ok(Checked::Unknown) => {
             tracing::info!("status check {order_id}: Midtrans does not know it");
@@ -253,7 +217,7 @@ async fn confirm_and_apply(app: &App, order: &Order, notified: &Update) -> Notif
             }
         }
     };
-    let checked = check_with_midtrans(app, order_id).await;
+    let checked = app.midtrans.check(order_id).await;
     drop(ticket);
     let update = match checked {
         Ok(Checked::Found(update)) => update,

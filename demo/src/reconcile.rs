@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 
 use crate::db::Update;
-use crate::payments::{check_with_midtrans, Checked};
+use crate::midtrans::Checked;
 use crate::{status, App};
 
 /// What became of one order.
@@ -87,7 +87,7 @@ async fn settle(app: Arc<App>, orders: Vec<String>, first_pause: Duration) {
 }
 
 async fn reconcile(app: &App, order_id: &str) -> Result<Outcome, String> {
-    let update = match check_with_midtrans(app, order_id).await? {
+    let update = match app.midtrans.check(order_id).await? {
         Checked::Unknown => {
             app.db
                 .charge_failed(order_id)
@@ -119,7 +119,7 @@ async fn reconcile(app: &App, order_id: &str) -> Result<Outcome, String> {
             Ok(Outcome::Cancelled)
         }
         // Paid or expired in between: store what it is now.
-        Some(StatusCode::PRECONDITION_FAILED) => match check_with_midtrans(app, order_id).await? {
+        Some(StatusCode::PRECONDITION_FAILED) => match app.midtrans.check(order_id).await? {
             Checked::Found(update) => {
                 let now = update.transaction_status.clone();
                 store(app, order_id, &update)?;
