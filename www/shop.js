@@ -27,21 +27,14 @@ let config = null;
 let handle = null;
 let currentCharge = null;
 
-/** A phone, tablet or desktop guess; the backend picks the payment type from it. */
-function detectDevice() {
-  const hints = navigator.userAgentData;
-  if (hints && hints.mobile === true) return "phone";
-  const coarse = matchMedia("(pointer: coarse)").matches;
-  const shortSide = Math.min(screen.width, screen.height);
-  if (coarse) return shortSide < 600 ? "phone" : "tablet";
-  if (/iPhone|Android.+Mobile|Mobi/i.test(navigator.userAgent)) return "phone";
-  return "desktop";
-}
-
-const detected = detectDevice();
-
+/**
+ * The device to pay on: the shopper's choice, or the shop backend's reading of this browser
+ * (the widget's own device rule, from the request's User-Agent and client hints). The
+ * backend picks the payment type from it: GoPay's deeplink for a phone, QRIS for the rest.
+ */
 function chosenDevice() {
-  return ui.device.value === "auto" ? detected : ui.device.value;
+  if (ui.device.value !== "auto") return ui.device.value;
+  return config && DEVICES.includes(config.device) ? config.device : "desktop";
 }
 
 function chosenLocale() {
@@ -330,7 +323,6 @@ function backToShop() {
 }
 
 async function start() {
-  ui.deviceAuto.textContent = `this device (${detected})`;
   const askedDevice = params.get("device");
   if (DEVICES.includes(askedDevice)) ui.device.value = askedDevice;
   const askedLocale = params.get("lang") || localStorage.getItem("shop-locale");
@@ -355,6 +347,7 @@ async function start() {
     showShopError(`The shop backend is not answering (${error.message}).`);
     return;
   }
+  ui.deviceAuto.textContent = `this device (${DEVICES.includes(config.device) ? config.device : "desktop"})`;
   renderProducts();
   if (rendered) return takeOver();
 

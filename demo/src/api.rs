@@ -15,6 +15,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use gopay_widget::core::device::{self, ClientHints, Device};
+
 use crate::db::Order;
 use crate::orders::{self, Line, Lookup, PlaceError, ReorderError};
 use crate::payments::{self, Notified, Unshown};
@@ -86,8 +88,32 @@ fn order_refusal(app: &App, client: Option<ClientAddr>) -> Option<Response> {
     Some(response)
 }
 
-async fn shop_config(State(app): State<Arc<App>>) -> Response {
+/// The kind of device a request comes from, by the widget's own rule: the User-Agent, and
+/// Chromium's `Sec-CH-UA-Mobile` client hint when sent. (A server cannot see touch points, so
+/// an iPad that reports a Mac is taken for a desktop: it gets the QR, which it can show.)
+fn device_of(headers: &HeaderMap) -> &'static str {
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let mobile = headers
+        .get("sec-ch-ua-mobile")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim() == "?1");
+    let hints = mobile.map(|mobile| ClientHints {
+        mobile: Some(mobile),
+        platform: None,
+    });
+    match device::classify(user_agent, hints.as_ref(), 0) {
+        Device::Phone => "phone",
+        Device::Tablet => "tablet",
+        Device::Desktop => "desktop",
+    }
+}
+
+async fn shop_config(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     Json(json!({
+        "device": device_of(&headers),
         "environment": app.config.environment(),
         "simulator_url": app.config.simulator_page(),
         "expiry_seconds": app.config.expiry_seconds,
@@ -156,7 +182,12 @@ async fn create_order(
             )
         }
     };
-    match orders::place(app, &request.items, request.device.as_deref()).await {
+    // The page's explicit choice, else this request's device.
+    let device = match request.device.as_deref() {
+        Some(chosen @ ("phone" | "tablet" | "desktop")) => chosen,
+        _ => device_of(&headers),
+    };
+    match orders::place(app, &request.items, Some(device)).await {
         Ok(raw) => charge_json(StatusCode::OK, raw),
         Err(e) => e.into_response(),
     }
@@ -266,6 +297,28 @@ async fn notification(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_device_is_read_by_the_widgets_rule() {
+        let with = |pairs: &[(&'static str, &'static str)]| {
+            let mut headers = HeaderMap::new();
+            for (name, value) in pairs {
+                headers.insert(*name, HeaderValue::from_static(value));
+            }
+            device_of(&headers)
+        };
+        let android_phone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36";
+        let android_tablet = "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+        let linux = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+        assert_eq!(with(&[("user-agent", android_phone)]), "phone");
+        assert_eq!(with(&[("user-agent", android_tablet)]), "tablet");
+        assert_eq!(with(&[("user-agent", linux)]), "desktop");
+        assert_eq!(
+            with(&[("user-agent", linux), ("sec-ch-ua-mobile", "?1")]),
+            "phone"
+        );
+        assert_eq!(with(&[]), "desktop");
+    }
 
     #[test]
     fn json_is_declared_by_its_media_type_only() {
