@@ -73,7 +73,10 @@ function showOutcome(state) {
   } else if (state === "expire") {
     showMessage("The time to pay ran out. Order again for a new QR code.", "expire");
   } else if (state === "reversed") {
-    showMessage(`Order ${orderId} was paid, then ${status.replace("_", " ") || "reversed"}.`, "reversed");
+    showMessage(
+      `Order ${orderId} was paid, then ${status.replace("_", " ") || "reversed"}.`,
+      "reversed",
+    );
   }
 }
 
@@ -156,7 +159,7 @@ async function createOrder(url, request) {
     return { unreachable: true };
   }
   if (!response.ok || !body || body.status_code !== "201") {
-    return { reason: (body && body.status_message) || `HTTP ${response.status}` };
+    return { reason: body?.status_message || `HTTP ${response.status}` };
   }
   return { charge: body };
 }
@@ -184,7 +187,10 @@ async function retry(orderId) {
   const url = `/api/orders/${encodeURIComponent(orderId)}/retry`;
   const { charge: body, unreachable, reason } = await createOrder(url, {});
   if (!body) {
-    showMessage(unreachable ? UNREACHABLE : `A new payment could not be created: ${reason}`, "error");
+    showMessage(
+      unreachable ? UNREACHABLE : `A new payment could not be created: ${reason}`,
+      "error",
+    );
     return;
   }
   history.replaceState(null, "", paymentPage(body.order_id));
@@ -212,7 +218,7 @@ const rendered = ui.widget.localName === "gopay-widget" ? ui.widget : null;
 
 async function takeOver() {
   currentCharge = JSON.parse(rendered.dataset.charge);
-  if (config && config.simulator_url) {
+  if (config?.simulator_url) {
     ui.simulatorLink.href = config.simulator_url;
     ui.simulatorHelp.hidden = false;
   }
@@ -250,7 +256,7 @@ async function checkout(charge) {
   ui.checkout.hidden = false;
   ui.summary.textContent = `Order ${charge.order_id} · ${rupiah(charge.gross_amount)}`;
   showMessage("");
-  if (config && config.simulator_url) {
+  if (config?.simulator_url) {
     ui.simulatorLink.href = config.simulator_url;
     ui.simulatorHelp.hidden = false;
   }
@@ -270,7 +276,7 @@ async function checkout(charge) {
     handle = await widget.mount(ui.widget, {
       charge,
       statusUrl: "/api/orders/{order_id}/status",
-      environment: (config && config.environment) || "sandbox",
+      environment: config?.environment || "sandbox",
       locale: chosenLocale(),
       mode: widgetMode(charge),
       onStatus: (detail) => {
@@ -282,8 +288,7 @@ async function checkout(charge) {
         showOutcome("failure");
       },
       onExpire: () => showOutcome("expire"),
-      onError: (detail) =>
-        showMessage(`The payment widget stopped: ${detail.message}`, "error"),
+      onError: (detail) => showMessage(`The payment widget stopped: ${detail.message}`, "error"),
       onRetry: (detail) => retry(detail.order_id),
     });
   } catch (error) {
