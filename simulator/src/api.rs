@@ -327,6 +327,9 @@ fn charge_response(sim: &Sim, tx: &Transaction) -> Value {
             body["actions"] = json!([qris_image]);
         }
         PaymentType::Gopay => {
+            // GoPay's own answer to Midtrans, as the GoPay charge response documents it.
+            body["channel_response_code"] = json!("200");
+            body["channel_response_message"] = json!("Success");
             body["actions"] = json!([
                 qris_image,
                 { "name": "generate-qr-code", "method": "GET", "url": format!("{base}/v2/gopay/{tid}/qr-code") },

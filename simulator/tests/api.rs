@@ -68,6 +68,19 @@ async fn post_charge(base: &str, key: &str, body: &Value) -> (StatusCode, Value)
     (status, response.json().await.unwrap())
 }
 
+/// A Midtrans sample from the repository's fixtures.
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../tests/fixtures/midtrans/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn keys(body: &Value) -> std::collections::BTreeSet<String> {
+    body.as_object().unwrap().keys().cloned().collect()
+}
+
 fn qris_body(order_id: &str, amount: u64) -> Value {
     json!({
         "payment_type": "qris",
@@ -724,4 +737,36 @@ async fn a_paid_transaction_is_refunded_in_parts_and_the_merchant_is_told() {
         StatusCode::PRECONDITION_FAILED,
         "nothing left to refund"
     );
+}
+
+#[tokio::test]
+async fn charges_carry_the_fields_of_midtrans_samples() {
+    let base = start(Config::default()).await;
+    let (_, qris) = post_charge(
+        &base,
+        LOCAL_SERVER_KEY,
+        &qris_body(&order_id("shape"), 789_000),
+    )
+    .await;
+    assert_eq!(
+        keys(&qris),
+        keys(&fixture("qris-charge-docs-shape.json")),
+        "a QRIS charge has the documented fields, no more, no fewer"
+    );
+
+    let (_, gopay) = post_charge(
+        &base,
+        LOCAL_SERVER_KEY,
+        &gopay_body(&order_id("shape"), 10_000, "someapps://callback"),
+    )
+    .await;
+    assert_eq!(gopay["channel_response_code"], "200");
+    assert_eq!(gopay["channel_response_message"], "Success");
+    for sample in ["gopay-charge-seed.json", "gopay-charge-current-shape.json"] {
+        let missing: Vec<_> = keys(&fixture(sample))
+            .difference(&keys(&gopay))
+            .cloned()
+            .collect();
+        assert!(missing.is_empty(), "{sample}: missing {missing:?}");
+    }
 }
