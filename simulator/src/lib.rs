@@ -1,6 +1,6 @@
 //! A local simulator of the Midtrans Core API endpoints the demo shop uses: GoPay and QRIS
-//! charges, status, cancel, QR images, signed HTTP notifications with retries, timed expiry,
-//! and pages where a tester plays the customer's phone.
+//! charges, status, cancel, expire, refund, QR images, signed HTTP notifications with
+//! retries, timed expiry, and pages where a tester plays the customer's phone.
 
 use std::fmt;
 use std::future::Future;
