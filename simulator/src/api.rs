@@ -18,7 +18,7 @@ use crate::store::{PaymentType, RefundError, Reversal, Status, Transaction, Tran
 use crate::{ids, jakarta, notify, qris, Sim};
 
 pub(crate) fn routes() -> Router<Arc<Sim>> {
-    Router::new()
+    let core = Router::new()
         .route("/v2/charge", post(charge))
         .route("/v2/{id}/status", get(status))
         .route("/v2/{id}/cancel", post(cancel))
@@ -26,11 +26,14 @@ pub(crate) fn routes() -> Router<Arc<Sim>> {
         .route("/v2/{id}/refund", post(refund))
         .route("/v2/qris/{id}/qr-code", get(qr_code))
         .route("/v2/gopay/{id}/qr-code", get(qr_code))
+        .layer(axum::middleware::map_response(midtrans_shaped));
+    let controls = Router::new()
         .route("/simulator/transactions", get(list))
         .route("/simulator/transactions/{id}", get(show))
         .route("/simulator/transactions/{id}/{action}", post(control))
         .route("/simulator/scan", post(scan))
-        .route("/simulator/stats", get(stats))
+        .route("/simulator/stats", get(stats));
+    core.merge(controls)
 }
 
 const UNAUTHORIZED: &str = "Transaction cannot be authorized with the current client/server key.";
@@ -39,11 +42,48 @@ const NOT_FOUND: &str = "Transaction doesn't exist.";
 const SYNTAX: &str = "The request cannot be processed due to syntax error in the request body";
 const INVALID: &str = "One or more parameters in the payload is invalid.";
 const CANNOT_MODIFY: &str = "Merchant cannot modify the status of the transaction";
+const NO_RESOURCE: &str = "The requested resource is not found";
+const WRONG_METHOD: &str = "HTTP method is not allowed";
 
 /// A Midtrans error body: `status_code` as a string, a message and a request id.
 fn error(http: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({ "status_code": code, "status_message": message, "id": ids::uuid_v4() });
     (http, Json(body)).into_response()
+}
+
+/// Any path Midtrans has no endpoint for.
+pub(crate) async fn unknown_route() -> Response {
+    error(StatusCode::NOT_FOUND, "404", NO_RESOURCE)
+}
+
+/// A known path asked with a method it does not take.
+pub(crate) async fn wrong_method() -> Response {
+    error(StatusCode::METHOD_NOT_ALLOWED, "405", WRONG_METHOD)
+}
+
+/// Gives the errors the framework answers by itself on Core API paths (a method the path does
+/// not take, a path segment that is not UTF-8, a body over the size limit) Midtrans' JSON
+/// shape, with their HTTP status as `status_code`, so an SDK reads them like any other error.
+async fn midtrans_shaped(response: Response) -> Response {
+    let http = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    if is_json || !(http.is_client_error() || http.is_server_error()) {
+        return response;
+    }
+    let message = match http {
+        StatusCode::NOT_FOUND => NO_RESOURCE,
+        StatusCode::METHOD_NOT_ALLOWED => WRONG_METHOD,
+        other => other.canonical_reason().unwrap_or("Error"),
+    };
+    let mut shaped = error(http, http.as_str(), message);
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        shaped.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    shaped
 }
 
 fn authorized(headers: &HeaderMap, key: &str) -> bool {

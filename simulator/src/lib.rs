@@ -168,7 +168,11 @@ pub fn router(config: Config, base: String) -> Router {
         http,
         status_calls: Default::default(),
     });
-    api::routes().merge(pages::routes()).with_state(sim)
+    api::routes()
+        .merge(pages::routes())
+        .fallback(api::unknown_route)
+        .method_not_allowed_fallback(api::wrong_method)
+        .with_state(sim)
 }
 
 /// Serves on `listener` until `shutdown` completes.

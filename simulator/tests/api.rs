@@ -875,6 +875,107 @@ async fn expire_api_ends_a_pending_transaction_and_notifies_at_once() {
     assert_eq!(merchant.statuses(&id), ["pending", "expire"]);
 }
 
+/// Asserts the Midtrans error shape: a string `status_code` equal to the HTTP status, a
+/// message and a uuid request id.
+fn assert_midtrans_error(http: StatusCode, body: &Value, message: &str) {
+    assert_eq!(body["status_code"], http.as_str(), "{body}");
+    assert_eq!(body["status_message"], message, "{body}");
+    assert!(
+        is_uuid_v4(body["id"].as_str().unwrap_or_default()),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_routes_and_wrong_methods_answer_midtrans_json() {
+    let base = start(Config::default()).await;
+    let id = order_id("routes");
+    post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&id, 1_000)).await;
+    let cases = [
+        (
+            reqwest::Method::GET,
+            "/v2/charge".to_string(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("POST"),
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("/v2/{id}/status"),
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("GET,HEAD"),
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/v2/{id}/expire"),
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("POST"),
+        ),
+        (
+            reqwest::Method::PUT,
+            "/simulator/transactions".to_string(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("GET,HEAD"),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/v2/{id}/approve"),
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+        (
+            reqwest::Method::GET,
+            "/v3/charge".to_string(),
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+        (
+            reqwest::Method::GET,
+            "/v2".to_string(),
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+    ];
+    for (method, path, expected, allow) in cases {
+        let response = client()
+            .request(method.clone(), format!("{base}{path}"))
+            .basic_auth(LOCAL_SERVER_KEY, Some(""))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), expected, "{method} {path}");
+        assert_eq!(
+            response
+                .headers()
+                .get("allow")
+                .and_then(|v| v.to_str().ok()),
+            allow,
+            "{method} {path}"
+        );
+        assert!(response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        let body: Value = response.json().await.unwrap();
+        let message = if expected == StatusCode::NOT_FOUND {
+            "The requested resource is not found"
+        } else {
+            "HTTP method is not allowed"
+        };
+        assert_midtrans_error(expected, &body, message);
+    }
+
+    // An id that is not UTF-8 once decoded is refused as a bad request, in the same shape.
+    let response = client()
+        .get(format!("{base}/v2/%FF/status"))
+        .basic_auth(LOCAL_SERVER_KEY, Some(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_midtrans_error(StatusCode::BAD_REQUEST, &body, "Bad Request");
+}
+
 #[tokio::test]
 async fn every_notification_is_signed_with_its_code_and_matches_the_status_api() {
     let merchant = Merchant::default();
