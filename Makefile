@@ -40,10 +40,11 @@ lint:
 test-native:
 	cargo test --workspace
 
-# The official Midtrans Node SDK (npm midtrans-client) against the simulator.
-test-sdk: setup
+# The official Midtrans SDKs (npm midtrans-client, PyPI midtransclient) against the simulator.
+test-sdk: setup-test
 	cargo build -p gopay-simulator
 	node --test tests/sdk/
+	target/sdk-venv/bin/python -m unittest discover -s tests/sdk -v
 
 test-wasm:
 	cargo test -p gopay-widget --target wasm32-unknown-unknown --test web
