@@ -9,7 +9,7 @@ SHELL := /bin/bash
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
-.PHONY: help setup setup-test build demo test lint test-native test-wasm test-browser bench fuzz fuzz-merge fmt clean
+.PHONY: help setup setup-test build demo test lint test-native test-sdk test-wasm test-browser bench fuzz fuzz-merge fmt clean
 
 help:
 	@echo "make demo   - set up, build and run the demo shop with the local Midtrans simulator"
@@ -40,6 +40,12 @@ lint:
 test-native:
 	cargo test --workspace
 
+# The official Midtrans SDKs (npm midtrans-client, PyPI midtransclient) against the simulator.
+test-sdk: setup-test
+	cargo build -p gopay-simulator
+	node --test tests/sdk/
+	target/sdk-venv/bin/python -m unittest discover -s tests/sdk -v
+
 test-wasm:
 	cargo test -p gopay-widget --target wasm32-unknown-unknown --test web
 
@@ -49,6 +55,7 @@ test-browser: build
 test: setup-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-native
+	@$(MAKE) --no-print-directory test-sdk
 	@$(MAKE) --no-print-directory test-wasm
 	@$(MAKE) --no-print-directory test-browser
 	@echo "make test: all checks passed"

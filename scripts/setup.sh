@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a new machine lacks. Idempotent: each step checks before it installs.
 #   scripts/setup.sh          build tools (wasm32 target, wasm-bindgen CLI, npm tools)
-#   scripts/setup.sh --test   the above plus the browser and tools the tests use
+#   scripts/setup.sh --test   the above plus the browser and tools the tests use, and the
+#                             official Midtrans Python SDK in target/sdk-venv
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,5 +37,23 @@ if [ "${1:-}" = "--test" ]; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+
+  # The official Python SDK that tests/sdk drives, in a virtualenv of its own (target/ is
+  # ignored), installed again only when its pinned requirements change.
+  SDK_VENV=target/sdk-venv
+  if [ ! -f "$SDK_VENV/installed" ] || [ tests/sdk/requirements.txt -nt "$SDK_VENV/installed" ]; then
+    say "installing the Midtrans Python SDK into $SDK_VENV"
+    rm -rf "$SDK_VENV"
+    if python3 -m venv "$SDK_VENV" 2>/dev/null; then
+      "$SDK_VENV/bin/python" -m pip install -q --disable-pip-version-check -r tests/sdk/requirements.txt
+    else
+      # A Python without ensurepip (Debian's without python3-venv): the system pip fills it.
+      rm -rf "$SDK_VENV"
+      python3 -m venv --without-pip "$SDK_VENV"
+      python3 -m pip --python "$SDK_VENV/bin/python" install -q --disable-pip-version-check \
+        -r tests/sdk/requirements.txt
+    fi
+    touch "$SDK_VENV/installed"
   fi
 fi

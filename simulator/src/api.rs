@@ -14,22 +14,26 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::store::{PaymentType, RefundError, Status, Transaction, TransitionError};
+use crate::store::{PaymentType, RefundError, Reversal, Status, Transaction, TransitionError};
 use crate::{ids, jakarta, notify, qris, Sim};
 
 pub(crate) fn routes() -> Router<Arc<Sim>> {
-    Router::new()
+    let core = Router::new()
         .route("/v2/charge", post(charge))
         .route("/v2/{id}/status", get(status))
         .route("/v2/{id}/cancel", post(cancel))
+        .route("/v2/{id}/expire", post(expire))
         .route("/v2/{id}/refund", post(refund))
         .route("/v2/qris/{id}/qr-code", get(qr_code))
         .route("/v2/gopay/{id}/qr-code", get(qr_code))
+        .layer(axum::middleware::map_response(midtrans_shaped));
+    let controls = Router::new()
         .route("/simulator/transactions", get(list))
         .route("/simulator/transactions/{id}", get(show))
         .route("/simulator/transactions/{id}/{action}", post(control))
         .route("/simulator/scan", post(scan))
-        .route("/simulator/stats", get(stats))
+        .route("/simulator/stats", get(stats));
+    core.merge(controls)
 }
 
 const UNAUTHORIZED: &str = "Transaction cannot be authorized with the current client/server key.";
@@ -38,11 +42,48 @@ const NOT_FOUND: &str = "Transaction doesn't exist.";
 const SYNTAX: &str = "The request cannot be processed due to syntax error in the request body";
 const INVALID: &str = "One or more parameters in the payload is invalid.";
 const CANNOT_MODIFY: &str = "Merchant cannot modify the status of the transaction";
+const NO_RESOURCE: &str = "The requested resource is not found";
+const WRONG_METHOD: &str = "HTTP method is not allowed";
 
 /// A Midtrans error body: `status_code` as a string, a message and a request id.
 fn error(http: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({ "status_code": code, "status_message": message, "id": ids::uuid_v4() });
     (http, Json(body)).into_response()
+}
+
+/// Any path Midtrans has no endpoint for.
+pub(crate) async fn unknown_route() -> Response {
+    error(StatusCode::NOT_FOUND, "404", NO_RESOURCE)
+}
+
+/// A known path asked with a method it does not take.
+pub(crate) async fn wrong_method() -> Response {
+    error(StatusCode::METHOD_NOT_ALLOWED, "405", WRONG_METHOD)
+}
+
+/// Gives the errors the framework answers by itself on Core API paths (a method the path does
+/// not take, a path segment that is not UTF-8, a body over the size limit) Midtrans' JSON
+/// shape, with their HTTP status as `status_code`, so an SDK reads them like any other error.
+async fn midtrans_shaped(response: Response) -> Response {
+    let http = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    if is_json || !(http.is_client_error() || http.is_server_error()) {
+        return response;
+    }
+    let message = match http {
+        StatusCode::NOT_FOUND => NO_RESOURCE,
+        StatusCode::METHOD_NOT_ALLOWED => WRONG_METHOD,
+        other => other.canonical_reason().unwrap_or("Error"),
+    };
+    let mut shaped = error(http, http.as_str(), message);
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        shaped.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    shaped
 }
 
 fn authorized(headers: &HeaderMap, key: &str) -> bool {
@@ -279,6 +320,7 @@ async fn charge(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) ->
         acquirer: request.acquirer,
         deliveries: Vec::new(),
         refunded: 0,
+        charged_back: 0,
     };
     if !sim.store.insert(tx.clone()) {
         return error(StatusCode::NOT_ACCEPTABLE, "406", DUPLICATE);
@@ -327,6 +369,9 @@ fn charge_response(sim: &Sim, tx: &Transaction) -> Value {
             body["actions"] = json!([qris_image]);
         }
         PaymentType::Gopay => {
+            // GoPay's own answer to Midtrans, as the GoPay charge response documents it.
+            body["channel_response_code"] = json!("200");
+            body["channel_response_message"] = json!("Success");
             body["actions"] = json!([
                 qris_image,
                 { "name": "generate-qr-code", "method": "GET", "url": format!("{base}/v2/gopay/{tid}/qr-code") },
@@ -407,6 +452,34 @@ async fn cancel(
     }
 }
 
+/// Midtrans' "Expire Transaction": ends a pending transaction at once, answers with status code
+/// 407 (HTTP 200, as the status API reports an expired transaction) and notifies the merchant
+/// with the expire notification (202).
+async fn expire(
+    State(sim): State<Arc<Sim>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !authorized(&headers, &sim.config.server_key) {
+        return error(StatusCode::UNAUTHORIZED, "401", UNAUTHORIZED);
+    }
+    match crate::act(&sim, &id, Status::Expire) {
+        Ok(tx) => Json(json!({
+            "status_code": tx.status.status_api_code(),
+            "status_message": "Success, transaction has expired",
+            "transaction_id": tx.transaction_id,
+            "order_id": tx.order_id,
+            "payment_type": tx.payment_type.as_str(),
+            "transaction_time": tx.transaction_time(),
+            "transaction_status": tx.status.as_str(),
+            "gross_amount": tx.gross_amount_str(),
+        }))
+        .into_response(),
+        Err(TransitionError::NotFound) => error(StatusCode::NOT_FOUND, "404", NOT_FOUND),
+        Err(_) => error(StatusCode::PRECONDITION_FAILED, "412", CANNOT_MODIFY),
+    }
+}
+
 #[derive(Deserialize, Default)]
 struct RefundRequest {
     refund_key: Option<String>,
@@ -440,7 +513,7 @@ async fn refund(
             None => return error(StatusCode::BAD_REQUEST, "400", INVALID),
         },
     };
-    let (tx, given) = match sim.store.refund(&id, amount) {
+    let (tx, given) = match sim.store.reverse(&id, Reversal::Refund, amount) {
         Ok(refunded) => refunded,
         Err(RefundError::NotFound) => return error(StatusCode::NOT_FOUND, "404", NOT_FOUND),
         Err(RefundError::NotPaid(_)) => {
@@ -500,6 +573,8 @@ fn summary(tx: &Transaction) -> Value {
         "status_code": tx.status.notification_code(),
         "transaction_time": tx.transaction_time(),
         "expiry_time": tx.expiry_time(),
+        "refunded": format!("{}.00", tx.refunded),
+        "charged_back": format!("{}.00", tx.charged_back),
         "qr_string": tx.qr_string,
         "callback_url": tx.callback_url,
         "notifications": tx.deliveries.iter().map(|d| json!({
@@ -526,41 +601,136 @@ async fn show(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Response {
     }
 }
 
-/// `pay`, `deny` or `expire` a pending transaction, as the customer or the clock would, or
-/// `refund` a paid one in full, as the merchant's dashboard would.
+#[derive(Deserialize, Default)]
+struct ControlRequest {
+    /// Whole rupiah of a `partial_chargeback`.
+    amount: Option<Value>,
+}
+
+/// `pay`, `deny`, `failure` or `expire` a pending transaction, as the customer, the payment
+/// provider or the clock would; `refund` a paid one in full, as the merchant's dashboard
+/// would; or take back what is left of a paid one with `chargeback`, or part of it with
+/// `partial_chargeback` (`{"amount"}`, half of what is left when absent), as the payer's
+/// provider would.
 async fn control(
     State(sim): State<Arc<Sim>>,
     Path((id, action)): Path<(String, String)>,
+    body: Bytes,
 ) -> Response {
-    if action == "refund" {
-        return match sim.store.refund(&id, None) {
-            Ok((tx, _)) => {
-                notify::spawn(sim.clone(), tx.clone(), Duration::ZERO);
-                Json(summary(&tx)).into_response()
+    let reversal = match action.as_str() {
+        "refund" => Some((Reversal::Refund, false)),
+        "chargeback" => Some((Reversal::Chargeback, false)),
+        "partial_chargeback" => Some((Reversal::Chargeback, true)),
+        _ => None,
+    };
+    if let Some((reversal, partial)) = reversal {
+        let request = if body.is_empty() {
+            ControlRequest::default()
+        } else {
+            match serde_json::from_slice::<ControlRequest>(&body) {
+                Ok(request) => request,
+                Err(_) => {
+                    return control_error(
+                        StatusCode::BAD_REQUEST,
+                        "the body must be JSON, {\"amount\"} or nothing".into(),
+                    )
+                }
             }
-            Err(RefundError::NotFound) => {
-                control_error(StatusCode::NOT_FOUND, format!("no transaction {id}"))
-            }
-            Err(_) => control_error(
-                StatusCode::CONFLICT,
-                "only a paid transaction can be refunded".into(),
-            ),
         };
+        return reverse(&sim, &id, reversal, partial, request.amount.as_ref());
     }
     let to = match action.as_str() {
         "pay" => Status::Settlement,
         "deny" => Status::Deny,
+        "failure" => Status::Failure,
         "expire" => Status::Expire,
         _ => {
             return control_error(
                 StatusCode::NOT_FOUND,
-                format!("unknown action {action:?} (pay, deny, expire, refund)"),
+                format!(
+                    "unknown action {action:?} \
+                     (pay, deny, failure, expire, refund, chargeback, partial_chargeback)"
+                ),
             )
         }
     };
     match crate::act(&sim, &id, to) {
         Ok(tx) => Json(summary(&tx)).into_response(),
         Err(e) => transition_error(&id, e),
+    }
+}
+
+/// A refund or chargeback from the simulator's controls; a partial one must leave something.
+fn reverse(
+    sim: &Arc<Sim>,
+    id: &str,
+    reversal: Reversal,
+    partial: bool,
+    amount: Option<&Value>,
+) -> Response {
+    let Some(tx) = sim.store.find(id) else {
+        return control_error(StatusCode::NOT_FOUND, format!("no transaction {id}"));
+    };
+    let amount = match (partial, amount) {
+        (false, None) => None,
+        (false, Some(_)) => {
+            return control_error(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "{action} takes all that is left: no amount",
+                    action = action_name(reversal, partial)
+                ),
+            )
+        }
+        (true, None) => Some(tx.left() / 2),
+        (true, Some(value)) => match whole_rupiah(value) {
+            Some(amount) => Some(amount),
+            None => {
+                return control_error(
+                    StatusCode::BAD_REQUEST,
+                    "amount must be whole rupiah".into(),
+                )
+            }
+        },
+    };
+    if partial && amount.is_some_and(|a| a == 0 || a >= tx.left()) {
+        return control_error(
+            StatusCode::CONFLICT,
+            format!(
+                "a partial chargeback takes at least 1 and less than the {}.00 left",
+                tx.left()
+            ),
+        );
+    }
+    match sim.store.reverse(id, reversal, amount) {
+        Ok((tx, given)) => {
+            tracing::info!("{} {} Rp{given}", tx.order_id, tx.status.as_str());
+            notify::spawn(sim.clone(), tx.clone(), Duration::ZERO);
+            Json(summary(&tx)).into_response()
+        }
+        Err(RefundError::NotFound) => {
+            control_error(StatusCode::NOT_FOUND, format!("no transaction {id}"))
+        }
+        Err(RefundError::NotPaid(status)) => control_error(
+            StatusCode::CONFLICT,
+            format!(
+                "a {} transaction cannot have a {}",
+                status.as_str(),
+                action_name(reversal, partial)
+            ),
+        ),
+        Err(RefundError::BadAmount { left }) => control_error(
+            StatusCode::CONFLICT,
+            format!("{left}.00 is left to give back"),
+        ),
+    }
+}
+
+fn action_name(reversal: Reversal, partial: bool) -> &'static str {
+    match (reversal, partial) {
+        (Reversal::Refund, _) => "refund",
+        (Reversal::Chargeback, false) => "chargeback",
+        (Reversal::Chargeback, true) => "partial_chargeback",
     }
 }
 

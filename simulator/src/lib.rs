@@ -1,6 +1,6 @@
 //! A local simulator of the Midtrans Core API endpoints the demo shop uses: GoPay and QRIS
-//! charges, status, cancel, QR images, signed HTTP notifications with retries, timed expiry,
-//! and pages where a tester plays the customer's phone.
+//! charges, status, cancel, expire, refund, QR images, signed HTTP notifications with
+//! retries, timed expiry, and pages where a tester plays the customer's phone.
 
 use std::fmt;
 use std::future::Future;
@@ -168,7 +168,11 @@ pub fn router(config: Config, base: String) -> Router {
         http,
         status_calls: Default::default(),
     });
-    api::routes().merge(pages::routes()).with_state(sim)
+    api::routes()
+        .merge(pages::routes())
+        .fallback(api::unknown_route)
+        .method_not_allowed_fallback(api::wrong_method)
+        .with_state(sim)
 }
 
 /// Serves on `listener` until `shutdown` completes.

@@ -25,10 +25,16 @@ pub enum Status {
     Deny,
     Cancel,
     Expire,
+    /// An error at the payment provider ended the transaction unpaid.
+    Failure,
     /// Paid, then part of the amount given back.
     PartialRefund,
     /// Paid, then the whole amount given back.
     Refund,
+    /// Paid, then part of the amount taken back by the payer's provider.
+    PartialChargeback,
+    /// Paid, then all that was left taken back by the payer's provider.
+    Chargeback,
 }
 
 impl Status {
@@ -39,19 +45,28 @@ impl Status {
             Status::Deny => "deny",
             Status::Cancel => "cancel",
             Status::Expire => "expire",
+            Status::Failure => "failure",
             Status::PartialRefund => "partial_refund",
             Status::Refund => "refund",
+            Status::PartialChargeback => "partial_chargeback",
+            Status::Chargeback => "chargeback",
         }
     }
 
-    /// `status_code` of an HTTP notification. Midtrans signs a cancel with 200, as it signs a
-    /// payment ("Cancel Transaction Response and Notification"), so a cancel's signature is
-    /// byte for byte a settlement's.
+    /// `status_code` of an HTTP notification: 201 while the payer has yet to pay, 200 for a
+    /// payment and whatever follows one, 202 for a transaction that ended unpaid. Midtrans
+    /// signs a cancel with 200, as it signs a payment ("Cancel Transaction Response and
+    /// Notification"), so a cancel's signature is byte for byte a settlement's.
     pub fn notification_code(self) -> &'static str {
         match self {
             Status::Pending => "201",
-            Status::Settlement | Status::PartialRefund | Status::Refund | Status::Cancel => "200",
-            Status::Deny | Status::Expire => "202",
+            Status::Settlement
+            | Status::Cancel
+            | Status::PartialRefund
+            | Status::Refund
+            | Status::PartialChargeback
+            | Status::Chargeback => "200",
+            Status::Deny | Status::Expire | Status::Failure => "202",
         }
     }
 
@@ -89,8 +104,10 @@ pub struct Transaction {
     pub qr_string: String,
     pub acquirer: Option<String>,
     pub deliveries: Vec<Delivery>,
-    /// Whole rupiah given back so far.
+    /// Whole rupiah given back by refunds so far.
     pub refunded: u64,
+    /// Whole rupiah taken back by chargebacks so far.
+    pub charged_back: u64,
 }
 
 impl Transaction {
@@ -106,6 +123,22 @@ impl Transaction {
     pub fn expiry_time(&self) -> String {
         crate::jakarta::format(self.expiry_ms / 1000)
     }
+
+    /// Whole rupiah of the payment not yet refunded or charged back.
+    pub fn left(&self) -> u64 {
+        self.gross_amount
+            .saturating_sub(self.refunded)
+            .saturating_sub(self.charged_back)
+    }
+}
+
+/// Money going back to the payer after a payment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reversal {
+    /// Asked for by the merchant (the refund API or the dashboard).
+    Refund,
+    /// Taken back through the payer's provider.
+    Chargeback,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -119,7 +152,8 @@ pub enum TransitionError {
 #[derive(Debug, PartialEq, Eq)]
 pub enum RefundError {
     NotFound,
-    /// Only a settled (or partly refunded) transaction can be refunded.
+    /// Only a paid transaction with something left can be refunded or charged back (and a
+    /// charged back one no longer refunded).
     NotPaid(Status),
     /// Zero, or more than is left to give back.
     BadAmount {
@@ -209,26 +243,51 @@ impl Store {
         Ok(tx.clone())
     }
 
-    /// Gives back `amount` rupiah (all that is left when `None`) of a paid transaction: it
-    /// becomes `refund` once everything is given back, `partial_refund` before. Returns the
-    /// transaction and the amount given back now.
-    pub fn refund(&self, id: &str, amount: Option<u64>) -> Result<(Transaction, u64), RefundError> {
+    /// Gives back `amount` rupiah (all that is left when `None`) of a paid transaction through
+    /// `reversal`: it becomes `refund` or `chargeback` once nothing is left, `partial_refund`
+    /// or `partial_chargeback` before. Returns the transaction and the amount given back now.
+    pub fn reverse(
+        &self,
+        id: &str,
+        reversal: Reversal,
+        amount: Option<u64>,
+    ) -> Result<(Transaction, u64), RefundError> {
         let mut inner = self.lock();
         let key = inner.key(id).ok_or(RefundError::NotFound)?;
         let tx = inner.by_order.get_mut(&key).ok_or(RefundError::NotFound)?;
-        if !matches!(tx.status, Status::Settlement | Status::PartialRefund) {
+        let reversible = match reversal {
+            Reversal::Refund => matches!(tx.status, Status::Settlement | Status::PartialRefund),
+            Reversal::Chargeback => matches!(
+                tx.status,
+                Status::Settlement | Status::PartialRefund | Status::PartialChargeback
+            ),
+        };
+        if !reversible {
             return Err(RefundError::NotPaid(tx.status));
         }
-        let left = tx.gross_amount - tx.refunded;
+        let left = tx.left();
         let amount = amount.unwrap_or(left);
         if amount == 0 || amount > left {
             return Err(RefundError::BadAmount { left });
         }
-        tx.refunded += amount;
-        tx.status = if tx.refunded == tx.gross_amount {
-            Status::Refund
-        } else {
-            Status::PartialRefund
+        let all = amount == left;
+        tx.status = match reversal {
+            Reversal::Refund => {
+                tx.refunded += amount;
+                if all {
+                    Status::Refund
+                } else {
+                    Status::PartialRefund
+                }
+            }
+            Reversal::Chargeback => {
+                tx.charged_back += amount;
+                if all {
+                    Status::Chargeback
+                } else {
+                    Status::PartialChargeback
+                }
+            }
         };
         Ok((tx.clone(), amount))
     }
@@ -282,6 +341,7 @@ mod tests {
             acquirer: None,
             deliveries: Vec::new(),
             refunded: 0,
+            charged_back: 0,
         }
     }
 
@@ -290,30 +350,78 @@ mod tests {
         let store = Store::default();
         assert!(store.insert(tx("a")));
         assert_eq!(
-            store.refund("a", None).unwrap_err(),
+            store.reverse("a", Reversal::Refund, None).unwrap_err(),
             RefundError::NotPaid(Status::Pending)
         );
         store.transition("a", Status::Settlement, 2_000).unwrap();
         assert_eq!(
-            store.refund("a", Some(0)).unwrap_err(),
+            store.reverse("a", Reversal::Refund, Some(0)).unwrap_err(),
             RefundError::BadAmount { left: 10_000 }
         );
-        let (part, given) = store.refund("tid-a", Some(4_000)).unwrap();
+        let (part, given) = store
+            .reverse("tid-a", Reversal::Refund, Some(4_000))
+            .unwrap();
         assert_eq!(given, 4_000);
         assert_eq!((part.status, part.refunded), (Status::PartialRefund, 4_000));
         assert_eq!(
-            store.refund("a", Some(7_000)).unwrap_err(),
+            store
+                .reverse("a", Reversal::Refund, Some(7_000))
+                .unwrap_err(),
             RefundError::BadAmount { left: 6_000 }
         );
-        let (all, given) = store.refund("a", None).unwrap();
+        let (all, given) = store.reverse("a", Reversal::Refund, None).unwrap();
         assert_eq!(given, 6_000);
         assert_eq!((all.status, all.refunded), (Status::Refund, 10_000));
         assert_eq!(all.status.notification_code(), "200");
         assert_eq!(
-            store.refund("a", None).unwrap_err(),
+            store.reverse("a", Reversal::Refund, None).unwrap_err(),
             RefundError::NotPaid(Status::Refund)
         );
-        assert_eq!(store.refund("b", None).unwrap_err(), RefundError::NotFound);
+        assert_eq!(
+            store.reverse("b", Reversal::Refund, None).unwrap_err(),
+            RefundError::NotFound
+        );
+    }
+
+    #[test]
+    fn chargebacks_take_what_refunds_left() {
+        let store = Store::default();
+        assert!(store.insert(tx("a")));
+        assert_eq!(
+            store.reverse("a", Reversal::Chargeback, None).unwrap_err(),
+            RefundError::NotPaid(Status::Pending)
+        );
+        store.transition("a", Status::Settlement, 2_000).unwrap();
+        store.reverse("a", Reversal::Refund, Some(1_000)).unwrap();
+        let (part, given) = store
+            .reverse("a", Reversal::Chargeback, Some(3_000))
+            .unwrap();
+        assert_eq!(given, 3_000);
+        assert_eq!(
+            (part.status, part.refunded, part.charged_back, part.left()),
+            (Status::PartialChargeback, 1_000, 3_000, 6_000)
+        );
+        assert_eq!(part.status.notification_code(), "200");
+        assert_eq!(
+            store.reverse("a", Reversal::Refund, None).unwrap_err(),
+            RefundError::NotPaid(Status::PartialChargeback),
+            "a disputed payment is not refunded on top"
+        );
+        assert_eq!(
+            store
+                .reverse("a", Reversal::Chargeback, Some(6_001))
+                .unwrap_err(),
+            RefundError::BadAmount { left: 6_000 }
+        );
+        let (all, given) = store.reverse("a", Reversal::Chargeback, None).unwrap();
+        assert_eq!(
+            (all.status, given, all.left()),
+            (Status::Chargeback, 6_000, 0)
+        );
+        assert_eq!(
+            store.reverse("a", Reversal::Chargeback, None).unwrap_err(),
+            RefundError::NotPaid(Status::Chargeback)
+        );
     }
 
     #[test]

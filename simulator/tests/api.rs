@@ -68,6 +68,19 @@ async fn post_charge(base: &str, key: &str, body: &Value) -> (StatusCode, Value)
     (status, response.json().await.unwrap())
 }
 
+/// A Midtrans sample from the repository's fixtures.
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../tests/fixtures/midtrans/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn keys(body: &Value) -> std::collections::BTreeSet<String> {
+    body.as_object().unwrap().keys().cloned().collect()
+}
+
 fn qris_body(order_id: &str, amount: u64) -> Value {
     json!({
         "payment_type": "qris",
@@ -640,7 +653,8 @@ async fn the_phone_page_finds_a_pasted_qr_and_acts_on_it() {
         StatusCode::CONFLICT,
         "a denied payment has nothing to refund"
     );
-    let unknown = post_to(format!("{base}/simulator/transactions/{id}/chargeback")).await;
+    // A card's capture is no action of a GoPay or QRIS payment.
+    let unknown = post_to(format!("{base}/simulator/transactions/{id}/capture")).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
 
@@ -724,4 +738,341 @@ async fn a_paid_transaction_is_refunded_in_parts_and_the_merchant_is_told() {
         StatusCode::PRECONDITION_FAILED,
         "nothing left to refund"
     );
+}
+
+#[tokio::test]
+async fn charges_carry_the_fields_of_midtrans_samples() {
+    let base = start(Config::default()).await;
+    let (_, qris) = post_charge(
+        &base,
+        LOCAL_SERVER_KEY,
+        &qris_body(&order_id("shape"), 789_000),
+    )
+    .await;
+    assert_eq!(
+        keys(&qris),
+        keys(&fixture("qris-charge-docs-shape.json")),
+        "a QRIS charge has the documented fields, no more, no fewer"
+    );
+
+    let (_, gopay) = post_charge(
+        &base,
+        LOCAL_SERVER_KEY,
+        &gopay_body(&order_id("shape"), 10_000, "someapps://callback"),
+    )
+    .await;
+    assert_eq!(gopay["channel_response_code"], "200");
+    assert_eq!(gopay["channel_response_message"], "Success");
+    for sample in ["gopay-charge-seed.json", "gopay-charge-current-shape.json"] {
+        let missing: Vec<_> = keys(&fixture(sample))
+            .difference(&keys(&gopay))
+            .cloned()
+            .collect();
+        assert!(missing.is_empty(), "{sample}: missing {missing:?}");
+    }
+}
+
+/// POSTs a Core API call with the server key and reads its JSON answer.
+async fn post_core(url: String) -> (StatusCode, Value) {
+    let response = post_authorized(url).await;
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn expire_api_ends_a_pending_transaction_and_notifies_at_once() {
+    let merchant = Merchant::default();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let notify = format!("http://{}/notify", listener.local_addr().unwrap());
+    merchant.listen_on(listener).await;
+    // A late delay far beyond the test: an expire asked for is not a timed expiry.
+    let base = start(Config {
+        late_expire: Duration::from_secs(600),
+        ..fast_config(notify)
+    })
+    .await;
+    let id = order_id("expire-api");
+    let (_, charge) = post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&id, 10_000)).await;
+    let tid = charge["transaction_id"].as_str().unwrap();
+    merchant
+        .wait_for(&id, "pending", Duration::from_secs(2))
+        .await;
+
+    let response = client()
+        .post(format!("{base}/v2/{tid}/expire"))
+        .basic_auth("SB-Mid-server-WRONG", Some(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    // By transaction id: HTTP 200 with status code 407, in the documented shape.
+    let (http, expired) = post_core(format!("{base}/v2/{tid}/expire")).await;
+    assert_eq!(http, StatusCode::OK, "{expired}");
+    assert_eq!(expired["status_code"], "407");
+    assert_eq!(
+        expired["status_message"],
+        "Success, transaction has expired"
+    );
+    assert_eq!(expired["transaction_status"], "expire");
+    assert_eq!(expired["order_id"], id.as_str());
+    assert_eq!(expired["transaction_id"], tid);
+    assert_eq!(expired["gross_amount"], "10000.00");
+    assert_eq!(expired["payment_type"], "qris");
+    assert_eq!(expired["transaction_time"], charge["transaction_time"]);
+    let documented: std::collections::BTreeSet<String> = [
+        "status_code",
+        "status_message",
+        "transaction_id",
+        "order_id",
+        "payment_type",
+        "transaction_time",
+        "transaction_status",
+        "gross_amount",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(keys(&expired), documented);
+
+    let notified = merchant
+        .wait_for(&id, "expire", Duration::from_secs(2))
+        .await;
+    assert_signed(&notified, LOCAL_SERVER_KEY);
+    assert_eq!(notified["status_code"], "202");
+    let (_, status) = get_json(&format!("{base}/v2/{id}/status"), Some(LOCAL_SERVER_KEY)).await;
+    assert_eq!(
+        (
+            status["transaction_status"].as_str(),
+            status["status_code"].as_str()
+        ),
+        (Some("expire"), Some("407"))
+    );
+
+    // Not pending any more (and by order id), or unknown.
+    let (http, again) = post_core(format!("{base}/v2/{id}/expire")).await;
+    assert_eq!(
+        (http, again["status_code"].as_str()),
+        (StatusCode::PRECONDITION_FAILED, Some("412"))
+    );
+    assert_eq!(
+        again["status_message"],
+        "Merchant cannot modify the status of the transaction"
+    );
+    let (http, unknown) = post_core(format!("{base}/v2/NO-SUCH-ORDER/expire")).await;
+    assert_eq!(
+        (http, unknown["status_code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("404"))
+    );
+    let pay = post_to(format!("{base}/simulator/transactions/{id}/pay")).await;
+    assert_eq!(pay.status(), StatusCode::CONFLICT);
+
+    // A paid transaction cannot be expired.
+    let paid = order_id("expire-paid");
+    post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&paid, 1_000)).await;
+    post_to(format!("{base}/simulator/transactions/{paid}/pay")).await;
+    let (http, _) = post_core(format!("{base}/v2/{paid}/expire")).await;
+    assert_eq!(http, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(merchant.statuses(&id), ["pending", "expire"]);
+}
+
+/// Asserts the Midtrans error shape: a string `status_code` equal to the HTTP status, a
+/// message and a uuid request id.
+fn assert_midtrans_error(http: StatusCode, body: &Value, message: &str) {
+    assert_eq!(body["status_code"], http.as_str(), "{body}");
+    assert_eq!(body["status_message"], message, "{body}");
+    assert!(
+        is_uuid_v4(body["id"].as_str().unwrap_or_default()),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_routes_and_wrong_methods_answer_midtrans_json() {
+    let base = start(Config::default()).await;
+    let id = order_id("routes");
+    post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&id, 1_000)).await;
+    let cases = [
+        (
+            reqwest::Method::GET,
+            "/v2/charge".to_string(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("POST"),
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("/v2/{id}/status"),
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("GET,HEAD"),
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/v2/{id}/expire"),
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("POST"),
+        ),
+        (
+            reqwest::Method::PUT,
+            "/simulator/transactions".to_string(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("GET,HEAD"),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/v2/{id}/approve"),
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+        (
+            reqwest::Method::GET,
+            "/v3/charge".to_string(),
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+        (
+            reqwest::Method::GET,
+            "/v2".to_string(),
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+    ];
+    for (method, path, expected, allow) in cases {
+        let response = client()
+            .request(method.clone(), format!("{base}{path}"))
+            .basic_auth(LOCAL_SERVER_KEY, Some(""))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), expected, "{method} {path}");
+        assert_eq!(
+            response
+                .headers()
+                .get("allow")
+                .and_then(|v| v.to_str().ok()),
+            allow,
+            "{method} {path}"
+        );
+        assert!(response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        let body: Value = response.json().await.unwrap();
+        let message = if expected == StatusCode::NOT_FOUND {
+            "The requested resource is not found"
+        } else {
+            "HTTP method is not allowed"
+        };
+        assert_midtrans_error(expected, &body, message);
+    }
+
+    // An id that is not UTF-8 once decoded is refused as a bad request, in the same shape.
+    let response = client()
+        .get(format!("{base}/v2/%FF/status"))
+        .basic_auth(LOCAL_SERVER_KEY, Some(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_midtrans_error(StatusCode::BAD_REQUEST, &body, "Bad Request");
+}
+
+#[tokio::test]
+async fn every_notification_is_signed_with_its_code_and_matches_the_status_api() {
+    let merchant = Merchant::default();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let notify = format!("http://{}/notify", listener.local_addr().unwrap());
+    merchant.listen_on(listener).await;
+    let base = start(fast_config(notify)).await;
+    let control = |id: &str, action: &str, body: Option<Value>| {
+        let url = format!("{base}/simulator/transactions/{id}/{action}");
+        async move {
+            let mut request = client().post(url);
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+
+    // Steps from a new charge, then each notification expected: status, notification code,
+    // status API code. A step is a control action, or "cancel" / "api-expire" through the Core
+    // API; a step past the expected notifications must be refused.
+    type Step<'a> = (&'a str, Option<Value>);
+    type Notified<'a> = (&'a str, &'a str, &'a str);
+    let journeys: [(&[Step], &[Notified]); 8] = [
+        (&[("pay", None)], &[("settlement", "200", "200")]),
+        (&[("deny", None)], &[("deny", "202", "202")]),
+        (&[("failure", None)], &[("failure", "202", "202")]),
+        (&[("expire", None)], &[("expire", "202", "407")]),
+        (&[("cancel", None)], &[("cancel", "200", "200")]),
+        (&[("api-expire", None)], &[("expire", "202", "407")]),
+        (
+            &[
+                ("pay", None),
+                ("partial_chargeback", Some(json!({ "amount": 3_000 }))),
+                ("chargeback", None),
+            ],
+            &[
+                ("settlement", "200", "200"),
+                ("partial_chargeback", "200", "200"),
+                ("chargeback", "200", "200"),
+            ],
+        ),
+        (
+            &[
+                ("pay", None),
+                ("partial_chargeback", None),
+                ("refund", None),
+            ],
+            &[
+                ("settlement", "200", "200"),
+                ("partial_chargeback", "200", "200"),
+            ],
+        ),
+    ];
+    for (steps, expected) in journeys {
+        let id = order_id("notify");
+        let (http, _) =
+            post_charge(&base, LOCAL_SERVER_KEY, &gopay_body(&id, 10_000, "x://y")).await;
+        assert_eq!(http, StatusCode::OK);
+        let pending = merchant
+            .wait_for(&id, "pending", Duration::from_secs(2))
+            .await;
+        assert_signed(&pending, LOCAL_SERVER_KEY);
+        assert_eq!(pending["status_code"], "201");
+        let mut wanted = expected.iter();
+        for (action, body) in steps {
+            let (http, answer) = match *action {
+                "cancel" => post_core(format!("{base}/v2/{id}/cancel")).await,
+                "api-expire" => post_core(format!("{base}/v2/{id}/expire")).await,
+                action => control(&id, action, body.clone()).await,
+            };
+            let Some(&(status, code, api_code)) = wanted.next() else {
+                assert_eq!(
+                    http,
+                    StatusCode::CONFLICT,
+                    "{action} after {expected:?}: {answer}"
+                );
+                continue;
+            };
+            assert_eq!(http, StatusCode::OK, "{action}: {answer}");
+            let notified = merchant.wait_for(&id, status, Duration::from_secs(2)).await;
+            assert_signed(&notified, LOCAL_SERVER_KEY);
+            assert_eq!(notified["status_code"], code, "{status}");
+            assert_eq!(notified["fraud_status"], "accept", "{status}");
+            // What the shop's confirmation sees right after the notification.
+            let tid = notified["transaction_id"].as_str().unwrap();
+            let (_, confirmed) =
+                get_json(&format!("{base}/v2/{tid}/status"), Some(LOCAL_SERVER_KEY)).await;
+            assert_eq!(confirmed["transaction_status"], status);
+            assert_eq!(confirmed["status_code"], api_code, "{status}");
+            assert_eq!(
+                confirmed["signature_key"],
+                signature_key(&id, api_code, "10000.00", LOCAL_SERVER_KEY).as_str()
+            );
+        }
+        assert!(wanted.next().is_none(), "{id}: not every step was taken");
+    }
 }
