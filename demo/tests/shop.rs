@@ -639,8 +639,13 @@ async fn a_cancel_notification_replayed_as_a_settlement_is_not_a_payment() {
 /// chargeback claims: nothing is applied, and Midtrans is asked about the order once.
 #[tokio::test]
 async fn a_storm_of_claims_costs_one_status_call() {
+    // The shop learns of the payment from a poll (its own table of status calls), so the
+    // storm meets an order whose confirmations are all still to come; the interval is longer
+    // than any storm here, however loaded the machine.
+    let interval = Duration::from_secs(30);
     let w = World::new(Options {
-        status_refresh: Duration::from_secs(2),
+        notify_url: Some(dead_url()),
+        status_refresh: interval,
         ..Options::default()
     })
     .await;
@@ -648,7 +653,6 @@ async fn a_storm_of_claims_costs_one_status_call() {
     let order_id = charge["order_id"].as_str().unwrap().to_string();
     simulator(&w, &order_id, "pay").await;
     wait_for_status(&w, &order_id, "settlement", Duration::from_secs(3)).await;
-    tokio::time::sleep(Duration::from_millis(2_100)).await;
     let genuine = notification(&charge, "settlement", "200", KEY);
     let before = status_calls(&w).await;
     let started = Instant::now();
@@ -685,7 +689,7 @@ async fn a_storm_of_claims_costs_one_status_call() {
         ok, 1,
         "one claim was asked about; the rest are told to come back"
     );
-    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert!(elapsed < interval, "{elapsed:?}");
     assert_eq!(calls, 1);
     assert_eq!(
         shop_status(&w, &order_id).await.1["transaction_status"],
