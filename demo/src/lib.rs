@@ -139,6 +139,11 @@ impl Config {
                 1..=3600,
             )?),
             request_timeout: defaults.request_timeout,
+            write_timeout: Duration::from_secs(number(
+                "SHOP_WRITE_TIMEOUT_SECONDS",
+                defaults.write_timeout.as_secs(),
+                1..=3600,
+            )?),
             max_connections: number(
                 "SHOP_MAX_CONNECTIONS",
                 defaults.max_connections as u64,
@@ -410,5 +415,16 @@ mod tests {
         assert!(config(&[], &["--expiry-seconds"]).is_err());
         assert!(config(&[("EXPIRY_SECONDS", "soon")], &[]).is_err());
         assert!(config(&[], &["--verbose"]).is_err());
+    }
+
+    #[test]
+    fn write_timeout_from_the_environment() {
+        let limits = config(&[], &[]).unwrap().limits;
+        assert_eq!(limits.write_timeout, Duration::from_secs(10));
+        let limits = config(&[("SHOP_WRITE_TIMEOUT_SECONDS", "3")], &[])
+            .unwrap()
+            .limits;
+        assert_eq!(limits.write_timeout, Duration::from_secs(3));
+        assert!(config(&[("SHOP_WRITE_TIMEOUT_SECONDS", "0")], &[]).is_err());
     }
 }

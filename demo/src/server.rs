@@ -1,10 +1,13 @@
 //! The shop's HTTP server: hyper's HTTP/1 connections with a header-read timeout (which also
-//! closes idle keep-alive connections), a cap on open connections, and each request's peer
-//! address for the per-client rate limit.
+//! closes idle keep-alive connections), a write timeout, a cap on open connections, and each
+//! request's peer address for the per-client rate limit.
 
 use std::future::Future;
+use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::http::Request;
@@ -14,8 +17,10 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
+use tokio::time::Sleep;
 use tower::ServiceExt;
 
 /// Bounds on what one client can hold of the shop.
@@ -27,6 +32,10 @@ pub struct Limits {
     pub header_read_timeout: Duration,
     /// Longest a request may take, reading its body included; it is then answered 408.
     pub request_timeout: Duration,
+    /// Longest writing the answer may make no progress (the client has stopped reading); the
+    /// connection is then reset. Only bytes written restart it: reading further pipelined
+    /// requests or starting the next answer does not.
+    pub write_timeout: Duration,
     /// Connections open at once. Past it, new connections wait in the listen backlog until
     /// one closes (the header-read timeout frees those that only hold a slot).
     pub max_connections: usize,
@@ -41,6 +50,7 @@ impl Default for Limits {
         Limits {
             header_read_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(10),
             max_connections: 2000,
             order_burst: 10,
             orders_per_minute: 30,
@@ -91,14 +101,16 @@ pub async fn run(
                 }
             },
         };
+        let ip = peer_ip(peer);
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(router.clone().map_request(
             move |mut request: Request<Incoming>| {
-                request.extensions_mut().insert(ClientAddr(peer_ip(peer)));
+                request.extensions_mut().insert(ClientAddr(ip));
                 request
             },
         ));
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let io = TokioIo::new(WriteTimeout::new(stream, limits.write_timeout));
+        let connection = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {
             // Timeouts and resets end here too; they are the client's business.
             let _ = connection.await;
@@ -117,5 +129,103 @@ fn peer_ip(peer: SocketAddr) -> IpAddr {
     match peer.ip() {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         v4 => v4,
+    }
+}
+
+/// The accepted stream, failing a write that can make no progress for `timeout`. hyper's
+/// header-read timeout and the request timeout are over before the answer is written, so a
+/// client that stops reading (its receive buffer and the shop's send buffer full) would
+/// otherwise hold its connection for ever.
+struct WriteTimeout {
+    stream: TcpStream,
+    timeout: Duration,
+    /// Armed when a write finds the socket full; disarmed by the next write that moves bytes.
+    stall: Option<Pin<Box<Sleep>>>,
+    stalled: bool,
+}
+
+impl WriteTimeout {
+    fn new(stream: TcpStream, timeout: Duration) -> Self {
+        WriteTimeout {
+            stream,
+            timeout,
+            stall: None,
+            stalled: false,
+        }
+    }
+
+    /// `written`, or the timeout's error once writes have been blocked for `timeout`.
+    fn watch<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        written: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        if written.is_ready() {
+            self.stalled = false;
+            return written;
+        }
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let stall = self
+            .stall
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if !self.stalled {
+            stall.as_mut().reset(deadline);
+            self.stalled = true;
+        }
+        if stall.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        // Reset rather than closed: a FIN would queue behind the unread answer, which a client
+        // that reads nothing never gets to, and the kernel would keep the buffers meanwhile.
+        let _ = self.stream.set_zero_linger();
+        Poll::Ready(Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "the client read nothing of the answer for the write timeout",
+        )))
+    }
+}
+
+impl AsyncRead for WriteTimeout {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for WriteTimeout {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let written = Pin::new(&mut this.stream).poll_write(cx, buf);
+        this.watch(cx, written)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let written = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
+        this.watch(cx, written)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    // A TCP stream's flush and shutdown never wait on the peer.
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
     }
 }

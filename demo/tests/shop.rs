@@ -1439,3 +1439,86 @@ async fn a_charge_whose_answer_was_lost_is_found_and_cancelled() {
     }
     wait_for_status(&w, order_id, "cancel", Duration::from_secs(2)).await;
 }
+
+/// Pipelined answers of a large file to a client that reads none of them: once the buffers
+/// are full and nothing moves for the write timeout, the shop resets the connection (and its
+/// place goes to the next client); a client that does read, even slowly, gets everything.
+#[tokio::test]
+async fn a_client_that_stops_reading_is_reset_after_the_write_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let w = World::new(Options {
+        limits: Limits {
+            write_timeout: Duration::from_secs(1),
+            max_connections: 1,
+            ..Limits::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    const SIZE: usize = 1 << 20;
+    std::fs::write(w.config.pkg_dir.join("big.bin"), vec![7u8; SIZE]).unwrap();
+    let request = "GET /pkg/big.bin HTTP/1.1\r\nHost: shop\r\n\r\n";
+
+    let mut deaf = tokio::net::TcpStream::connect(w.shop_addr).await.unwrap();
+    deaf.write_all(request.repeat(40).as_bytes()).await.unwrap();
+    let started = Instant::now();
+    // The reset is seen without reading (reading would let the shop write again).
+    let reset_after = loop {
+        if let Some(error) = deaf.take_error().unwrap() {
+            assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset);
+            break Some(started.elapsed());
+        }
+        if started.elapsed() > Duration::from_secs(6) {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(
+        reset_after.is_some_and(|t| t >= Duration::from_secs(1) && t < Duration::from_secs(3)),
+        "a client reading nothing of 40 pipelined answers was reset after {reset_after:?}"
+    );
+    // The only connection the shop allows is free again.
+    let (code, _) = tokio::time::timeout(
+        Duration::from_secs(2),
+        get_json(format!("{}/api/config", w.shop)),
+    )
+    .await
+    .expect("answered once the deaf client was let go");
+    assert_eq!(code, StatusCode::OK);
+
+    // Eight answers read 512 KiB at a time with pauses: longer in all than the write timeout,
+    // but never a second without progress.
+    let mut slow = tokio::net::TcpStream::connect(w.shop_addr).await.unwrap();
+    let last = "GET /pkg/big.bin HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n";
+    slow.write_all(format!("{}{last}", request.repeat(7)).as_bytes())
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut received = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    let end = loop {
+        let mut chunk = 0;
+        let end = loop {
+            match slow.read(&mut buf).await {
+                Ok(0) => break Some(Ok(())),
+                Ok(n) => chunk += n,
+                Err(error) => break Some(Err(error)),
+            }
+            if chunk >= 512 * 1024 {
+                break None;
+            }
+        };
+        received += chunk;
+        if let Some(end) = end {
+            break end;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(end.is_ok(), "{end:?} after {received} bytes");
+    assert!(received > 8 * SIZE, "{received} bytes");
+    assert!(
+        started.elapsed() > Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
