@@ -1,14 +1,15 @@
 //! The shop's HTTP server: hyper's HTTP/1 connections with a header-read timeout (which also
-//! closes idle keep-alive connections), a write timeout, a cap on open connections, and each
-//! request's peer address for the per-client rate limit.
+//! closes idle keep-alive connections), a write timeout, caps on open connections overall and
+//! per client address, and each request's peer address for the per-client rate limit.
 
+use std::collections::hash_map::{Entry, HashMap};
 use std::future::Future;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::Request;
 use axum::Router;
@@ -39,6 +40,9 @@ pub struct Limits {
     /// Connections open at once. Past it, new connections wait in the listen backlog until
     /// one closes (the header-read timeout frees those that only hold a slot).
     pub max_connections: usize,
+    /// Connections one client (IP address; an IPv6 client's /64 network) may hold open at
+    /// once. Past it, its new connections are reset as soon as they are accepted.
+    pub max_connections_per_client: usize,
     /// Orders one client (IP address) may create in a burst...
     pub order_burst: u32,
     /// ...and how many a minute after that.
@@ -52,6 +56,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(30),
             write_timeout: Duration::from_secs(10),
             max_connections: 2000,
+            max_connections_per_client: 100,
             order_burst: 10,
             orders_per_minute: 30,
         }
@@ -71,6 +76,8 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let clients = Arc::new(Clients::default());
+    let mut refusals = Refusals::default();
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -102,6 +109,15 @@ pub async fn run(
             },
         };
         let ip = peer_ip(peer);
+        let Some(client) = clients.admit(client_key(ip), limits.max_connections_per_client) else {
+            // Closed at once rather than left in the backlog, where it would hold up everyone
+            // queued behind it; reset, so that a client reconnecting in a loop leaves the shop
+            // no TIME_WAIT to keep.
+            let _ = stream.set_zero_linger();
+            drop(stream);
+            refusals.note(ip, limits.max_connections_per_client);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(router.clone().map_request(
             move |mut request: Request<Incoming>| {
@@ -114,6 +130,7 @@ pub async fn run(
         tokio::spawn(async move {
             // Timeouts and resets end here too; they are the client's business.
             let _ = connection.await;
+            drop(client);
             drop(slot);
         });
     }
@@ -129,6 +146,81 @@ fn peer_ip(peer: SocketAddr) -> IpAddr {
     match peer.ip() {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         v4 => v4,
+    }
+}
+
+/// Whose connection it is, for the per-client cap: an IPv6 client counts as its /64 network,
+/// as a home or a phone is given a whole /64 and can connect from any address in it.
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from_bits(v6.to_bits() & (u128::MAX << 64))),
+        v4 => v4,
+    }
+}
+
+/// Open connections by client.
+#[derive(Default)]
+struct Clients(Mutex<HashMap<IpAddr, usize>>);
+
+impl Clients {
+    /// A place for one more connection of `key`, unless it holds `cap` already.
+    fn admit(self: &Arc<Self>, key: IpAddr, cap: usize) -> Option<ClientSlot> {
+        let mut open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let count = open.entry(key).or_default();
+        if *count >= cap.max(1) {
+            return None;
+        }
+        *count += 1;
+        Some(ClientSlot {
+            clients: self.clone(),
+            key,
+        })
+    }
+}
+
+/// One open connection of a client; gives its place back when dropped.
+struct ClientSlot {
+    clients: Arc<Clients>,
+    key: IpAddr,
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let mut open = self.clients.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Entry::Occupied(mut count) = open.entry(self.key) {
+            *count.get_mut() -= 1;
+            // Forget clients without connections, so the table holds only open ones.
+            if *count.get() == 0 {
+                count.remove();
+            }
+        }
+    }
+}
+
+/// Connections refused over the per-client cap, reported at most once a minute: a client
+/// reconnecting in a loop must not flood the log.
+#[derive(Default)]
+struct Refusals {
+    since_report: u64,
+    reported: Option<Instant>,
+}
+
+impl Refusals {
+    fn note(&mut self, ip: IpAddr, cap: usize) {
+        self.since_report += 1;
+        let now = Instant::now();
+        if self
+            .reported
+            .is_none_or(|at| now - at >= Duration::from_secs(60))
+        {
+            tracing::warn!(
+                "refused {} connection(s) over the cap of {cap} per client \
+                 (SHOP_MAX_CONNECTIONS_PER_CLIENT), the latest from {ip}",
+                self.since_report
+            );
+            self.since_report = 0;
+            self.reported = Some(now);
+        }
     }
 }
 
@@ -227,5 +319,40 @@ impl AsyncWrite for WriteTimeout {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_is_its_ipv4_address_or_its_ipv6_64() {
+        let key = |addr: &str| client_key(peer_ip(addr.parse().unwrap())).to_string();
+        assert_eq!(key("[::ffff:203.0.113.7]:5000"), "203.0.113.7");
+        assert_eq!(key("203.0.113.7:5000"), "203.0.113.7");
+        assert_eq!(key("[2001:db8:1:2:aaaa::1]:5000"), "2001:db8:1:2::");
+        assert_eq!(
+            key("[2001:db8:1:2:ffff:ffff:ffff:ffff]:5000"),
+            key("[2001:db8:1:2::9]:5000")
+        );
+        assert_ne!(key("[2001:db8:1:3::1]:5000"), key("[2001:db8:1:2::1]:5000"));
+    }
+
+    #[test]
+    fn each_client_holds_at_most_its_cap_and_gets_places_back() {
+        let clients = Arc::new(Clients::default());
+        let a: IpAddr = "203.0.113.7".parse().unwrap();
+        let b: IpAddr = "198.51.100.1".parse().unwrap();
+        let held: Vec<_> = (0..3).map(|_| clients.admit(a, 3).unwrap()).collect();
+        assert!(clients.admit(a, 3).is_none());
+        let other = clients.admit(b, 3).unwrap();
+        drop(held);
+        assert!(clients.admit(a, 3).is_some());
+        drop(other);
+        assert!(
+            clients.0.lock().unwrap().is_empty(),
+            "no client left behind"
+        );
     }
 }

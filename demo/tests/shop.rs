@@ -32,7 +32,12 @@ impl Default for Options {
             expiry_seconds: None,
             status_refresh: Duration::from_millis(200),
             test_controls: true,
-            limits: Limits::default(),
+            // Every test client is 127.0.0.1, and some send bursts wider than the per-client
+            // cap; that cap has a test of its own.
+            limits: Limits {
+                max_connections_per_client: Limits::default().max_connections,
+                ..Limits::default()
+            },
         }
     }
 }
@@ -1440,6 +1445,14 @@ async fn a_charge_whose_answer_was_lost_is_found_and_cancelled() {
     wait_for_status(&w, order_id, "cancel", Duration::from_secs(2)).await;
 }
 
+/// A connection to the shop from `ip` (any of 127.0.0.0/8 reaches loopback). A reset can come
+/// before the connect call returns.
+async fn connect_from(ip: [u8; 4], shop: SocketAddr) -> std::io::Result<tokio::net::TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(SocketAddr::from((ip, 0))).unwrap();
+    socket.connect(shop).await
+}
+
 /// Pipelined answers of a large file to a client that reads none of them: once the buffers
 /// are full and nothing moves for the write timeout, the shop resets the connection (and its
 /// place goes to the next client); a client that does read, even slowly, gets everything.
@@ -1521,4 +1534,68 @@ async fn a_client_that_stops_reading_is_reset_after_the_write_timeout() {
         "{:?}",
         started.elapsed()
     );
+}
+
+/// One address opening more connections than its cap gets the excess reset as soon as they
+/// are accepted, not queued where they would hold up other clients; a client from another
+/// address is answered at once, and a place given back can be used again.
+#[tokio::test]
+async fn one_address_holds_at_most_its_cap_and_others_are_answered_promptly() {
+    let w = World::new(Options {
+        limits: Limits {
+            max_connections: 8,
+            max_connections_per_client: 4,
+            ..Limits::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let mut hog = Vec::new();
+    for _ in 0..12 {
+        hog.push(connect_from([127, 0, 0, 2], w.shop_addr).await);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut held = Vec::new();
+    let mut closed = 0;
+    for stream in hog {
+        match stream {
+            Ok(mut stream) => match closed_after(&mut stream, Duration::from_millis(200)).await {
+                Some(_) => closed += 1,
+                None => held.push(stream),
+            },
+            Err(error) => {
+                assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset);
+                closed += 1;
+            }
+        }
+    }
+    assert_eq!((held.len(), closed), (4, 8), "connections held and closed");
+
+    let other = |ip: [u8; 4]| {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from(ip))
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap()
+    };
+    let started = Instant::now();
+    let answer = other([127, 0, 0, 3])
+        .get(format!("{}/api/config", w.shop))
+        .send()
+        .await;
+    let waited = started.elapsed();
+    assert_eq!(answer.map(|a| a.status()).ok(), Some(StatusCode::OK));
+    assert!(
+        waited < Duration::from_millis(500),
+        "answered after {waited:?}"
+    );
+
+    // The cap counts open connections: one closed, the address is served again.
+    drop(held.pop());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let answer = other([127, 0, 0, 2])
+        .get(format!("{}/api/config", w.shop))
+        .send()
+        .await;
+    assert_eq!(answer.map(|a| a.status()).ok(), Some(StatusCode::OK));
 }
