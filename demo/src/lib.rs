@@ -154,6 +154,7 @@ impl Config {
                 defaults.max_connections_per_client as u64,
                 1..=1_000_000,
             )? as usize,
+            listen_queue: defaults.listen_queue,
             order_burst: number(
                 "SHOP_ORDER_BURST",
                 defaults.order_burst.into(),

@@ -43,6 +43,11 @@ pub struct Limits {
     /// Connections one client (IP address; an IPv6 client's /64 network) may hold open at
     /// once. Past it, its new connections are reset as soon as they are accepted.
     pub max_connections_per_client: usize,
+    /// Connections the kernel may hold completed for the accept loop (net.core.somaxconn caps
+    /// it). tokio listens with 1024: a client opening connections faster than the loop
+    /// accepts (and resets) them overflows that, and the kernel then drops every client's SYN
+    /// alike, to be sent again a second later.
+    pub listen_queue: u32,
     /// Orders one client (IP address) may create in a burst...
     pub order_burst: u32,
     /// ...and how many a minute after that.
@@ -57,6 +62,7 @@ impl Default for Limits {
             write_timeout: Duration::from_secs(10),
             max_connections: 2000,
             max_connections_per_client: 100,
+            listen_queue: 4096,
             order_burst: 10,
             orders_per_minute: 30,
         }
@@ -75,6 +81,9 @@ pub async fn run(
     limits: &Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
+    // Linux lets a listening socket's queue be changed by calling listen() again.
+    let queue = i32::try_from(limits.listen_queue).unwrap_or(i32::MAX);
+    let _ = socket2::SockRef::from(&listener).listen(queue);
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let clients = Arc::new(Clients::default());
     let mut refusals = Refusals::default();

@@ -1599,3 +1599,42 @@ async fn one_address_holds_at_most_its_cap_and_others_are_answered_promptly() {
         .await;
     assert_eq!(answer.map(|a| a.status()).ok(), Some(StatusCode::OK));
 }
+
+/// The shop sets its accept queue's size: with one connection allowed and held, the kernel
+/// completes only as many more as the queue holds (one over it), and drops the SYNs of the
+/// rest. tokio's queue of 1024 would take all ten.
+#[tokio::test]
+async fn the_accept_queue_has_the_size_the_shop_sets() {
+    let w = World::new(Options {
+        limits: Limits {
+            max_connections: 1,
+            listen_queue: 4,
+            ..Limits::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let mut held = tokio::net::TcpStream::connect(w.shop_addr).await.unwrap();
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        held.write_all(b"GET /api/config HTTP/1.1\r\nHost: shop\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 16];
+        held.read_exact(&mut buf).await.unwrap();
+        assert!(
+            buf.starts_with(b"HTTP/1.1 200"),
+            "the held connection was accepted"
+        );
+    }
+    let mut waiting = Vec::new();
+    let mut dropped = 0;
+    for _ in 0..10 {
+        let connect = tokio::net::TcpStream::connect(w.shop_addr);
+        match tokio::time::timeout(Duration::from_millis(300), connect).await {
+            Ok(stream) => waiting.push(stream.unwrap()),
+            Err(_) => dropped += 1,
+        }
+    }
+    assert_eq!((waiting.len(), dropped), (5, 5), "completed and dropped");
+}
