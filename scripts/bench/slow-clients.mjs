@@ -48,7 +48,7 @@ function fresh({ host, port }, path, localAddress) {
   const started = performance.now();
   return new Promise((resolve) => {
     const req = http.get(
-      { host, port, path, localAddress, agent: false, timeout: 15_000 },
+      { host, port, path, localAddress, agent: false, timeout: 30_000 },
       (res) => {
         res.resume();
         res.on("end", () => resolve({ status: res.statusCode, ms: performance.now() - started }));
