@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# The shop under hostile clients and a crash, on loopback, with the optimised builds:
+# The shop under hostile clients and a crash, on loopback, with the optimised builds and the
+# shop's default limits (scripts/bench/slow-clients.mjs runs the first three parts):
 #   1. slow clients: 500 connections trickling a request's headers a byte every 5 s and 1,000
-#      idle ones (scripts/bench/slow-clients.mjs): connections held over time, how soon a fresh
-#      client is answered meanwhile, and how many the shop's timeouts closed;
-#   2. SIGKILL mid-burst: BURST orders created CONCURRENCY at a time, the shop killed with
+#      idle ones, from 20 addresses: connections held over time, how soon a fresh client is
+#      answered meanwhile, and how many the shop's header-read timeout closed;
+#   2. slow readers: 100 clients each pipelining 40 requests for the widget's wasm and never
+#      reading: how many are still connected after 5, 10, 20 and 70 s, the bytes queued in
+#      kernel buffers for them, and when the write timeout let them go;
+#   3. one address's connections: 127.0.0.2 keeps 4,000 idle connections open (each re-opened
+#      as soon as it is closed) while a fresh client on 127.0.0.3 sends 200 requests, one every
+#      25 ms, each on a new connection: how many the address holds, the fresh client's
+#      p50/p99/max;
+#   4. SIGKILL mid-burst: BURST orders created CONCURRENCY at a time, the shop killed with
 #      SIGKILL once KILL_AFTER charges exist at Midtrans (the simulator), then restarted: how
 #      many orders were left without their charge, how many the start-up reconciled, and how
 #      many orders Midtrans holds that the shop still answers 404 for (orphans).
-# Each part takes well under a minute.
+# Part 2 watches for 70 s; the others take well under a minute each. Needs pkg/ (make build).
 #
-# Settings (environment): SLOW=500 IDLE=1000 TRICKLE_MS=5000 WATCH_S=20 BURST=400
-#   CONCURRENCY=40 KILL_AFTER=60 BENCH_SHOP_PORT=18090 BENCH_SIM_PORT=18091 CARGO_TARGET_DIR
+# Settings (environment): SLOW=500 IDLE=1000 TRICKLE_MS=5000 WATCH_S=20 READERS=100
+#   PIPELINE=40 ATTACK=4000 FRESH=200 FRESH_EVERY_MS=25 (see slow-clients.mjs) BURST=400 CONCURRENCY=40
+#   KILL_AFTER=60 BENCH_SHOP_PORT=18090 BENCH_SIM_PORT=18091 CARGO_TARGET_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +35,13 @@ SIM="http://127.0.0.1:$SIM_PORT"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 command -v curl >/dev/null || { echo "bench-hardening: curl is needed" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "bench-hardening: python3 is needed (sqlite3)" >&2; exit 1; }
+[ -f pkg/gopay_widget_wasm_bg.wasm ] || { echo "bench-hardening: no pkg/ yet: run make build" >&2; exit 1; }
+# Part 3's node holds ATTACK sockets at once, and the shop up to its 2,000 connections.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((${ATTACK:-4000} + 2500)) ]; then
+  echo "bench-hardening: open-file limit $(ulimit -n) is below $((${ATTACK:-4000} + 2500))" >&2
+  exit 1
+fi
 
 say "building the shop and the simulator (optimised)"
 cargo build --profile native -q -p gopay-demo -p gopay-simulator
@@ -59,7 +74,13 @@ SIM_PID=$!
 start_shop
 
 say "slow clients (header-read timeout: the shop's default)"
-node scripts/bench/slow-clients.mjs "$SHOP"
+node scripts/bench/slow-clients.mjs "$SHOP" headers
+
+say "slow readers (write timeout: the shop's default)"
+node scripts/bench/slow-clients.mjs "$SHOP" readers
+
+say "one address's connections (per-client cap: the shop's default)"
+node scripts/bench/slow-clients.mjs "$SHOP" address
 
 say "SIGKILL mid-burst: $BURST orders, $CONCURRENCY at a time, kill after $KILL_AFTER charges"
 transactions() { curl -fs "$SIM/simulator/stats" | sed -n 's/.*"transactions":\([0-9]*\).*/\1/p'; }

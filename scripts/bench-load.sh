@@ -57,9 +57,10 @@ SIM="http://127.0.0.1:$SIM_PORT"
 SIMULATOR_ADDR="127.0.0.1:$SIM_PORT" SIMULATOR_NOTIFY_URL="$SHOP/api/midtrans/notification" \
   "$TARGET/native/gopay-simulator" >"$WORK/simulator.log" 2>&1 &
 PIDS+=($!)
-# The orders come from one address in a row: lift the per-client order limit.
+# The orders and all of wrk's connections come from one address: lift the per-client order
+# limit and connection cap.
 SHOP_ADDR="127.0.0.1:$SHOP_PORT" MIDTRANS_BASE_URL="$SIM" SHOP_DB="$WORK/shop.db" \
-  SHOP_ORDER_BURST=100000 SHOP_ORDERS_PER_MINUTE=100000 \
+  SHOP_ORDER_BURST=100000 SHOP_ORDERS_PER_MINUTE=100000 SHOP_MAX_CONNECTIONS_PER_CLIENT=100000 \
   "$TARGET/native/gopay-demo" >"$WORK/shop.log" 2>&1 &
 PIDS+=($!)
 

@@ -56,7 +56,7 @@ pub struct Config {
     pub test_controls: bool,
     /// Least time between two Midtrans status checks of one order.
     pub status_refresh: Duration,
-    /// Timeouts, the connection cap and the order rate limit.
+    /// Timeouts, the connection caps and the order rate limit.
     pub limits: Limits,
 }
 
@@ -142,11 +142,22 @@ impl Config {
                 1..=3600,
             )?),
             request_timeout: defaults.request_timeout,
+            write_timeout: Duration::from_secs(number(
+                "SHOP_WRITE_TIMEOUT_SECONDS",
+                defaults.write_timeout.as_secs(),
+                1..=3600,
+            )?),
             max_connections: number(
                 "SHOP_MAX_CONNECTIONS",
                 defaults.max_connections as u64,
                 1..=1_000_000,
             )? as usize,
+            max_connections_per_client: number(
+                "SHOP_MAX_CONNECTIONS_PER_CLIENT",
+                defaults.max_connections_per_client as u64,
+                1..=1_000_000,
+            )? as usize,
+            listen_queue: defaults.listen_queue,
             order_burst: number(
                 "SHOP_ORDER_BURST",
                 defaults.order_burst.into(),
@@ -402,5 +413,26 @@ mod tests {
         assert!(config(&[], &["--expiry-seconds"]).is_err());
         assert!(config(&[("EXPIRY_SECONDS", "soon")], &[]).is_err());
         assert!(config(&[], &["--verbose"]).is_err());
+    }
+
+    #[test]
+    fn write_timeout_and_per_client_cap_from_the_environment() {
+        let limits = config(&[], &[]).unwrap().limits;
+        assert_eq!(limits.write_timeout, Duration::from_secs(10));
+        assert_eq!(limits.max_connections_per_client, 100);
+        let limits = config(
+            &[
+                ("SHOP_WRITE_TIMEOUT_SECONDS", "3"),
+                ("SHOP_MAX_CONNECTIONS_PER_CLIENT", "2000"),
+            ],
+            &[],
+        )
+        .unwrap()
+        .limits;
+        assert_eq!(limits.write_timeout, Duration::from_secs(3));
+        assert_eq!(limits.max_connections_per_client, 2000);
+        assert!(config(&[("SHOP_WRITE_TIMEOUT_SECONDS", "0")], &[]).is_err());
+        assert!(config(&[("SHOP_MAX_CONNECTIONS_PER_CLIENT", "0")], &[]).is_err());
+        assert!(config(&[("SHOP_MAX_CONNECTIONS_PER_CLIENT", "many")], &[]).is_err());
     }
 }

@@ -22,7 +22,14 @@ Environment:
   SHOP_TEST_CONTROLS   1 enables POST /api/test/faults (end-to-end tests only)
   SHOP_HEADER_TIMEOUT_SECONDS  time a connection has to send a request's headers, also
                        the idle time after which a keep-alive connection closes (default 10)
+  SHOP_WRITE_TIMEOUT_SECONDS  time writing an answer may make no progress (the client reads
+                       nothing) before the connection is reset (default 10)
   SHOP_MAX_CONNECTIONS connections open at once (default 2000; raise `ulimit -n` above it)
+  SHOP_MAX_CONNECTIONS_PER_CLIENT
+                       connections one client address (IPv6: its /64) may hold; past it
+                       they are reset at once (default 100). Behind a proxy or load balancer
+                       every client has its address: set this to SHOP_MAX_CONNECTIONS and
+                       cap clients in the proxy
   SHOP_ORDER_BURST, SHOP_ORDERS_PER_MINUTE
                        orders one client address may create at once, and a minute after
                        that (default 10 and 30)

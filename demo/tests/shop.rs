@@ -32,7 +32,12 @@ impl Default for Options {
             expiry_seconds: None,
             status_refresh: Duration::from_millis(200),
             test_controls: true,
-            limits: Limits::default(),
+            // Every test client is 127.0.0.1, and some send bursts wider than the per-client
+            // cap; that cap has a test of its own.
+            limits: Limits {
+                max_connections_per_client: Limits::default().max_connections,
+                ..Limits::default()
+            },
         }
     }
 }
@@ -1503,4 +1508,198 @@ async fn a_failed_order_is_ordered_again_as_a_new_charge() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+/// A connection to the shop from `ip` (any of 127.0.0.0/8 reaches loopback). A reset can come
+/// before the connect call returns.
+async fn connect_from(ip: [u8; 4], shop: SocketAddr) -> std::io::Result<tokio::net::TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(SocketAddr::from((ip, 0))).unwrap();
+    socket.connect(shop).await
+}
+
+/// Pipelined answers of a large file to a client that reads none of them: once the buffers
+/// are full and nothing moves for the write timeout, the shop resets the connection (and its
+/// place goes to the next client); a client that does read, even slowly, gets everything.
+#[tokio::test]
+async fn a_client_that_stops_reading_is_reset_after_the_write_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let w = World::new(Options {
+        limits: Limits {
+            write_timeout: Duration::from_secs(1),
+            max_connections: 1,
+            ..Limits::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    const SIZE: usize = 1 << 20;
+    std::fs::write(w.config.pkg_dir.join("big.bin"), vec![7u8; SIZE]).unwrap();
+    let request = "GET /pkg/big.bin HTTP/1.1\r\nHost: shop\r\n\r\n";
+
+    let mut deaf = tokio::net::TcpStream::connect(w.shop_addr).await.unwrap();
+    deaf.write_all(request.repeat(40).as_bytes()).await.unwrap();
+    let started = Instant::now();
+    // The reset is seen without reading (reading would let the shop write again).
+    let reset_after = loop {
+        if let Some(error) = deaf.take_error().unwrap() {
+            assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset);
+            break Some(started.elapsed());
+        }
+        if started.elapsed() > Duration::from_secs(6) {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(
+        reset_after.is_some_and(|t| t >= Duration::from_secs(1) && t < Duration::from_secs(3)),
+        "a client reading nothing of 40 pipelined answers was reset after {reset_after:?}"
+    );
+    // The only connection the shop allows is free again.
+    let (code, _) = tokio::time::timeout(
+        Duration::from_secs(2),
+        get_json(format!("{}/api/config", w.shop)),
+    )
+    .await
+    .expect("answered once the deaf client was let go");
+    assert_eq!(code, StatusCode::OK);
+
+    // Eight answers read 512 KiB at a time with pauses: longer in all than the write timeout,
+    // but never a second without progress.
+    let mut slow = tokio::net::TcpStream::connect(w.shop_addr).await.unwrap();
+    let last = "GET /pkg/big.bin HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n";
+    slow.write_all(format!("{}{last}", request.repeat(7)).as_bytes())
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut received = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    let end = loop {
+        let mut chunk = 0;
+        let end = loop {
+            match slow.read(&mut buf).await {
+                Ok(0) => break Some(Ok(())),
+                Ok(n) => chunk += n,
+                Err(error) => break Some(Err(error)),
+            }
+            if chunk >= 512 * 1024 {
+                break None;
+            }
+        };
+        received += chunk;
+        if let Some(end) = end {
+            break end;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(end.is_ok(), "{end:?} after {received} bytes");
+    assert!(received > 8 * SIZE, "{received} bytes");
+    assert!(
+        started.elapsed() > Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// One address opening more connections than its cap gets the excess reset as soon as they
+/// are accepted, not queued where they would hold up other clients; a client from another
+/// address is answered at once, and a place given back can be used again.
+#[tokio::test]
+async fn one_address_holds_at_most_its_cap_and_others_are_answered_promptly() {
+    let w = World::new(Options {
+        limits: Limits {
+            max_connections: 8,
+            max_connections_per_client: 4,
+            ..Limits::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let mut hog = Vec::new();
+    for _ in 0..12 {
+        hog.push(connect_from([127, 0, 0, 2], w.shop_addr).await);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut held = Vec::new();
+    let mut closed = 0;
+    for stream in hog {
+        match stream {
+            Ok(mut stream) => match closed_after(&mut stream, Duration::from_millis(200)).await {
+                Some(_) => closed += 1,
+                None => held.push(stream),
+            },
+            Err(error) => {
+                assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset);
+                closed += 1;
+            }
+        }
+    }
+    assert_eq!((held.len(), closed), (4, 8), "connections held and closed");
+
+    let other = |ip: [u8; 4]| {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from(ip))
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap()
+    };
+    let started = Instant::now();
+    let answer = other([127, 0, 0, 3])
+        .get(format!("{}/api/config", w.shop))
+        .send()
+        .await;
+    let waited = started.elapsed();
+    assert_eq!(answer.map(|a| a.status()).ok(), Some(StatusCode::OK));
+    assert!(
+        waited < Duration::from_millis(500),
+        "answered after {waited:?}"
+    );
+
+    // The cap counts open connections: one closed, the address is served again.
+    drop(held.pop());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let answer = other([127, 0, 0, 2])
+        .get(format!("{}/api/config", w.shop))
+        .send()
+        .await;
+    assert_eq!(answer.map(|a| a.status()).ok(), Some(StatusCode::OK));
+}
+
+/// The shop sets its accept queue's size: with one connection allowed and held, the kernel
+/// completes only as many more as the queue holds (one over it), and drops the SYNs of the
+/// rest. tokio's queue of 1024 would take all ten.
+#[tokio::test]
+async fn the_accept_queue_has_the_size_the_shop_sets() {
+    let w = World::new(Options {
+        limits: Limits {
+            max_connections: 1,
+            listen_queue: 4,
+            ..Limits::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let mut held = tokio::net::TcpStream::connect(w.shop_addr).await.unwrap();
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        held.write_all(b"GET /api/config HTTP/1.1\r\nHost: shop\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 16];
+        held.read_exact(&mut buf).await.unwrap();
+        assert!(
+            buf.starts_with(b"HTTP/1.1 200"),
+            "the held connection was accepted"
+        );
+    }
+    let mut waiting = Vec::new();
+    let mut dropped = 0;
+    for _ in 0..10 {
+        let connect = tokio::net::TcpStream::connect(w.shop_addr);
+        match tokio::time::timeout(Duration::from_millis(300), connect).await {
+            Ok(stream) => waiting.push(stream.unwrap()),
+            Err(_) => dropped += 1,
+        }
+    }
+    assert_eq!((waiting.len(), dropped), (5, 5), "completed and dropped");
 }
