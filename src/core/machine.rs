@@ -60,7 +60,7 @@ use std::ops::{ControlFlow, Index, IndexMut};
 use super::countdown;
 use super::json::Value;
 use super::schedule::{Policy, SplitMix64};
-use super::snapshot::MAX_SKEW_MS;
+use super::snapshot::{MAX_SKEW_MS, MAX_TIME_MS};
 use super::status::{self, Outcome, StatusReply};
 
 pub use super::snapshot::Snapshot;
@@ -667,7 +667,8 @@ impl Machine {
             if let Phase::Live(live) = &mut self.phase {
                 live.times.shift(d);
             }
-            self.started_ms = self.started_ms.saturating_add(d);
+            // Not before `Date`'s first moment: a snapshot holds no earlier start.
+            self.started_ms = self.started_ms.saturating_add(d).max(-MAX_TIME_MS);
             self.skew_ms = self
                 .skew_ms
                 .saturating_sub(d)
@@ -1580,6 +1581,41 @@ mod tests {
             let want = (d != Deadline::BurstUntil).then_some(T0 + i as i64 - 3_600_000);
             assert_eq!(times[d], want, "{d:?}");
         }
+    }
+
+    /// The clock set to the last moment `Date` can hold, then to the first: the start moves
+    /// back with it, and must stay a time a snapshot holds, or the page's reload loses it.
+    #[test]
+    fn a_clock_set_back_across_dates_whole_range_still_saves_what_a_reload_reads() {
+        const DATE_MS: i64 = 8_640_000_000_000_000;
+        let mut m = Machine::new(config(), None, T0);
+        let mut saved = Vec::new();
+        for (input, at) in [
+            (Input::Start, T0),
+            (reply("pending"), T0 + 100),
+            (Input::Visibility { visible: false }, T0 + 200),
+            (Input::Tick, DATE_MS),
+            (Input::Visibility { visible: true }, -DATE_MS),
+        ] {
+            for c in m.handle(input, at) {
+                if let Command::Persist(s) = c {
+                    saved.push(s);
+                }
+            }
+        }
+        assert_eq!(saved.last(), Some(&m.snapshot()), "the jump back was saved");
+        for s in &saved {
+            assert_eq!(Snapshot::decode(&s.encode(), "INV-1").as_ref(), Some(s));
+        }
+        // The reload goes on from it: pending, asking at once.
+        let restored = Snapshot::decode(&m.snapshot().encode(), "INV-1");
+        let mut again = Machine::new(config(), restored, -DATE_MS + 1_000);
+        let cmds = again.handle(Input::Start, -DATE_MS + 1_000);
+        assert_eq!(again.state(), State::Pending);
+        assert!(
+            cmds.contains(&Command::Fetch { timeout_ms: 10_000 }),
+            "{cmds:?}"
+        );
     }
 
     #[test]

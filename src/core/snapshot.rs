@@ -29,7 +29,7 @@ const MAX_SNAPSHOT_LEN: usize = 2048;
 /// Larger skews are treated as nonsense rather than a wrong clock.
 pub(super) const MAX_SKEW_MS: i64 = 10 * 365 * 86_400_000;
 /// JavaScript's `Date` range either side of 1970: a start outside it was never written by us.
-const MAX_TIME_MS: i64 = 8_640_000_000_000_000;
+pub(super) const MAX_TIME_MS: i64 = 8_640_000_000_000_000;
 
 impl Snapshot {
     /// `gpw1&o=..&s=..&t=..[&c=..]&f=..&k=..&b=..`, values percent-encoded.
