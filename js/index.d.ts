@@ -77,7 +77,8 @@ export interface GopayErrorDetail {
    * not say pending, by the end of the grace window), `load_failed` (the WebAssembly module
    * could not be loaded), `qris_crc_mismatch` and the other `qris_*` codes (the `qr_string`
    * is not a payable QRIS code, and the charge has no QR image of its transaction),
-   * `qris_amount_mismatch` (the code does not ask exactly `gross_amount`).
+   * `qris_amount_mismatch` (the code does not ask exactly `gross_amount`), `qris_tip_or_fee`
+   * (the code prompts for a tip or adds a fee: the payer would pay more than `gross_amount`).
    */
   code: string;
   /** A readable English message. */

@@ -110,6 +110,7 @@ fn error_codes() -> Vec<&'static str> {
         Qris(QrisError::CrcMismatch),
         Qris(QrisError::NotPayment),
         Qris(QrisError::InvalidField),
+        Qris(QrisError::TipOrFee),
         QrisAmountMismatch,
     ];
     for code in &listed {
@@ -131,7 +132,13 @@ fn error_codes() -> Vec<&'static str> {
             | UrlNotAllowed
             | ChargeNotPending
             | MidtransError { .. }
-            | Qris(_)
+            | Qris(
+                QrisError::Malformed
+                | QrisError::CrcMismatch
+                | QrisError::NotPayment
+                | QrisError::InvalidField
+                | QrisError::TipOrFee,
+            )
             | QrisAmountMismatch => {}
         }
     }

@@ -563,3 +563,65 @@ test("a qr_string no app would pay is never drawn: Midtrans' QR image instead, o
   );
   await page.close();
 });
+
+test("a QRIS code with a tip prompt or a fee is never drawn, image or not: the shopper would pay more", async () => {
+  const good = fresh(await fixture("qris-charge-docs-shape.json"));
+  // EMVCo's Tip or Convenience Indicator (ID 55) after the amount (ID 54, the order's).
+  const withTip = (extra) =>
+    sealed(qrisFields("Test", "BANDUNG").flatMap((f) => (f[0] === "54" ? [f, ...extra] : [f])));
+  const cases = [
+    ["a tip prompt", [["55", "01"]]],
+    [
+      "a fixed fee of Rp2.500",
+      [
+        ["55", "02"],
+        ["56", "2500"],
+      ],
+    ],
+    [
+      "a 10% fee",
+      [
+        ["55", "03"],
+        ["57", "10"],
+      ],
+    ],
+    ["a fee without its indicator", [["56", "2500"]]],
+  ];
+  for (const [what, extra] of cases) {
+    // The charge keeps Midtrans' QR image action: it is not shown instead.
+    const { page, errors } = await newPage();
+    await mountInPage(page, {
+      charge: { ...good, qr_string: withTip(extra) },
+      locale: "en",
+      environment: "sandbox",
+    });
+    await page.waitForFunction(
+      () => document.getElementById("host").getAttribute("data-state") === "error",
+    );
+    const evs = await events(page);
+    assert.deepEqual(
+      evs.map((e) => [e.type, e.detail.code]),
+      [["gopay-error", "qris_tip_or_fee"]],
+      what,
+    );
+    assert.equal(await page.locator("#host svg, #host img").count(), 0, what);
+    const text = await page.locator("#host [part=widget]").innerText();
+    assert.doesNotMatch(text, /IDR 789,000|Rp789\.000/, what);
+    assert.match(
+      await page.locator("#host [part=error]").innerText(),
+      /asks for a tip or adds a fee/,
+      what,
+    );
+    assert.deepEqual(errors, [], what);
+    await page.close();
+  }
+  // The same code without the indicator is drawn.
+  const { page } = await newPage();
+  await mountInPage(page, {
+    charge: { ...good, qr_string: withTip([]) },
+    locale: "en",
+    environment: "sandbox",
+  });
+  await page.locator("#host figure > svg").waitFor();
+  await page.close();
+});

@@ -14,8 +14,8 @@
 //! - `machine`: the payment lifecycle driven by an arbitrary sequence of inputs, times,
 //!   answers and reloads, with its promises checked after every input.
 //! - `qris`: a `qr_string` through the QRIS payload reader; an accepted payload keeps every
-//!   documented bound (format, CRC, merchant fields, amount, currency, country), and any
-//!   change to its CRC is refused.
+//!   documented bound (format, CRC, merchant fields, amount, currency, country, no tip or
+//!   fee), and any change to its CRC is refused.
 
 #![allow(dead_code)]
 
@@ -1054,6 +1054,19 @@ pub fn qris_payload(data: &[u8]) {
     }
     assert!(q.amount.is_none_or(|a| a > 0), "{q:?}");
     assert_eq!((q.currency.as_str(), q.country.as_str()), ("360", "ID"));
+    // No tip prompt, fixed fee or percentage fee (IDs 55 to 57 at the top level): the payer
+    // pays the amount shown. Walked here by characters, without the reader.
+    let chars: Vec<char> = payload.chars().collect();
+    let mut at = 0;
+    while at + 4 <= chars.len() {
+        let id: String = chars[at..at + 2].iter().collect();
+        let len: String = chars[at + 2..at + 4].iter().collect();
+        assert!(!matches!(id.as_str(), "55" | "56" | "57"), "{payload:?}");
+        at += 4 + len
+            .parse::<usize>()
+            .expect("an accepted payload's lengths are digits");
+    }
+    assert_eq!(at, chars.len(), "{payload:?}");
     // Any other CRC is refused: the code was altered or cut.
     for (i, b) in crc.bytes().enumerate() {
         let other = if b == b'0' { '1' } else { '0' };
