@@ -463,6 +463,52 @@ describe("answers, devices and storage", { concurrency: true }, () => {
     await context.close();
   });
 
+  test("a settlement for another amount stops the widget: amount_mismatch, never a success, the QR withdrawn", async () => {
+    const order = "life-amount-1";
+    // Everything else agrees: this order, this transaction, settled; only the amount differs.
+    script(order, [
+      (s) => ({
+        raw: JSON.stringify({
+          status_code: "200",
+          order_id: order,
+          transaction_id: s.charge.transaction_id,
+          gross_amount: "1.00",
+          transaction_status: "settlement",
+        }),
+      }),
+      "settlement",
+    ]);
+    const { context, page, errors } = await open(pageFor(order));
+    await waitState(page, "error", 10_000);
+    await sleep(3 * CADENCE_MS);
+    assert.equal(await state(page), "error");
+    assert.equal(hitsOf(order).length, 1, "asked again after the error");
+    const evs = await events(page);
+    assert.deepEqual(
+      evs.map((e) => e.type),
+      ["gopay-status", "gopay-error"],
+      JSON.stringify(evs),
+    );
+    assert.equal(evs[1].detail.code, "amount_mismatch");
+    assert.equal(evs[1].detail.order_id, order);
+    assert.deepEqual(
+      (await callbacks(page)).map((c) => c.name),
+      ["status", "error"],
+    );
+    // What the shopper sees: no QR to pay again, no "received", whom to contact.
+    assert.equal(await part(page, "qr").count(), 0);
+    const text = await page.locator("#host [part=widget]").innerText();
+    assert.doesNotMatch(text, /Payment received/);
+    assert.match(await part(page, "status").innerText(), /cannot be checked/);
+    assert.match(
+      await part(page, "result").innerText(),
+      /contact the merchant with this order ID: do not pay again/,
+    );
+    assert.match(text, new RegExp(order));
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test("a charge that has already ended, shown without a status URL: an error at once, never a success", async () => {
     const cells = ["settlement", "expire", "deny"].map((status) => {
       const order = `life-ended-${status}`;
