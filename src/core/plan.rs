@@ -133,8 +133,8 @@ impl Plan {
         }
     }
 
-    /// The QR can be saved as an image by the widget (a drawn one; a linked PNG is saved
-    /// with the browser's own long-press).
+    /// The widget draws the QR, and saves that drawing as a PNG of its own (a linked PNG is
+    /// saved as it is, by its own link).
     pub fn can_save_qr(&self) -> bool {
         matches!(self.qr, Some(QrPicture::Svg { .. } | QrPicture::InPage))
     }

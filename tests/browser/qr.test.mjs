@@ -291,8 +291,11 @@ test("a GoPay charge without qr_string shows the PNG with alt text", async () =>
     "https://api.sandbox.midtrans.com/v2/qris/7f1c1d2e-5a7b-4c3d-9e8f-0a1b2c3d4e5f/qr-code",
   );
   assert.match(await img.getAttribute("alt"), /IDR 149,500/);
-  // A linked PNG is saved with the browser's long-press: no save button that could do nothing.
-  assert.equal(await page.locator("#host [part=save-button]").count(), 0);
+  // Its save control is a real link to that very image (fetched as a file where it can be).
+  assert.equal(
+    await page.locator("#host [part=save-button]").getAttribute("href"),
+    await img.getAttribute("src"),
+  );
   assert.equal(await page.locator("#host [part=app-button]").count(), 1);
   await page.close();
 });
