@@ -73,11 +73,14 @@ export interface GopayErrorDetail {
    * A stable machine-readable code, e.g. `invalid_json`, `duplicate_key`, `missing_field`,
    * `url_not_allowed`, `charge_not_pending` (the charge has already ended and there is no
    * status URL to confirm it), `order_mismatch` (the status endpoint answered for another
-   * order), `status_unreachable` (the endpoint never confirmed anything for a charge that did
-   * not say pending, by the end of the grace window), `load_failed` (the WebAssembly module
-   * could not be loaded), `qris_crc_mismatch` and the other `qris_*` codes (the `qr_string`
-   * is not a payable QRIS code, and the charge has no QR image of its transaction),
-   * `qris_amount_mismatch` (the code does not ask exactly `gross_amount`).
+   * order), `transaction_mismatch` (for another `transaction_id`), `amount_mismatch` (with
+   * another `gross_amount`), `status_unreachable` (the endpoint never confirmed anything for
+   * a charge that did not say pending, by the end of the grace window), `load_failed` (the
+   * WebAssembly module could not be loaded), `qris_crc_mismatch` and the other `qris_*`
+   * codes (the `qr_string` is not a payable QRIS code, and the charge has no QR image of its
+   * transaction), `qris_amount_mismatch` (the code does not ask exactly `gross_amount`),
+   * `qris_tip_or_fee` (the code prompts for a tip or adds a fee: the payer would pay more
+   * than `gross_amount`).
    */
   code: string;
   /** A readable English message. */
@@ -150,9 +153,12 @@ export function mount(element: HTMLElement, options: MountOptions): Promise<Widg
 export interface GopayWidgetEventMap {
   /** Every change of `transaction_status`, the first one included. */
   "gopay-status": CustomEvent<GopayStatusDetail>;
-  /** `settlement` or `capture`; once per transaction. */
+  /**
+   * `settlement`, or `capture` with `fraud_status` `accept`, naming this order's transaction
+   * and amount (or none); once per transaction.
+   */
   "gopay-success": CustomEvent<GopayStatusDetail>;
-  /** `deny`, `cancel` or `failure`; once per transaction. */
+  /** `deny`, `cancel`, `failure`, or a `capture` its fraud review denied; once per transaction. */
   "gopay-failure": CustomEvent<GopayStatusDetail>;
   /** `expire`; once per transaction. */
   "gopay-expire": CustomEvent<GopayStatusDetail>;

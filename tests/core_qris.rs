@@ -106,7 +106,8 @@ fn spec() -> impl Strategy<Value = Spec> {
         proptest::collection::btree_map(26u8..51, template(), 0..3),
         proptest::option::of(template()),
         proptest::collection::btree_map(
-            prop::sample::select(vec![52u8, 55, 56, 57, 61, 64, 80, 91, 99]),
+            // Not 55 to 57 (a tip or a fee): those are refused, below.
+            prop::sample::select(vec![52u8, 61, 64, 80, 91, 99]),
             opaque(40),
             0..4,
         ),
@@ -178,6 +179,17 @@ proptest! {
     fn generated_payloads_read_back(s in spec()) {
         let p = build(&s);
         prop_assert_eq!(read(&p), Ok(s.qris));
+    }
+
+    /// A tip or convenience indicator (55), a fixed fee (56) or a percentage fee (57), with
+    /// any value, anywhere in the top level: the payer's app would ask for more.
+    #[test]
+    fn a_tip_or_fee_field_is_refused(
+        mut s in spec(),
+        fields in proptest::collection::btree_map(55u8..=57, opaque(20), 1..=3),
+    ) {
+        s.extra.extend(fields.iter().map(|(id, v)| tlv(*id, v)));
+        prop_assert_eq!(read(&build(&s)), Err(QrisError::TipOrFee));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Property tests of the payment lifecycle: random inputs on random clocks.
 //!
 //! Each sequence is checked against the lifecycle's promises: success only from
-//! a settlement answer for this order, at most one terminal event per
+//! a settlement (or an accepted capture) answer for this order that agrees with the
+//! charge's amount and transaction, at most one terminal event per
 //! transaction (reloads included), one request at a time, no request while
 //! hidden, after the end or without a status endpoint, and wake-ups never in
 //! the past.
@@ -22,6 +23,16 @@ enum Reply {
     NoOrderId(&'static str),
     Garbage,
     Failed(bool),
+    /// A 200 answer for this order with the given `gross_amount`, `transaction_id` and
+    /// `fraud_status`, where set.
+    With(&'static str, Extra),
+}
+
+#[derive(Debug, Clone)]
+struct Extra {
+    gross_amount: Option<&'static str>,
+    transaction_id: Option<&'static str>,
+    fraud_status: Option<&'static str>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,7 +85,24 @@ fn reply() -> impl Strategy<Value = Reply> {
         1 => status().prop_map(Reply::NoOrderId),
         1 => Just(Reply::Garbage),
         2 => any::<bool>().prop_map(Reply::Failed),
+        4 => (status(), extra()).prop_map(|(s, e)| Reply::With(s, e)),
     ]
+}
+
+fn extra() -> impl Strategy<Value = Extra> {
+    let pick = |choices: &'static [&'static str]| prop::option::of(prop::sample::select(choices));
+    (
+        pick(&[
+            "10000.00", "10000", "010000.0", "1.00", "10000.50", "Rp10.000", "",
+        ]),
+        pick(&["tx-1", "TX-1", "tx-2", ""]),
+        pick(&["accept", "ACCEPT", "challenge", "deny", "weird"]),
+    )
+        .prop_map(|(gross_amount, transaction_id, fraud_status)| Extra {
+            gross_amount,
+            transaction_id,
+            fraud_status,
+        })
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -146,10 +174,26 @@ fn to_input(r: &Reply, date_ms: Option<i64>) -> Input {
         Reply::Failed(timed_out) => Input::RequestFailed {
             timed_out: *timed_out,
         },
+        Reply::With(s, extra) => {
+            let Value::Object(mut fields) = body(Some(ORDER), s) else {
+                unreachable!()
+            };
+            for (key, value) in [
+                ("gross_amount", extra.gross_amount),
+                ("transaction_id", extra.transaction_id),
+                ("fraud_status", extra.fraud_status),
+            ] {
+                if let Some(v) = value {
+                    fields.push((key.to_owned(), Value::String(v.into())));
+                }
+            }
+            resp(200, Some(Value::Object(fields)))
+        }
     }
 }
 
-/// A settlement or capture answer for this order (or with no order_id).
+/// A settlement, or a capture whose fraud review accepted it, for this order (or with no
+/// order_id), naming the charge's amount (10,000) and transaction (`tx-1`) or none.
 fn proves_payment(input: &Input) -> bool {
     match input {
         Input::StatusResponse {
@@ -157,15 +201,21 @@ fn proves_payment(input: &Input) -> bool {
             body: Some(b),
             ..
         } if (200..300).contains(http_status) => {
-            let status = b.get("transaction_status").and_then(Value::as_str);
+            let text = |key: &str| b.get(key).and_then(Value::as_str);
             let order_ok = match b.get("order_id") {
                 None => true,
                 Some(o) => o.as_str() == Some(ORDER),
             };
-            order_ok
-                && status.is_some_and(|s| {
-                    s.eq_ignore_ascii_case("settlement") || s.eq_ignore_ascii_case("capture")
-                })
+            let accepted = text("fraud_status").is_some_and(|f| f.eq_ignore_ascii_case("accept"));
+            let paid = text("transaction_status").is_some_and(|s| {
+                s.eq_ignore_ascii_case("settlement")
+                    || s.eq_ignore_ascii_case("capture") && accepted
+            });
+            let amount_ok =
+                text("gross_amount").is_none_or(|a| ["10000.00", "10000", "010000.0"].contains(&a));
+            let transaction_ok = text("transaction_id")
+                .is_none_or(|t| t.is_empty() || t.eq_ignore_ascii_case("tx-1"));
+            order_ok && paid && amount_ok && transaction_ok
         }
         _ => false,
     }
@@ -239,7 +289,12 @@ impl Driver {
                         assert_eq!(self.m.next_wakeup(), None, "an error that wakes again");
                         assert!(matches!(
                             e.code,
-                            Some("order_mismatch" | "status_unreachable")
+                            Some(
+                                "order_mismatch"
+                                    | "transaction_mismatch"
+                                    | "amount_mismatch"
+                                    | "status_unreachable"
+                            )
                         ));
                     }
                 }

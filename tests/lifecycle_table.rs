@@ -7,8 +7,9 @@
 
 use gopay_widget::core::json::Value;
 use gopay_widget::core::machine::{
-    Command, Config, Event, EventKind, Input, Machine, Snapshot, State, CODE_EXPIRED_LOCALLY,
-    CODE_ORDER_MISMATCH, CODE_UNKNOWN_STATUS, CODE_UNREACHABLE,
+    Command, Config, Event, EventKind, Input, Machine, Snapshot, State, CODE_AMOUNT_MISMATCH,
+    CODE_EXPIRED_LOCALLY, CODE_ORDER_MISMATCH, CODE_TRANSACTION_MISMATCH, CODE_UNKNOWN_STATUS,
+    CODE_UNREACHABLE,
 };
 
 const T0: i64 = 1_800_000_000_000;
@@ -86,6 +87,30 @@ fn other_order(status: &str) -> Input {
         date_ms: None,
         retry_after_ms: None,
     }
+}
+
+/// A 200 answer for this order saying `status`, with `fields` added, replaced or (as
+/// `None`) removed.
+fn ok_with(status: &str, fields: &[(&str, Option<Value>)]) -> Input {
+    let Value::Object(mut body) = body(ORDER, status) else {
+        unreachable!()
+    };
+    for (key, value) in fields {
+        body.retain(|(k, _)| k != key);
+        if let Some(v) = value {
+            body.push(((*key).into(), v.clone()));
+        }
+    }
+    Input::StatusResponse {
+        http_status: 200,
+        body: Some(Value::Object(body)),
+        date_ms: None,
+        retry_after_ms: None,
+    }
+}
+
+fn text(s: &str) -> Option<Value> {
+    Some(Value::String(s.into()))
 }
 
 fn failed() -> Input {
@@ -454,15 +479,59 @@ fn payment_outcomes() {
             ],
         ),
         case(
-            "capture counts as paid, case-insensitively",
+            "capture counts as paid once its fraud review accepts it, case-insensitively",
+            vec![
+                (0.0, Do::Feed(Input::Start), w()),
+                // Under review, or no review said: waiting, as for pending.
+                (
+                    0.2,
+                    Do::Answer(ok_with("CAPTURE", &[("fraud_status", text("challenge"))])),
+                    w().state(State::Pending)
+                        .events(&[Status])
+                        .status("capture"),
+                ),
+                (
+                    3.0,
+                    Do::Answer(ok("capture")),
+                    w().state(State::Pending).events(&[]).in_flight(false),
+                ),
+                (
+                    6.0,
+                    Do::Answer(ok_with("capture", &[("fraud_status", text("Accept"))])),
+                    w().state(State::Success)
+                        .events(&[Success])
+                        .status("capture")
+                        .asleep(),
+                ),
+            ],
+        ),
+        case(
+            "a capture whose fraud review denies it is a failure",
             vec![
                 (0.0, Do::Feed(Input::Start), w()),
                 (
                     0.2,
-                    Do::Answer(ok("CAPTURE")),
-                    w().state(State::Success)
-                        .events(&[Status, Success])
-                        .status("capture"),
+                    Do::Answer(ok_with("capture", &[("fraud_status", text("deny"))])),
+                    w().state(State::Failure)
+                        .events(&[Status, Failure])
+                        .status("capture")
+                        .asleep(),
+                ),
+            ],
+        ),
+        case(
+            "a capture without a review is waited on until the settlement",
+            vec![
+                (0.0, Do::Feed(Input::Start), w()),
+                (
+                    0.2,
+                    Do::Answer(ok("capture")),
+                    w().state(State::Pending).events(&[Status]),
+                ),
+                (
+                    3.0,
+                    Do::Answer(ok("settlement")),
+                    w().state(State::Success).events(&[Status, Success]),
                 ),
             ],
         ),
@@ -510,6 +579,148 @@ fn payment_outcomes() {
     for c in cases {
         run(c);
     }
+}
+
+/// An answer that does not agree with the charge stops the widget, as one for another order.
+fn stops_with(name: &'static str, answer: Input, code: &'static str) -> Case {
+    case(
+        name,
+        vec![
+            (0.0, Do::Feed(Input::Start), w().events(&[Status])),
+            (
+                0.2,
+                Do::Answer(answer),
+                w().state(State::Error)
+                    .events(&[Err_])
+                    .codes(&[code])
+                    .status("pending")
+                    .in_flight(false)
+                    .asleep(),
+            ),
+            // Nothing more is asked, however long the page stays.
+            (
+                600.0,
+                Do::Wait,
+                w().state(State::Error).events(&[]).fetches(0, 0),
+            ),
+        ],
+    )
+}
+
+fn pays(name: &'static str, answer: Input) -> Case {
+    case(
+        name,
+        vec![
+            (0.0, Do::Feed(Input::Start), w()),
+            (
+                0.2,
+                Do::Answer(answer),
+                w().state(State::Success).events(&[Status, Success]),
+            ),
+        ],
+    )
+}
+
+#[test]
+fn success_needs_an_answer_that_agrees_with_the_charge() {
+    let amount = |v: Value| ok_with("settlement", &[("gross_amount", Some(v))]);
+    let transaction = |id: &str| ok_with("settlement", &[("transaction_id", text(id))]);
+    let cases = vec![
+        stops_with(
+            "a settlement of another amount",
+            amount(Value::String("1.00".into())),
+            CODE_AMOUNT_MISMATCH,
+        ),
+        stops_with(
+            "a settlement of a larger amount, as a number",
+            amount(Value::Number(149_501.0)),
+            CODE_AMOUNT_MISMATCH,
+        ),
+        stops_with(
+            "a settlement with sen on top",
+            amount(Value::String("149500.50".into())),
+            CODE_AMOUNT_MISMATCH,
+        ),
+        stops_with(
+            "an amount that is not a number is not the charge's",
+            amount(Value::String("Rp149.500".into())),
+            CODE_AMOUNT_MISMATCH,
+        ),
+        stops_with(
+            "a pending answer of another amount cannot be trusted either",
+            ok_with("pending", &[("gross_amount", text("1.00"))]),
+            CODE_AMOUNT_MISMATCH,
+        ),
+        stops_with(
+            "a capture accepted for another amount",
+            ok_with(
+                "capture",
+                &[
+                    ("fraud_status", text("accept")),
+                    ("gross_amount", text("1")),
+                ],
+            ),
+            CODE_AMOUNT_MISMATCH,
+        ),
+        stops_with(
+            "a settlement of another transaction",
+            transaction("0a0b0c0d-0000-4000-8000-000000000000"),
+            CODE_TRANSACTION_MISMATCH,
+        ),
+        stops_with(
+            "a settlement of another transaction and another amount: the transaction is said",
+            ok_with(
+                "settlement",
+                &[
+                    ("transaction_id", text("another")),
+                    ("gross_amount", text("1.00")),
+                ],
+            ),
+            CODE_TRANSACTION_MISMATCH,
+        ),
+        pays(
+            "the amount written without sen",
+            amount(Value::String("149500".into())),
+        ),
+        pays("the amount as a number", amount(Value::Number(149_500.0))),
+        pays(
+            "no amount in the answer",
+            ok_with("settlement", &[("gross_amount", None)]),
+        ),
+        pays(
+            "the charge's transaction in capitals",
+            transaction("7F1C1D2E-5A7B-4C3D-9E8F-0A1B2C3D4E5F"),
+        ),
+        pays(
+            "no transaction in the answer",
+            ok_with("settlement", &[("transaction_id", None)]),
+        ),
+    ];
+    for c in cases {
+        run(c);
+    }
+}
+
+#[test]
+fn an_answer_at_odds_with_the_charge_stays_an_error_after_a_reload() {
+    let h = run(stops_with(
+        "another amount",
+        ok_with("settlement", &[("gross_amount", text("1.00"))]),
+        CODE_AMOUNT_MISMATCH,
+    ));
+    let saved = h.snapshot.clone().expect("persisted");
+    assert_eq!(saved.state, State::Error);
+    let mut c = case(
+        "reloaded after the mismatch",
+        vec![(
+            700.0,
+            Do::Feed(Input::Start),
+            w().state(State::Error).events(&[]).fetched(false).asleep(),
+        )],
+    );
+    c.restored = Snapshot::decode(&saved.encode(), ORDER);
+    assert!(c.restored.is_some());
+    run(c);
 }
 
 #[test]

@@ -86,7 +86,8 @@ fn the_readme_names_every_event_and_state() {
 fn error_codes() -> Vec<&'static str> {
     use gopay_widget::core::charge::ErrorCode::{self, *};
     use gopay_widget::core::machine::{
-        CODE_EXPIRED_LOCALLY, CODE_ORDER_MISMATCH, CODE_UNKNOWN_STATUS, CODE_UNREACHABLE,
+        CODE_AMOUNT_MISMATCH, CODE_EXPIRED_LOCALLY, CODE_ORDER_MISMATCH, CODE_TRANSACTION_MISMATCH,
+        CODE_UNKNOWN_STATUS, CODE_UNREACHABLE,
     };
     use gopay_widget::core::qris::QrisError;
     let listed: Vec<ErrorCode> = vec![
@@ -110,6 +111,7 @@ fn error_codes() -> Vec<&'static str> {
         Qris(QrisError::CrcMismatch),
         Qris(QrisError::NotPayment),
         Qris(QrisError::InvalidField),
+        Qris(QrisError::TipOrFee),
         QrisAmountMismatch,
     ];
     for code in &listed {
@@ -131,7 +133,13 @@ fn error_codes() -> Vec<&'static str> {
             | UrlNotAllowed
             | ChargeNotPending
             | MidtransError { .. }
-            | Qris(_)
+            | Qris(
+                QrisError::Malformed
+                | QrisError::CrcMismatch
+                | QrisError::NotPayment
+                | QrisError::InvalidField
+                | QrisError::TipOrFee,
+            )
             | QrisAmountMismatch => {}
         }
     }
@@ -139,6 +147,8 @@ fn error_codes() -> Vec<&'static str> {
     codes.extend([
         CODE_EXPIRED_LOCALLY,
         CODE_ORDER_MISMATCH,
+        CODE_TRANSACTION_MISMATCH,
+        CODE_AMOUNT_MISMATCH,
         CODE_UNKNOWN_STATUS,
         CODE_UNREACHABLE,
         "load_failed",

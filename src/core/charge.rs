@@ -115,6 +115,7 @@ pub struct ChargeError {
 /// | `midtrans_error` | the response is a Midtrans error (`status_code` 4xx/5xx) |
 /// | `qris_malformed`, `qris_crc_mismatch`, `qris_not_payment`, `qris_invalid_field` | the `qr_string` is not a payable QRIS code ([`QrisError`]) and the charge has no QR image to show instead |
 /// | `qris_amount_mismatch` | the `qr_string` asks for another amount than `gross_amount` |
+/// | `qris_tip_or_fee` | the `qr_string` prompts for a tip or adds a fee ([`QrisError::TipOrFee`]), whatever else the charge offers |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     InvalidJson,

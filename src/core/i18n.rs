@@ -73,6 +73,9 @@ pub enum Msg {
     /// From the QR view back to the deeplink button.
     ShowPayButton,
     SaveQr,
+    /// "Save QR image" once the charge's linked image could not be saved here: a link that
+    /// opens it in a new tab, where the shopper saves it with a long press.
+    OpenQrImage,
     Loading,
     Pending,
     Confirming,
@@ -120,7 +123,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, for tests and tooling.
-    pub const ALL: [Msg; 38] = [
+    pub const ALL: [Msg; 39] = [
         Msg::Title,
         Msg::AmountLabel,
         Msg::OrderLabel,
@@ -131,6 +134,7 @@ impl Msg {
         Msg::PayWithQr,
         Msg::ShowPayButton,
         Msg::SaveQr,
+        Msg::OpenQrImage,
         Msg::Loading,
         Msg::Pending,
         Msg::Confirming,
@@ -177,6 +181,7 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
             PayWithQr => "Bayar pakai kode QR",
             ShowPayButton => "Tampilkan tombol bayar",
             SaveQr => "Simpan gambar QR",
+            OpenQrImage => "Buka gambar QR di tab baru, lalu tekan lama untuk menyimpannya",
             Loading => "Memuat pembayaran…",
             Pending => "Menunggu pembayaran",
             Confirming => "Sedang memeriksa pembayaran Anda…",
@@ -217,6 +222,7 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
             PayWithQr => "Pay with QR instead",
             ShowPayButton => "Show payment button",
             SaveQr => "Save QR image",
+            OpenQrImage => "Open the QR image in a new tab, then press and hold it to save it",
             Loading => "Loading payment…",
             Pending => "Waiting for payment",
             Confirming => "Checking your payment…",

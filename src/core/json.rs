@@ -368,7 +368,12 @@ impl Reader<'_> {
             1..=22 => m * 10f64.powi(scale as i32),
             -22..=-1 => m / 10f64.powi(-scale as i32),
             _ if mantissa == 0 => 0.0,
-            _ => m * 10f64.powi(scale.clamp(-400, 400) as i32),
+            // In two halves: 10^-309 and below is 0 as one power (10^309 overflows), though
+            // the product with 19 digits may still be a normal number.
+            _ => {
+                let s = scale.clamp(-400, 400) as i32;
+                m * 10f64.powi(s / 2) * 10f64.powi(s - s / 2)
+            }
         };
         Ok(if negative { -value } else { value })
     }
@@ -459,6 +464,14 @@ mod tests {
             panic!()
         };
         assert!((n / 1.2345678901234568e23 - 1.0).abs() < 1e-15, "{n}");
+        // Digits far below the point, beyond what one power of ten reaches (found by fuzzing).
+        let tiny = format!("-0.{}8584143870908817", "0".repeat(296));
+        for (text, want) in [(tiny.as_str(), -8.584143870908817e-297), ("1e-310", 1e-310)] {
+            let Ok(Value::Number(n)) = from_str(text) else {
+                panic!("{text}")
+            };
+            assert!((n / want - 1.0).abs() < 1e-9, "{text} read as {n}");
+        }
         for bad in [
             "01", "-", "1.", ".5", "1e", "+1", "0x10", "NaN", "Infinity", "1.e2",
         ] {

@@ -28,7 +28,11 @@
 //!   tells the page; polling goes on, so the widget recovers by itself.
 //! - An answer for another order is fatal (`order_mismatch`): an endpoint that answers
 //!   for another order is misconfigured or tampered with, asking again cannot fix it,
-//!   and nothing it says about this order can be trusted.
+//!   and nothing it says about this order can be trusted. So is an answer naming another
+//!   transaction (`transaction_mismatch`) or another amount (`amount_mismatch`) than the
+//!   charge's: a success needs an answer that agrees with the charge.
+//! - A `capture` is a success only with `fraud_status` `accept`; `deny` is a failure, and
+//!   a capture still under review (or without one) is waited on like `pending`.
 //! - A charge that does not say pending and an endpoint that never confirms anything
 //!   before the grace window ends: the widget stops with `status_unreachable` (it
 //!   cannot claim an outcome, and waiting longer would be waiting for ever).
@@ -60,7 +64,7 @@ use std::ops::{ControlFlow, Index, IndexMut};
 use super::countdown;
 use super::json::Value;
 use super::schedule::{Policy, SplitMix64};
-use super::snapshot::MAX_SKEW_MS;
+use super::snapshot::{MAX_SKEW_MS, MAX_TIME_MS};
 use super::status::{self, Outcome, StatusReply};
 
 pub use super::snapshot::Snapshot;
@@ -71,6 +75,13 @@ pub use super::snapshot::Snapshot;
 pub const CODE_UNREACHABLE: &str = "status_unreachable";
 /// `gopay-error` code: the endpoint answered for another order; the widget stops.
 pub const CODE_ORDER_MISMATCH: &str = "order_mismatch";
+/// `gopay-error` code: the endpoint named another transaction than the charge's; the widget
+/// stops. Midtrans refuses a second charge with the same `order_id`, so another transaction
+/// for this order is not an honest report on this charge.
+pub const CODE_TRANSACTION_MISMATCH: &str = "transaction_mismatch";
+/// `gopay-error` code: the endpoint's `gross_amount` is not the charge's (or not an amount);
+/// the widget stops.
+pub const CODE_AMOUNT_MISMATCH: &str = "amount_mismatch";
 /// Code on a `gopay-status` whose status is not a known Midtrans one (treated as pending).
 pub const CODE_UNKNOWN_STATUS: &str = "unknown_status";
 /// Code on the `gopay-status` and `gopay-expire` the widget decided itself.
@@ -667,7 +678,8 @@ impl Machine {
             if let Phase::Live(live) = &mut self.phase {
                 live.times.shift(d);
             }
-            self.started_ms = self.started_ms.saturating_add(d);
+            // Not before `Date`'s first moment: a snapshot holds no earlier start.
+            self.started_ms = self.started_ms.saturating_add(d).max(-MAX_TIME_MS);
             self.skew_ms = self
                 .skew_ms
                 .saturating_sub(d)
@@ -851,17 +863,40 @@ impl Machine {
         let Some(Ok(reply)) = body.map(status::parse_status) else {
             return self.on_failure(live, now, out);
         };
-        if reply
+        let config = &self.config;
+        let mismatch = if reply
             .order_id
             .as_ref()
-            .is_some_and(|o| *o != self.config.order_id)
+            .is_some_and(|o| *o != config.order_id)
         {
-            self.mismatch_reported = true;
-            return self.stop(
+            Some((
                 CODE_ORDER_MISMATCH,
                 "the status endpoint answered for another order_id; stopped checking",
-                out,
-            );
+            ))
+        } else if reply.transaction_id.as_ref().is_some_and(|t| {
+            !t.is_empty()
+                && !config.transaction_id.is_empty()
+                && !t.eq_ignore_ascii_case(&config.transaction_id)
+        }) {
+            Some((
+                CODE_TRANSACTION_MISMATCH,
+                "the status endpoint answered for another transaction_id; stopped checking",
+            ))
+        } else if reply
+            .gross_amount
+            .as_ref()
+            .is_some_and(|g| !status::same_amount(g, &config.gross_amount))
+        {
+            Some((
+                CODE_AMOUNT_MISMATCH,
+                "the status endpoint's gross_amount is not the charge's; stopped checking",
+            ))
+        } else {
+            None
+        };
+        if let Some((code, message)) = mismatch {
+            self.mismatch_reported = true;
+            return self.stop(code, message, out);
         }
         live.failures = 0;
         live.times[Deadline::FailingSince] = None;
@@ -876,7 +911,7 @@ impl Machine {
         now: i64,
         out: &mut Outbox,
     ) -> Flow {
-        let outcome = status::outcome(&reply.transaction_status);
+        let outcome = reply.outcome();
         if let Some(id) = reply.transaction_id.filter(|id| !id.is_empty()) {
             self.reply_transaction_id = Some(id);
         }
@@ -1580,6 +1615,41 @@ mod tests {
             let want = (d != Deadline::BurstUntil).then_some(T0 + i as i64 - 3_600_000);
             assert_eq!(times[d], want, "{d:?}");
         }
+    }
+
+    /// The clock set to the last moment `Date` can hold, then to the first: the start moves
+    /// back with it, and must stay a time a snapshot holds, or the page's reload loses it.
+    #[test]
+    fn a_clock_set_back_across_dates_whole_range_still_saves_what_a_reload_reads() {
+        const DATE_MS: i64 = 8_640_000_000_000_000;
+        let mut m = Machine::new(config(), None, T0);
+        let mut saved = Vec::new();
+        for (input, at) in [
+            (Input::Start, T0),
+            (reply("pending"), T0 + 100),
+            (Input::Visibility { visible: false }, T0 + 200),
+            (Input::Tick, DATE_MS),
+            (Input::Visibility { visible: true }, -DATE_MS),
+        ] {
+            for c in m.handle(input, at) {
+                if let Command::Persist(s) = c {
+                    saved.push(s);
+                }
+            }
+        }
+        assert_eq!(saved.last(), Some(&m.snapshot()), "the jump back was saved");
+        for s in &saved {
+            assert_eq!(Snapshot::decode(&s.encode(), "INV-1").as_ref(), Some(s));
+        }
+        // The reload goes on from it: pending, asking at once.
+        let restored = Snapshot::decode(&m.snapshot().encode(), "INV-1");
+        let mut again = Machine::new(config(), restored, -DATE_MS + 1_000);
+        let cmds = again.handle(Input::Start, -DATE_MS + 1_000);
+        assert_eq!(again.state(), State::Pending);
+        assert!(
+            cmds.contains(&Command::Fetch { timeout_ms: 10_000 }),
+            "{cmds:?}"
+        );
     }
 
     #[test]

@@ -133,8 +133,8 @@ impl Plan {
         }
     }
 
-    /// The QR can be saved as an image by the widget (a drawn one; a linked PNG is saved
-    /// with the browser's own long-press).
+    /// The widget draws the QR, and saves that drawing as a PNG of its own (a linked PNG is
+    /// saved as it is, by its own link).
     pub fn can_save_qr(&self) -> bool {
         matches!(self.qr, Some(QrPicture::Svg { .. } | QrPicture::InPage))
     }
@@ -189,9 +189,11 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
             },
             // A code no app would pay (or one asking another amount) is never drawn. Midtrans'
             // own QR image of the transaction is the fallback; without one, the charge is
-            // refused whatever else it offers: its payload was altered or cut.
+            // refused whatever else it offers: its payload was altered or cut. A code asking
+            // another sum (another amount, none, a tip or a fee) is refused in any case:
+            // Midtrans' image of the same transaction may well ask the same.
             Err(code) => match (code, charge.qr_image.as_deref()) {
-                (ErrorCode::Qris(e), Some(url)) => {
+                (ErrorCode::Qris(e), Some(url)) if e != QrisError::TipOrFee => {
                     dropped.push(Dropped::Qris(e));
                     match image(url, &mut dropped) {
                         Some(picture) => Some(picture),
@@ -314,6 +316,20 @@ mod tests {
             ("59", name),
             ("60", "JAKARTA"),
         ])
+    }
+
+    /// The Rp275.000 code for TOKO KOPI with `extra` fields after the amount.
+    fn payload_with(extra: &[(&str, &str)]) -> String {
+        let mut fields = vec![
+            ("00", "01"),
+            ("01", "12"),
+            ("51", "0014ID.CO.QRIS.WWW0215ID10200000000010303UKE"),
+            ("53", "360"),
+            ("54", "275000"),
+        ];
+        fields.extend_from_slice(extra);
+        fields.extend([("58", "ID"), ("59", "TOKO KOPI"), ("60", "JAKARTA")]);
+        sealed(&fields)
     }
 
     fn payload_without_amount(initiation: &str) -> String {
@@ -533,20 +549,32 @@ mod tests {
             // No amount at all, dynamic or static: the payer would type any.
             (payload_without_amount("12"), "qris_amount_mismatch"),
             (payload_without_amount("11"), "qris_amount_mismatch"),
+            // A tip prompt, a fixed fee, a percentage fee: the payer would pay more.
+            (payload_with(&[("55", "01")]), "qris_tip_or_fee"),
+            (
+                payload_with(&[("55", "02"), ("56", "2500")]),
+                "qris_tip_or_fee",
+            ),
+            (
+                payload_with(&[("55", "03"), ("57", "5")]),
+                "qris_tip_or_fee",
+            ),
         ];
         for (qr_string, code) in cases {
             // Midtrans' QR image of the transaction is shown instead, the reason kept; but a
             // charge at odds with its own code is refused whatever it offers.
             match plan(input(&qris_charge(&qr_string))) {
                 Ok(p) => {
+                    let another_sum = matches!(code, "qris_amount_mismatch" | "qris_tip_or_fee");
+                    assert!(!another_sum, "{code}: shown through the image");
                     assert!(matches!(p.qr, Some(QrPicture::Image { .. })), "{code}");
                     assert!(matches!(p.dropped[..], [Dropped::Qris(e)] if e.code() == code));
                     assert_eq!(p.qris, None);
                 }
-                Err(e) => assert_eq!(
-                    (e.code.as_str(), code),
-                    ("qris_amount_mismatch", "qris_amount_mismatch")
-                ),
+                Err(e) => {
+                    assert_eq!(e.code.as_str(), code);
+                    assert!(matches!(code, "qris_amount_mismatch" | "qris_tip_or_fee"));
+                }
             }
             // Without an image: the error state, with the stable code.
             let bare = qris_charge(&qr_string).replace(

@@ -78,12 +78,14 @@ pub enum Initiation {
 /// | `qris_crc_mismatch` | well formed, but the CRC (ID 63) is not the checksum of the rest: the payload was altered or cut |
 /// | `qris_not_payment` | well formed and checked, but not a rupiah QRIS payment code: no QRIS template (ID 51) with an NMID, no merchant name (59) or city (60), ID 01 not `"11"`/`"12"`, currency (53) not `"360"`, country (58) not `"ID"` |
 /// | `qris_invalid_field` | the merchant name, city or NMID is empty or holds a control character, or the amount (54) is not a positive whole rupiah number such as `"275000"` or `"275000.00"` |
+/// | `qris_tip_or_fee` | the code has a tip or convenience indicator (55) or a fee (56 fixed, 57 percentage), well formed or not: the payer's app would ask for a tip or add a fee, so the payer would pay more than the amount |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum QrisError {
     Malformed,
     CrcMismatch,
     NotPayment,
     InvalidField,
+    TipOrFee,
 }
 
 impl QrisError {
@@ -94,6 +96,7 @@ impl QrisError {
             QrisError::CrcMismatch => "qris_crc_mismatch",
             QrisError::NotPayment => "qris_not_payment",
             QrisError::InvalidField => "qris_invalid_field",
+            QrisError::TipOrFee => "qris_tip_or_fee",
         }
     }
 
@@ -109,6 +112,9 @@ impl QrisError {
             QrisError::NotPayment => "the QR payload is not a QRIS payment code in rupiah",
             QrisError::InvalidField => {
                 "the QR payload's merchant name, city, NMID or amount cannot be shown"
+            }
+            QrisError::TipOrFee => {
+                "the QR payload asks for a tip or adds a fee: the payer would pay more than the amount"
             }
         }
     }
@@ -131,6 +137,7 @@ pub fn read(payload: &str) -> Result<Qris, QrisError> {
     let (mut currency, mut country) = (None, None);
     let mut first = true;
     let mut crc = false;
+    let mut tip_or_fee = false;
     walk(payload, &mut |id, value, rest| {
         if first && (id != 0 || value != "01") {
             return Err(Malformed);
@@ -148,6 +155,10 @@ pub fn read(payload: &str) -> Result<Qris, QrisError> {
             }
             53 => currency = Some(value),
             54 => amount = Some(value),
+            // Tip or convenience indicator, fixed fee, percentage fee: whatever the values say
+            // (a prompt, a fee, or a combination the payer's app reads its own way), the app
+            // may ask for more than ID 54.
+            55..=57 => tip_or_fee = true,
             58 => country = Some(value),
             59 => name = Some(value),
             60 => city = Some(value),
@@ -177,6 +188,9 @@ pub fn read(payload: &str) -> Result<Qris, QrisError> {
         None => None,
         Some(a) => Some(rupiah(a).ok_or(InvalidField)?),
     };
+    if tip_or_fee {
+        return Err(TipOrFee);
+    }
     Ok(Qris {
         initiation,
         merchant_name: text(name)?,
@@ -517,16 +531,78 @@ mod tests {
     }
 
     #[test]
+    fn a_tip_prompt_or_a_fee_is_refused() {
+        // `extra` (IDs 55 to 57) between the amount and the country, sealed.
+        let with = |amount: Option<&str>, extra: &[(&str, &str)]| {
+            let p = payload("TOKO KOPI", "JAKARTA", amount);
+            let fields: String = extra.iter().map(|(id, v)| tlv(id, v)).collect();
+            seal(&p[..p.len() - 8].replacen("5802ID", &(fields + "5802ID"), 1))
+        };
+        assert!(read(&with(Some("25000"), &[])).is_ok());
+        for extra in [
+            // The payer's app prompts for a tip.
+            &[("55", "01")][..],
+            // A fixed convenience fee of Rp2.500: the payer pays 27,500.
+            &[("55", "02"), ("56", "2500")],
+            // A percentage convenience fee.
+            &[("55", "03"), ("57", "5")],
+            &[("55", "03"), ("57", "2.5")],
+            // Combinations the spec does not define: the app's reading is anyone's guess.
+            &[("55", "02")],
+            &[("55", "03")],
+            &[("56", "2500")],
+            &[("57", "5")],
+            &[("55", "01"), ("56", "2500")],
+            &[("55", "02"), ("56", "2500"), ("57", "5")],
+            &[("55", "02"), ("57", "5")],
+            &[("55", "03"), ("56", "2500")],
+            &[("55", "04")],
+            &[("55", "00")],
+            &[("55", "1")],
+            &[("55", "")],
+            &[("56", "")],
+            &[("56", "abc")],
+            &[("57", "-5")],
+        ] {
+            assert_eq!(
+                read(&with(Some("25000"), extra)),
+                Err(QrisError::TipOrFee),
+                "{extra:?}"
+            );
+            // With no amount at all (the payer types one) as well.
+            assert_eq!(
+                read(&with(None, extra)),
+                Err(QrisError::TipOrFee),
+                "{extra:?}"
+            );
+        }
+        assert_eq!(QrisError::TipOrFee.code(), "qris_tip_or_fee");
+        // The checksum and the structure come first: an altered code is still called so.
+        let altered = with(Some("25000"), &[("55", "01")]).replace("550201", "550202");
+        assert_eq!(read(&altered), Err(QrisError::CrcMismatch));
+        // A sub-ID 55 inside a template (ID 62's payment-system-specific range) is no tip.
+        let p = payload("TOKO KOPI", "JAKARTA", Some("25000"));
+        let inside = p[..p.len() - 8].replacen(
+            "62070703A01",
+            &tlv("62", &(tlv("07", "A01") + &tlv("55", "01"))),
+            1,
+        );
+        assert!(read(&seal(&inside)).is_ok());
+    }
+
+    #[test]
     fn codes_are_stable() {
         use QrisError::*;
-        let codes = [Malformed, CrcMismatch, NotPayment, InvalidField].map(QrisError::code);
+        let codes =
+            [Malformed, CrcMismatch, NotPayment, InvalidField, TipOrFee].map(QrisError::code);
         assert_eq!(
             codes,
             [
                 "qris_malformed",
                 "qris_crc_mismatch",
                 "qris_not_payment",
-                "qris_invalid_field"
+                "qris_invalid_field",
+                "qris_tip_or_fee"
             ]
         );
         assert!(CrcMismatch.to_string().contains("checksum"));

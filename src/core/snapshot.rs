@@ -18,6 +18,7 @@ pub struct Snapshot {
     pub confirmed: bool,
     pub app_open_attempted: bool,
     pub unreachable_reported: bool,
+    /// The endpoint answered for another order, transaction or amount: stopped for good.
     pub mismatch_reported: bool,
     pub skew_ms: i64,
     /// Local time of the first start for this order; the cadence counts from it.
@@ -29,7 +30,7 @@ const MAX_SNAPSHOT_LEN: usize = 2048;
 /// Larger skews are treated as nonsense rather than a wrong clock.
 pub(super) const MAX_SKEW_MS: i64 = 10 * 365 * 86_400_000;
 /// JavaScript's `Date` range either side of 1970: a start outside it was never written by us.
-const MAX_TIME_MS: i64 = 8_640_000_000_000_000;
+pub(super) const MAX_TIME_MS: i64 = 8_640_000_000_000_000;
 
 impl Snapshot {
     /// `gpw1&o=..&s=..&t=..[&c=..]&f=..&k=..&b=..`, values percent-encoded.
@@ -129,18 +130,20 @@ impl Snapshot {
     }
 
     /// A terminal state must match its status (or, for an error, its reason); a confirmed live state must be pending-like.
+    /// A `capture` also ends in failure (its fraud review denied it) or waits (under review).
     pub(super) fn is_consistent(&self) -> bool {
         let outcome = status::outcome(&self.transaction_status);
+        let capture = self.transaction_status == "capture";
         match self.state {
             State::Success => outcome == Outcome::Paid,
-            State::Failure => outcome == Outcome::Failed,
+            State::Failure => outcome == Outcome::Failed || capture,
             State::Expire => outcome == Outcome::Expired,
             State::Reversed => outcome == Outcome::Reversed,
-            // Stopped for good: after an answer for another order, or an endpoint that never
+            // Stopped for good: after an answer at odds with the charge, or an endpoint that never
             // confirmed anything (both recorded as reported).
             State::Error => self.mismatch_reported || self.unreachable_reported,
             State::Loading | State::Pending | State::Confirming => {
-                !self.confirmed || outcome.is_pending_like()
+                !self.confirmed || outcome.is_pending_like() || capture
             }
         }
     }

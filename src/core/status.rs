@@ -74,6 +74,41 @@ pub struct StatusReply {
     pub transaction_status: String,
     pub status_code: Option<String>,
     pub gross_amount: Option<String>,
+    /// Midtrans' fraud review of a card `capture`: `accept`, `challenge` or `deny`.
+    pub fraud_status: Option<String>,
+}
+
+impl StatusReply {
+    /// What the answer means. A `capture` is a payment only once the fraud review accepted
+    /// it: `deny` fails it, and `challenge` (or no review) keeps it waiting, as a
+    /// settlement may still follow.
+    pub fn outcome(&self) -> Outcome {
+        let said = outcome(&self.transaction_status);
+        if !self.transaction_status.eq_ignore_ascii_case("capture") {
+            return said;
+        }
+        match self.fraud_status.as_deref() {
+            Some(f) if f.eq_ignore_ascii_case("accept") => said,
+            Some(f) if f.eq_ignore_ascii_case("deny") => Outcome::Failed,
+            _ => Outcome::Pending,
+        }
+    }
+}
+
+/// Two rupiah amounts are the same value: `"25000.00"`, `"25000"` and `"25000.0"` are;
+/// anything that is not digits with an optional fraction (`"Rp25.000"`, `"1e3"`, `""`)
+/// is the same as nothing.
+pub fn same_amount(a: &str, b: &str) -> bool {
+    fn value(s: &str) -> Option<(u64, &str)> {
+        let (int, frac) = s.split_once('.').unwrap_or((s, "0"));
+        if frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        // `parse` also refuses an empty or signed integer part.
+        let int = int.parse().ok().filter(|_| !int.starts_with('+'))?;
+        Some((int, frac.trim_end_matches('0')))
+    }
+    matches!((value(a), value(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// Reads a status response body. Only `transaction_status` is required;
@@ -108,6 +143,7 @@ pub fn parse_status(body: &Value) -> Result<StatusReply, String> {
         transaction_status,
         status_code: status_code(body)?,
         gross_amount: gross_amount(body)?,
+        fraud_status: optional_string(body, "fraud_status")?,
     })
 }
 
@@ -280,6 +316,68 @@ mod tests {
         for text in bad {
             assert!(parse(&text).is_err(), "accepted {text}");
         }
+    }
+
+    #[test]
+    fn a_capture_is_paid_only_once_its_fraud_review_accepts_it() {
+        let said = |text: &str| parse(text).unwrap().outcome();
+        for (fraud, want) in [
+            (r#","fraud_status":"accept""#, Outcome::Paid),
+            (r#","fraud_status":"ACCEPT""#, Outcome::Paid),
+            (r#","fraud_status":"deny""#, Outcome::Failed),
+            (r#","fraud_status":"challenge""#, Outcome::Pending),
+            (r#","fraud_status":"accepted""#, Outcome::Pending),
+            (r#","fraud_status":null"#, Outcome::Pending),
+            ("", Outcome::Pending),
+        ] {
+            let text = format!(r#"{{"transaction_status":"Capture"{fraud}}}"#);
+            assert_eq!(said(&text), want, "{text}");
+        }
+        // Only a capture waits for the review: a settlement is paid whatever it says.
+        assert_eq!(
+            said(r#"{"transaction_status":"settlement","fraud_status":"challenge"}"#),
+            Outcome::Paid
+        );
+        assert_eq!(
+            said(r#"{"transaction_status":"pending","fraud_status":"accept"}"#),
+            Outcome::Pending
+        );
+        assert!(parse(r#"{"transaction_status":"capture","fraud_status":1}"#).is_err());
+    }
+
+    #[test]
+    fn amounts_are_compared_as_rupiah_values() {
+        for (a, b) in [
+            ("25000.00", "25000"),
+            ("25000", "25000.0"),
+            ("025000", "25000.00"),
+            ("25000.50", "25000.5"),
+            ("0", "0.00"),
+        ] {
+            assert!(same_amount(a, b), "{a} {b}");
+            assert!(same_amount(b, a), "{b} {a}");
+        }
+        for (a, b) in [
+            ("1.00", "25000.00"),
+            ("25000.01", "25000"),
+            ("250000", "25000"),
+            ("25.000", "25000"),
+            ("Rp25000", "25000"),
+            ("25,000", "25000"),
+            ("+25000", "25000"),
+            ("-25000", "25000"),
+            (" 25000", "25000"),
+            ("25000.", "25000"),
+            (".5", "0.5"),
+            ("2.5e4", "25000"),
+            ("", ""),
+            ("99999999999999999999999", "99999999999999999999999"),
+        ] {
+            assert!(!same_amount(a, b), "{a:?} {b:?}");
+        }
+        // A number in the answer is written back with cents, and compares as the same value.
+        let r = parse(r#"{"transaction_status":"settlement","gross_amount":25000}"#).unwrap();
+        assert!(same_amount(r.gross_amount.as_deref().unwrap(), "25000"));
     }
 
     #[test]

@@ -372,16 +372,27 @@ fn on_intent(shared: &Rc<Shared>, intent: Intent) {
             }
         }
         Intent::SaveQr => {
-            let drawn = with_running(shared, |r| {
-                let drawing = match (&r.plan.qr, &r.adopted_qr) {
+            let Some((plan, drawn)) = with_running(shared, |r| {
+                let drawn = match (&r.plan.qr, &r.adopted_qr) {
                     (Some(QrPicture::Svg { size, path }), _) => Some((*size, path.clone())),
                     (Some(QrPicture::InPage), Some(svg)) => drawn_in_page(svg),
                     _ => None,
                 };
-                drawing.map(|d| (d, r.plan.clone()))
-            });
-            if let Some(Some(((size, path), plan))) = drawn {
+                (r.plan.clone(), drawn)
+            }) else {
+                return;
+            };
+            if let Some((size, path)) = drawn {
                 let _ = save::save_png(size, &path, &plan);
+            } else if let Some(QrPicture::Image { url }) = &plan.qr {
+                let (url, weak) = (url.clone(), Rc::downgrade(shared));
+                wasm_bindgen_futures::spawn_local(async move {
+                    if !save::save_image(&url, &plan.charge.order_id).await {
+                        if let Some(shared) = weak.upgrade() {
+                            with_running(&shared, |r| r.signals.image_not_saved());
+                        }
+                    }
+                });
             }
         }
     }

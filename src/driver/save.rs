@@ -1,11 +1,13 @@
-//! "Save QR image": the drawn QR as a PNG download, so the shopper can pay from a QRIS
-//! app's gallery on the same phone.
+//! "Save QR image": the QR as a PNG download, so the shopper can pay from a QRIS app's
+//! gallery on the same phone: the drawn QR drawn again on a canvas, or the charge's own PNG
+//! fetched as it is.
 
-use super::browser::document;
+use super::browser::{document, window};
 use crate::core::plan::Plan;
 use crate::core::qris::{MARK_HEIGHT, MARK_PATH, MARK_STROKE, MARK_WIDTH};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 /// Draws the QR path (`size` modules a side) on a canvas and downloads it as a PNG. The path is
 /// horizontal runs, drawn as the view draws them: half a module down (`qr::PATH_TRANSFORM`) and
@@ -65,12 +67,53 @@ pub fn save_png(size: u32, path: &str, plan: &Plan) -> Result<(), JsValue> {
     ctx.set_line_width(1.0);
     ctx.set_line_cap("butt");
     ctx.stroke_with_path(&web_sys::Path2d::new_with_path_string(path)?);
-    let url = canvas.to_data_url_with_type("image/png")?;
+    download(
+        &canvas.to_data_url_with_type("image/png")?,
+        &plan.charge.order_id,
+    )
+}
+
+/// Saves the charge's QR image (`url`, allowlisted) as the PNG it is. A cross-origin image is
+/// readable only if its host allows it (CORS) and the page's CSP lets the widget connect to
+/// it; `false` when it could not be saved (refused, unreachable, not a PNG).
+pub async fn save_image(url: &str, order_id: &str) -> bool {
+    let fetched = JsFuture::from(window().fetch_with_str(url)).await;
+    let Ok(response) = fetched.and_then(|r| r.dyn_into::<web_sys::Response>()) else {
+        return false;
+    };
+    // An error answer (Midtrans sends JSON ones) is not saved as an image.
+    let png = response
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .is_some_and(|t| {
+            t.trim_start()
+                .get(..9)
+                .is_some_and(|m| m.eq_ignore_ascii_case("image/png"))
+        });
+    if !response.ok() || !png {
+        return false;
+    }
+    let Ok(read) = response.blob() else {
+        return false;
+    };
+    let Ok(blob) = JsFuture::from(read).await else {
+        return false;
+    };
+    // Not revoked: some browsers still read the URL after the click returns, and the page
+    // keeps one small image per tap.
+    web_sys::Url::create_object_url_with_blob(blob.unchecked_ref())
+        .and_then(|href| download(&href, order_id))
+        .is_ok()
+}
+
+/// Downloads `href` as `gopay-qr-{order}.png`, the order id cut to a safe file name.
+fn download(href: &str, order_id: &str) -> Result<(), JsValue> {
+    let document = document().ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    a.set_href(&url);
-    let safe: String = plan
-        .charge
-        .order_id
+    a.set_href(href);
+    let safe: String = order_id
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .take(50)

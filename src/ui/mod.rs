@@ -45,6 +45,8 @@ pub struct Signals {
     next: RwSignal<&'static str>,
     retry: RwSignal<bool>,
     hint: RwSignal<bool>,
+    /// The charge's QR image could not be saved here: its save link opens it instead.
+    image_unsaved: RwSignal<bool>,
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
@@ -66,6 +68,7 @@ impl Signals {
             next: RwSignal::new(screen.next),
             retry: RwSignal::new(screen.retry),
             hint: RwSignal::new(screen.app_hint),
+            image_unsaved: RwSignal::new(false),
         }
     }
 
@@ -86,6 +89,13 @@ impl Signals {
     /// The QR and the app button are in the view.
     pub fn offered(&self) -> bool {
         self.offer.get_untracked()
+    }
+
+    /// The charge's QR image could not be fetched as a file (no CORS, a CSP, the network):
+    /// its save link now says it opens the image, and does so when tapped.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub fn image_not_saved(&self) {
+        self.image_unsaved.set(true);
     }
 }
 
@@ -178,6 +188,7 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
     let asked = RwSignal::new(false);
     let open_button = NodeRef::<html::A>::new();
     let save_button = NodeRef::<html::Button>::new();
+    let save_link = NodeRef::<html::A>::new();
     let app_button = NodeRef::<html::Button>::new();
     let s = signals;
     // The control just used is hidden by the toggle: keep keyboard and screen reader users
@@ -188,6 +199,8 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
             focus_when_shown(open_button);
         } else if save_button.get_untracked().is_some() {
             focus_when_shown(save_button);
+        } else if save_link.get_untracked().is_some() {
+            focus_when_shown(save_link);
         } else {
             focus_when_shown(app_button);
         }
@@ -196,12 +209,27 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
         let intents = intents.clone();
         move |_| intents(i)
     };
+    // The charge's own PNG: the driver fetches it as a file; where it cannot (Midtrans' image
+    // host sends no CORS headers that it documents), the same link opens it in a new tab for
+    // a long press, and says so. A real link, so that tap is no popup to block.
+    let image_url = match &plan.qr {
+        Some(QrPicture::Image { url }) => Some(url.clone()),
+        _ => None,
+    };
+    let unsaved = s.image_unsaved;
     let phone_extras = (has_link && has_qr).then(|| {
+        let save_image = intent(Intent::SaveQr);
         view! {
             {plan.can_save_qr().then(|| view! {
                 <button type="button" class="gw-link" part="save-button" node_ref=save_button on:click=intent(Intent::SaveQr)>
                     {i18n::t(l, Msg::SaveQr)}
                 </button>
+            })}
+            {image_url.map(|href| view! {
+                <a class="gw-link" part="save-button" href=href target="_blank" rel="noopener" node_ref=save_link
+                    on:click=move |e: leptos::ev::MouseEvent| if !unsaved.get_untracked() { e.prevent_default(); save_image(e) }>
+                    {move || i18n::t(l, if unsaved.get() { Msg::OpenQrImage } else { Msg::SaveQr })}
+                </a>
             })}
             <button type="button" class="gw-link" part="app-button" node_ref=app_button on:click=move |_| show_app(true)>
                 {i18n::t(l, Msg::ShowPayButton)}

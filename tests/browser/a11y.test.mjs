@@ -273,8 +273,9 @@ test("keyboard: Tab goes page -> Open GoPay -> Pay with QR -> page, with a visib
   const after = await focused();
   assert.equal(after.id, "app", "focus stays in the widget after switching views");
   assert.equal(after.visible, true, "focus is on something visible");
-  // A linked PNG has no save button: focus lands on the way back to the app button.
-  assert.equal(after.part, "app-button", JSON.stringify(after));
+  // Focus lands on the QR view's first control: saving the linked PNG, with a visible ring.
+  assert.equal(after.part, "save-button", JSON.stringify(after));
+  assert.match(after.outline, /^solid (\d+)px$/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -463,6 +463,52 @@ describe("answers, devices and storage", { concurrency: true }, () => {
     await context.close();
   });
 
+  test("a settlement for another amount stops the widget: amount_mismatch, never a success, the QR withdrawn", async () => {
+    const order = "life-amount-1";
+    // Everything else agrees: this order, this transaction, settled; only the amount differs.
+    script(order, [
+      (s) => ({
+        raw: JSON.stringify({
+          status_code: "200",
+          order_id: order,
+          transaction_id: s.charge.transaction_id,
+          gross_amount: "1.00",
+          transaction_status: "settlement",
+        }),
+      }),
+      "settlement",
+    ]);
+    const { context, page, errors } = await open(pageFor(order));
+    await waitState(page, "error", 10_000);
+    await sleep(3 * CADENCE_MS);
+    assert.equal(await state(page), "error");
+    assert.equal(hitsOf(order).length, 1, "asked again after the error");
+    const evs = await events(page);
+    assert.deepEqual(
+      evs.map((e) => e.type),
+      ["gopay-status", "gopay-error"],
+      JSON.stringify(evs),
+    );
+    assert.equal(evs[1].detail.code, "amount_mismatch");
+    assert.equal(evs[1].detail.order_id, order);
+    assert.deepEqual(
+      (await callbacks(page)).map((c) => c.name),
+      ["status", "error"],
+    );
+    // What the shopper sees: no QR to pay again, no "received", whom to contact.
+    assert.equal(await part(page, "qr").count(), 0);
+    const text = await page.locator("#host [part=widget]").innerText();
+    assert.doesNotMatch(text, /Payment received/);
+    assert.match(await part(page, "status").innerText(), /cannot be checked/);
+    assert.match(
+      await part(page, "result").innerText(),
+      /contact the merchant with this order ID: do not pay again/,
+    );
+    assert.match(text, new RegExp(order));
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test("a charge that has already ended, shown without a status URL: an error at once, never a success", async () => {
     const cells = ["settlement", "expire", "deny"].map((status) => {
       const order = `life-ended-${status}`;
@@ -507,8 +553,7 @@ describe("answers, devices and storage", { concurrency: true }, () => {
     await img.waitFor();
     assert.equal(await img.getAttribute("src"), image);
     assert.match(await img.getAttribute("alt"), /IDR 149,500/);
-    // The browser's own long-press saves a linked PNG: no button that could not.
-    assert.equal(await part(page, "save-button").count(), 0);
+    assert.equal(await part(page, "save-button").getAttribute("href"), image);
     await part(page, "app-button").click();
     assert.equal(await part(page, "open-button").getAttribute("href"), deeplink);
     assert.equal(await shown(page, "[part=open-button]"), true);
@@ -518,21 +563,102 @@ describe("answers, devices and storage", { concurrency: true }, () => {
     const focused = () =>
       document.getElementById("host").shadowRoot.activeElement?.getAttribute("part");
     // The view switches in a later task; wait until focus has moved, or time out and report.
+    // It lands on the first control of the QR view: saving the image.
     await page
       .waitForFunction(
         () =>
           document.getElementById("host").shadowRoot.activeElement?.getAttribute("part") ===
-          "app-button",
+          "save-button",
         null,
         { timeout: 3_000 },
       )
       .catch(() => {});
-    assert.equal(await page.evaluate(focused), "app-button", "focus stays in the widget");
+    assert.equal(await page.evaluate(focused), "save-button", "focus stays in the widget");
     assert.equal(await shown(page, "[part=qr] img"), true);
     assert.equal(new URL(page.url()).pathname, "/pay", "the app was never opened by itself");
     assert.equal(await state(page), "pending");
     assert.deepEqual(errors, []);
     await context.close();
+  });
+
+  test("phone, a GoPay charge's PNG: saved as the PNG it is where CORS allows it, else a link that opens it", async () => {
+    // Another origin serves the image, as Midtrans' host does: once with CORS, once without.
+    const png = PIXEL;
+    const images = await startServer({
+      "GET /cors/qr.png": (_req, res) => {
+        res.writeHead(200, { "content-type": "image/png", "access-control-allow-origin": "*" });
+        res.end(png);
+      },
+      "GET /plain/qr.png": (_req, res) => {
+        res.writeHead(200, { "content-type": "image/png" });
+        res.end(png);
+      },
+    });
+    try {
+      for (const cors of [true, false]) {
+        const order = `life-save-${cors ? "cors" : "plain"}`;
+        script(order, ["pending"]);
+        const image = `${images.url}/${cors ? "cors" : "plain"}/qr.png?order_id=${order}`;
+        const pay = pageFor(order, {
+          environment: "sandbox",
+          mode: "qr",
+          base: gopay,
+          actions: [{ name: "generate-qr-code-v2", method: "GET", url: image }],
+          deeplink: `${server.url}/app?order_id=${order}`,
+        });
+        const { context, page, errors } = await open(pay, { device: PHONE });
+        await page.locator("#host [part=qr] img").waitFor();
+        const save = part(page, "save-button");
+        assert.equal(await save.innerText(), "Save QR image");
+        assert.equal(await save.getAttribute("href"), image);
+        assert.equal(await save.getAttribute("rel"), "noopener");
+        if (cors) {
+          const [download] = await Promise.all([
+            page.waitForEvent("download", { timeout: 5_000 }),
+            save.click(),
+          ]);
+          assert.equal(download.suggestedFilename(), `gopay-qr-${order}.png`);
+          const file = path.join(ARTIFACTS, "lifecycle-saved-image.png");
+          await download.saveAs(file);
+          assert.deepEqual(await fs.readFile(file), png, "the saved file is the served PNG");
+          assert.equal(context.pages().length, 1, "no tab opened");
+          assert.equal(await save.innerText(), "Save QR image");
+          assert.deepEqual(errors, []);
+        } else {
+          let downloads = 0;
+          page.on("download", () => {
+            downloads += 1;
+          });
+          await save.click();
+          // The image cannot be read here: the control says what it does now, and did nothing.
+          await until(
+            async () => (await save.innerText()) !== "Save QR image",
+            "the save control to change",
+          );
+          assert.equal(
+            await save.innerText(),
+            "Open the QR image in a new tab, then press and hold it to save it",
+          );
+          assert.equal(context.pages().length, 1, "the refused save opened nothing");
+          // The next tap follows the link: the image itself, in a tab without an opener.
+          const [tab] = await Promise.all([context.waitForEvent("page"), save.click()]);
+          await tab.waitForLoadState();
+          assert.equal(tab.url(), image);
+          assert.equal(await tab.evaluate(() => document.contentType), "image/png");
+          assert.equal(await tab.evaluate(() => window.opener), null);
+          assert.equal(downloads, 0);
+          assert.equal(new URL(page.url()).pathname, "/pay", "the payment page stays");
+          // The browser reports the refused read; nothing else went wrong.
+          assert.deepEqual(
+            errors.filter((e) => !/CORS policy|net::ERR_FAILED/.test(e)),
+            [],
+          );
+        }
+        await context.close();
+      }
+    } finally {
+      await images.close();
+    }
   });
 
   test("tablets (iPad, Android without Mobile) get the QR view and no app opening", async () => {

@@ -291,8 +291,11 @@ test("a GoPay charge without qr_string shows the PNG with alt text", async () =>
     "https://api.sandbox.midtrans.com/v2/qris/7f1c1d2e-5a7b-4c3d-9e8f-0a1b2c3d4e5f/qr-code",
   );
   assert.match(await img.getAttribute("alt"), /IDR 149,500/);
-  // A linked PNG is saved with the browser's long-press: no save button that could do nothing.
-  assert.equal(await page.locator("#host [part=save-button]").count(), 0);
+  // Its save control is a real link to that very image (fetched as a file where it can be).
+  assert.equal(
+    await page.locator("#host [part=save-button]").getAttribute("href"),
+    await img.getAttribute("src"),
+  );
   assert.equal(await page.locator("#host [part=app-button]").count(), 1);
   await page.close();
 });
@@ -561,5 +564,67 @@ test("a qr_string no app would pay is never drawn: Midtrans' QR image instead, o
     (await events(page)).map((e) => e.detail.code),
     ["qris_amount_mismatch"],
   );
+  await page.close();
+});
+
+test("a QRIS code with a tip prompt or a fee is never drawn, image or not: the shopper would pay more", async () => {
+  const good = fresh(await fixture("qris-charge-docs-shape.json"));
+  // EMVCo's Tip or Convenience Indicator (ID 55) after the amount (ID 54, the order's).
+  const withTip = (extra) =>
+    sealed(qrisFields("Test", "BANDUNG").flatMap((f) => (f[0] === "54" ? [f, ...extra] : [f])));
+  const cases = [
+    ["a tip prompt", [["55", "01"]]],
+    [
+      "a fixed fee of Rp2.500",
+      [
+        ["55", "02"],
+        ["56", "2500"],
+      ],
+    ],
+    [
+      "a 10% fee",
+      [
+        ["55", "03"],
+        ["57", "10"],
+      ],
+    ],
+    ["a fee without its indicator", [["56", "2500"]]],
+  ];
+  for (const [what, extra] of cases) {
+    // The charge keeps Midtrans' QR image action: it is not shown instead.
+    const { page, errors } = await newPage();
+    await mountInPage(page, {
+      charge: { ...good, qr_string: withTip(extra) },
+      locale: "en",
+      environment: "sandbox",
+    });
+    await page.waitForFunction(
+      () => document.getElementById("host").getAttribute("data-state") === "error",
+    );
+    const evs = await events(page);
+    assert.deepEqual(
+      evs.map((e) => [e.type, e.detail.code]),
+      [["gopay-error", "qris_tip_or_fee"]],
+      what,
+    );
+    assert.equal(await page.locator("#host svg, #host img").count(), 0, what);
+    const text = await page.locator("#host [part=widget]").innerText();
+    assert.doesNotMatch(text, /IDR 789,000|Rp789\.000/, what);
+    assert.match(
+      await page.locator("#host [part=error]").innerText(),
+      /asks for a tip or adds a fee/,
+      what,
+    );
+    assert.deepEqual(errors, [], what);
+    await page.close();
+  }
+  // The same code without the indicator is drawn.
+  const { page } = await newPage();
+  await mountInPage(page, {
+    charge: { ...good, qr_string: withTip([]) },
+    locale: "en",
+    environment: "sandbox",
+  });
+  await page.locator("#host figure > svg").waitFor();
   await page.close();
 });

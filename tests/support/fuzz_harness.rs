@@ -14,8 +14,8 @@
 //! - `machine`: the payment lifecycle driven by an arbitrary sequence of inputs, times,
 //!   answers and reloads, with its promises checked after every input.
 //! - `qris`: a `qr_string` through the QRIS payload reader; an accepted payload keeps every
-//!   documented bound (format, CRC, merchant fields, amount, currency, country), and any
-//!   change to its CRC is refused.
+//!   documented bound (format, CRC, merchant fields, amount, currency, country, no tip or
+//!   fee), and any change to its CRC is refused.
 
 #![allow(dead_code)]
 
@@ -24,8 +24,8 @@ use gopay_widget::core::charge::{self, Charge, QrSource};
 use gopay_widget::core::deeplink::{self, Environment};
 use gopay_widget::core::json::{self, JsonError, Value};
 use gopay_widget::core::machine::{
-    Command, Config, EventKind, Input, Machine, Snapshot, State, CODE_EXPIRED_LOCALLY,
-    CODE_ORDER_MISMATCH, CODE_UNREACHABLE,
+    Command, Config, EventKind, Input, Machine, Snapshot, State, CODE_AMOUNT_MISMATCH,
+    CODE_EXPIRED_LOCALLY, CODE_ORDER_MISMATCH, CODE_TRANSACTION_MISMATCH, CODE_UNREACHABLE,
 };
 use gopay_widget::core::qr::qris_crc_ok;
 use gopay_widget::core::qris::{self, QrisError};
@@ -235,7 +235,7 @@ pub fn status(data: &[u8]) {
     };
     let s = &reply.transaction_status;
     assert!(!s.trim().is_empty() && s.len() <= status::MAX_STATUS_LEN && no_control(s));
-    for field in [&reply.order_id, &reply.transaction_id]
+    for field in [&reply.order_id, &reply.transaction_id, &reply.fraud_status]
         .into_iter()
         .flatten()
     {
@@ -257,6 +257,17 @@ pub fn status(data: &[u8]) {
         }
     }
     check_status_word(s);
+    // A capture is paid only once its fraud review accepted it.
+    if reply.outcome() == Outcome::Paid {
+        let accepted = reply
+            .fraud_status
+            .as_deref()
+            .is_some_and(|f| f.eq_ignore_ascii_case("accept"));
+        assert!(
+            s.eq_ignore_ascii_case("settlement") || s.eq_ignore_ascii_case("capture") && accepted,
+            "{reply:?}"
+        );
+    }
 }
 
 /// A status reads the same raw, canonical or in any ASCII case, and only
@@ -443,11 +454,15 @@ const EXPIRY_MAX: i64 = 253_402_275_599_000;
 const MAX_ACTIONS: usize = 256;
 const MAX_TICKS_PER_ADVANCE: usize = 2_000;
 
-const STATUSES: [&str; 16] = [
+/// A status word; `capture/<review>` is a capture with that `fraud_status`.
+const STATUSES: [&str; 19] = [
     "pending",
     "settlement",
     "SETTLEMENT",
     "capture",
+    "capture/accept",
+    "Capture/DENY",
+    "capture/challenge",
     "deny",
     "cancel",
     "failure",
@@ -511,7 +526,10 @@ enum Body {
         status: Word,
         order: OrderField,
         status_code: Option<u16>,
+        /// 0, 1 and 2 are the charge's amount as `"10000.00"`, `"10000"` and a number; any
+        /// other value is that number.
         gross_amount: Option<u32>,
+        /// `"="` is the charge's transaction id in capitals.
         transaction_id: Option<String>,
     },
     /// Any text, read as the driver reads it (`None` when it is not JSON).
@@ -622,10 +640,18 @@ fn body(b: &Body) -> Option<Value> {
             gross_amount,
             transaction_id,
         } => {
+            let text = status.text();
+            let (said, review) = match text.split_once('/') {
+                Some((said, review)) if matches!(status, Word::Known(_)) => (said, Some(review)),
+                _ => (text.as_str(), None),
+            };
             let mut fields = vec![(
                 "transaction_status".to_owned(),
-                Value::String(status.text()),
+                Value::String(said.to_owned()),
             )];
+            if let Some(r) = review {
+                fields.push(("fraud_status".to_owned(), Value::String(r.to_owned())));
+            }
             let order = match order {
                 OrderField::Ours => Some(Value::String(ORDER.into())),
                 OrderField::Absent => None,
@@ -640,10 +666,17 @@ fn body(b: &Body) -> Option<Value> {
                 fields.push(("status_code".to_owned(), Value::Number(f64::from(*c))));
             }
             if let Some(g) = gross_amount {
-                fields.push(("gross_amount".to_owned(), Value::Number(f64::from(*g))));
+                let amount = match g {
+                    0 => Value::String("10000.00".into()),
+                    1 => Value::String("10000".into()),
+                    2 => Value::Number(10_000.0),
+                    g => Value::Number(f64::from(*g)),
+                };
+                fields.push(("gross_amount".to_owned(), amount));
             }
             if let Some(t) = transaction_id {
-                fields.push(("transaction_id".to_owned(), Value::String(t.clone())));
+                let t = if t == "=" { "TX-1" } else { t };
+                fields.push(("transaction_id".to_owned(), Value::String(t.to_owned())));
             }
             Some(Value::Object(fields))
         }
@@ -674,8 +707,44 @@ fn answers(input: &Input, words: &[&str]) -> bool {
     (200..300).contains(http_status) && order_ok && said
 }
 
-fn proves_payment(input: &Input) -> bool {
-    answers(input, &["settlement", "capture"])
+/// The answer agrees with the charge (`10000.00`, transaction `tx-1`) where it names an
+/// amount or a transaction: read here without the widget's parser.
+fn agrees(input: &Input, transaction_id: &str) -> bool {
+    let Input::StatusResponse { body: Some(b), .. } = input else {
+        return false;
+    };
+    let amount_ok = match b.get("gross_amount") {
+        None | Some(Value::Null) => true,
+        // A number is read to the sen.
+        Some(Value::Number(n)) => (n * 100.0).round() == 1_000_000.0,
+        Some(Value::String(s)) => s.parse::<f64>().is_ok_and(|n| n == 10_000.0),
+        Some(_) => false,
+    };
+    let transaction_ok = match b.get("transaction_id") {
+        None | Some(Value::Null) => true,
+        Some(Value::String(t)) => {
+            t.is_empty() || transaction_id.is_empty() || t.eq_ignore_ascii_case(transaction_id)
+        }
+        Some(_) => false,
+    };
+    amount_ok && transaction_ok
+}
+
+/// The answer's `fraud_status` is `review`, any ASCII case.
+fn reviewed(input: &Input, review: &str) -> bool {
+    let Input::StatusResponse { body: Some(b), .. } = input else {
+        return false;
+    };
+    b.get("fraud_status")
+        .and_then(Value::as_str)
+        .is_some_and(|r| r.eq_ignore_ascii_case(review))
+}
+
+/// A settlement, or a capture its fraud review accepted, that agrees with the charge.
+fn proves_payment(input: &Input, transaction_id: &str) -> bool {
+    let paid = answers(input, &["settlement"])
+        || answers(input, &["capture"]) && reviewed(input, "accept");
+    paid && agrees(input, transaction_id)
 }
 
 /// Carries out the machine's commands as a page would, and checks its promises.
@@ -719,7 +788,7 @@ impl Driver {
     }
 
     fn handle(&mut self, input: Input) -> Vec<Command> {
-        let paying = proves_payment(&input);
+        let paying = proves_payment(&input, &self.config.transaction_id);
         self.paid_seen |= paying;
         let is_tick = input == Input::Tick;
         let is_start = input == Input::Start;
@@ -787,7 +856,9 @@ impl Driver {
                             ));
                         }
                         EventKind::Failure => assert!(
-                            answers(&input, &["deny", "cancel", "failure"]),
+                            (answers(&input, &["deny", "cancel", "failure"])
+                                || answers(&input, &["capture"]) && reviewed(&input, "deny"))
+                                && agrees(&input, &self.config.transaction_id),
                             "failure from {input:?}"
                         ),
                         EventKind::Expire if e.code == Some(CODE_EXPIRED_LOCALLY) => {
@@ -798,13 +869,19 @@ impl Driver {
                             );
                         }
                         EventKind::Expire => assert!(
-                            answers(&input, &["expire", "expired"]),
+                            answers(&input, &["expire", "expired"])
+                                && agrees(&input, &self.config.transaction_id),
                             "expire from {input:?}"
                         ),
                         EventKind::Error => {
                             assert!(matches!(
                                 e.code,
-                                Some(CODE_UNREACHABLE | CODE_ORDER_MISMATCH)
+                                Some(
+                                    CODE_UNREACHABLE
+                                        | CODE_ORDER_MISMATCH
+                                        | CODE_TRANSACTION_MISMATCH
+                                        | CODE_AMOUNT_MISMATCH
+                                )
                             ));
                             // gopay-error only when the widget stops for good.
                             assert_eq!(self.m.state(), State::Error, "an error that goes on");
@@ -1054,6 +1131,19 @@ pub fn qris_payload(data: &[u8]) {
     }
     assert!(q.amount.is_none_or(|a| a > 0), "{q:?}");
     assert_eq!((q.currency.as_str(), q.country.as_str()), ("360", "ID"));
+    // No tip prompt, fixed fee or percentage fee (IDs 55 to 57 at the top level): the payer
+    // pays the amount shown. Walked here by characters, without the reader.
+    let chars: Vec<char> = payload.chars().collect();
+    let mut at = 0;
+    while at + 4 <= chars.len() {
+        let id: String = chars[at..at + 2].iter().collect();
+        let len: String = chars[at + 2..at + 4].iter().collect();
+        assert!(!matches!(id.as_str(), "55" | "56" | "57"), "{payload:?}");
+        at += 4 + len
+            .parse::<usize>()
+            .expect("an accepted payload's lengths are digits");
+    }
+    assert_eq!(at, chars.len(), "{payload:?}");
     // Any other CRC is refused: the code was altered or cut.
     for (i, b) in crc.bytes().enumerate() {
         let other = if b == b'0' { '1' } else { '0' };
