@@ -2,7 +2,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-const JAKARTA_OFFSET_SECS: i64 = 7 * 3600;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 /// Milliseconds since the Unix epoch, from the system clock.
 pub fn now_ms() -> u64 {
@@ -13,29 +13,22 @@ pub fn now_ms() -> u64 {
 
 /// Formats Unix seconds as Midtrans does: Jakarta wall-clock time without an offset.
 pub fn format(unix_secs: u64) -> String {
-    let local = unix_secs as i64 + JAKARTA_OFFSET_SECS;
-    let (year, month, day) = civil_from_days(local.div_euclid(86_400));
-    let secs = local.rem_euclid(86_400);
+    let jakarta = UtcOffset::from_hms(7, 0, 0).unwrap_or(UtcOffset::UTC);
+    // Past year 9999 (never a Midtrans time) the clock is shown at its last second.
+    let time = i64::try_from(unix_secs)
+        .ok()
+        .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
+        .unwrap_or(PrimitiveDateTime::MAX.assume_utc())
+        .to_offset(jakarta);
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        time.year(),
+        u8::from(time.month()),
+        time.day(),
+        time.hour(),
+        time.minute(),
+        time.second()
     )
-}
-
-/// Proleptic Gregorian date of a day count since 1970-01-01 (days-from-civil, inverted).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
