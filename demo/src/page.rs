@@ -92,6 +92,7 @@ pub(crate) async fn shop_page(
         // "Get a new QR" after a failure or expiry: www/shop.js answers `gopay-retry`.
         retry: true,
         now_ms,
+        ..RenderOptions::default()
     });
     let amount = order
         .gross_amount
