@@ -1,5 +1,7 @@
-// gopay-widget: the package entry. Loads the wasm once, defines <gopay-widget>,
-// auto-mounts [data-gopay-widget] elements, and exports mount().
+// gopay-widget/pure: mount() and define() with no side effect on import. Nothing runs until
+// the page calls one: the wasm loads on the first mount, define() registers <gopay-widget>.
+// The main entry (index.js) is this module, define() and the [data-gopay-widget] observer;
+// it imports this very file, so both entries share one WebAssembly instance.
 import init, { mountWidget } from "./gopay_widget_wasm.js";
 
 let ready;
@@ -16,9 +18,9 @@ const ATTRIBUTES = {
   mode: "data-mode",
   environment: "data-environment",
   retry: "data-retry",
+  autoOpen: "data-auto-open",
 };
 const OBSERVED = Object.values(ATTRIBUTES);
-const MARKER = "data-gopay-widget";
 
 /** element -> the handle of the widget shown in it */
 const handles = new WeakMap();
@@ -119,7 +121,13 @@ function follow(element) {
   else unmount(element);
 }
 
-if (typeof HTMLElement !== "undefined" && typeof customElements !== "undefined") {
+/**
+ * Defines `<gopay-widget>`; elements already in the page upgrade then. Idempotent, and a no-op
+ * where there is no DOM (a server rendering the page's components).
+ */
+export function define() {
+  if (typeof HTMLElement === "undefined" || typeof customElements === "undefined") return;
+  if (customElements.get("gopay-widget")) return;
   class GopayWidgetElement extends HTMLElement {
     static get observedAttributes() {
       return OBSERVED;
@@ -134,45 +142,19 @@ if (typeof HTMLElement !== "undefined" && typeof customElements !== "undefined")
       if (before !== after && this.isConnected && (active(this) || configured(this))) follow(this);
     }
   }
-  if (!customElements.get("gopay-widget"))
-    customElements.define("gopay-widget", GopayWidgetElement);
-
-  // <gopay-widget data-gopay-widget> is already handled by the element itself.
-  const SELECTOR = `[${MARKER}]:not(gopay-widget)`;
-  const each = (root, f) => {
-    if (root.nodeType !== 1 && root.nodeType !== 9) return;
-    if (root.nodeType === 1 && root.matches(SELECTOR)) f(root);
-    for (const el of root.querySelectorAll(SELECTOR)) f(el);
-  };
-  const mountNew = (el) => {
-    if (!active(el) && configured(el)) mountFromAttributes(el);
-  };
-  const start = () => {
-    each(document, mountNew);
-    new MutationObserver((records) => {
-      for (const record of records) {
-        const el = record.target;
-        if (record.type === "attributes") {
-          if (el.localName === "gopay-widget" || !el.isConnected) continue;
-          if (record.attributeName === MARKER) {
-            if (el.hasAttribute(MARKER)) mountNew(el);
-            else unmount(el);
-          } else if (el.hasAttribute(MARKER) && (active(el) || configured(el))) {
-            follow(el);
-          }
-          continue;
-        }
-        for (const node of record.removedNodes) each(node, unmountIfGone);
-        for (const node of record.addedNodes) if (node.isConnected) each(node, mountNew);
-      }
-    }).observe(document.documentElement, {
-      childList: true,
-      subtree: true,
-      attributes: true,
-      attributeFilter: [MARKER, ...OBSERVED],
-    });
-  };
-  if (document.readyState === "loading")
-    document.addEventListener("DOMContentLoaded", start, { once: true });
-  else start();
+  customElements.define("gopay-widget", GopayWidgetElement);
 }
+
+/**
+ * What the main entry's observer of `[data-gopay-widget]` elements needs: the same attribute
+ * mounts the element makes. Not part of the package's API (the declarations leave it out).
+ */
+export const attributeMounts = {
+  OBSERVED,
+  active,
+  configured,
+  mountFromAttributes,
+  unmount,
+  unmountIfGone,
+  follow,
+};
