@@ -1,0 +1,84 @@
+// Vite + React 19, client only: the app fetches the charge from the shop's backend and shows
+// <GopayWidget> (gopay-widget/react); vite.config has only React's plugin. Built with
+// `vite build`, served with `vite preview`, driven in Chromium.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { launch } from "../browser/harness.mjs";
+import {
+  APPS,
+  assertNoConfigFor,
+  assertNoServerWasm,
+  checkClientOnly,
+  checkSuccessHandler,
+  clean,
+  observe,
+  record,
+  startApp,
+  startShopApi,
+  stopAll,
+  tool,
+} from "./harness.mjs";
+
+const FRAMEWORK = "Vite 8 + React 19";
+const APP = path.join(APPS, "vite-react");
+const VITE = path.join(APPS, "node_modules/.bin/vite");
+
+let api, browser;
+before(async () => {
+  api = await startShopApi();
+  browser = await launch();
+});
+after(async () => {
+  await stopAll();
+  await browser?.close();
+  await api?.close();
+});
+
+test(`${FRAMEWORK}: builds and runs the handlers`, async (t) => {
+  await clean(path.join(APP, "dist"));
+  await observe(FRAMEWORK, "builds", async () => {
+    await assertNoConfigFor(APP, ["vite.config.ts"]);
+    const build = await tool(APP, "vite", ["build", "--logLevel", "warn"]);
+    assert.ok(build.ok, build.output);
+    t.diagnostic(`vite build: ${build.seconds.toFixed(1)} s`);
+  });
+  record(FRAMEWORK, "ssr", "n/a");
+  record(FRAMEWORK, "navigation", "n/a");
+  await t.test("no server wasm among the client assets", () =>
+    assertNoServerWasm([path.join(APP, "dist")]),
+  );
+  const app = await startApp(APP, VITE, (port) => [
+    "preview",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--strictPort",
+  ]);
+  const page = (order) => `${app.origin}/?api=${encodeURIComponent(api.url)}&order=${order}`;
+  try {
+    await t.test("the page shows the QR", () =>
+      observe(FRAMEWORK, "clientOnly", () =>
+        checkClientOnly(browser, page("vite-client"), api.chargeOf("vite-client"), "vite-react"),
+      ),
+    );
+    await t.test("the success and failure handlers run", () =>
+      observe(FRAMEWORK, "success", () =>
+        checkSuccessHandler(browser, page, {
+          order: "vite-paid",
+          failed: "vite-denied",
+          status: api.status,
+        }),
+      ),
+    );
+  } finally {
+    await app.stop();
+  }
+});
+
+test(`${FRAMEWORK}: tsc passes on the app and its failing cases`, () =>
+  observe(FRAMEWORK, "types", async () => {
+    const tsc = await tool(APP, "tsc", ["--noEmit", "-p", "."]);
+    assert.ok(tsc.ok, tsc.output);
+  }));
