@@ -181,12 +181,13 @@ pub fn render_first_paint(o: &RenderOptions<'_>) -> String {
 }
 
 fn shadow_root(out: &mut String, view: &str, o: &RenderOptions<'_>) {
-    out.push_str("<template shadowrootmode=\"open\"><div>");
+    out.push_str("<template shadowrootmode=\"open\">");
     match o.stylesheet {
         // The parser stops at a stylesheet link in the body until the sheet has loaded: the
         // link goes right after the part to act on, which is thus painted in the first parse
         // (its markup needs no stylesheet), and the rest of the view waits for its styles.
         Some(href) => {
+            out.push_str("<div>");
             let at = first_part_end(view).unwrap_or(0);
             out.push_str(&view[..at]);
             out.push_str(&format!(
@@ -195,7 +196,8 @@ fn shadow_root(out: &mut String, view: &str, o: &RenderOptions<'_>) {
             ));
             out.push_str(&view[at..]);
         }
-        // Inlined, the styles come with the view: nothing to wait for, nothing to serve.
+        // Inlined, the styles come with the view: nothing to wait for, nothing to serve. The
+        // element goes before the view's container, where a template's content model has it.
         None => {
             match o.nonce {
                 Some(nonce) => out.push_str(&format!("<style nonce=\"{}\">", attr(nonce))),
@@ -203,7 +205,7 @@ fn shadow_root(out: &mut String, view: &str, o: &RenderOptions<'_>) {
             }
             // Raw text up to `</style`: the widget's own CSS, which never holds one.
             out.push_str(crate::ui::CSS);
-            out.push_str("</style>");
+            out.push_str("</style><div>");
             out.push_str(view);
         }
     }
@@ -348,7 +350,7 @@ mod tests {
     fn without_a_stylesheet_url_the_css_is_inlined_first_with_the_nonce() {
         let html = render_to_string(&options(QRIS));
         let styled = format!(
-            "<template shadowrootmode=\"open\"><div><style>{}</style><section",
+            "<template shadowrootmode=\"open\"><style>{}</style><div><section",
             crate::ui::CSS
         );
         assert!(html.contains(&styled), "{html}");
@@ -358,7 +360,7 @@ mod tests {
             ..options(QRIS)
         });
         assert!(
-            nonced.contains("<div><style nonce=\"r4nd&quot;om\">"),
+            nonced.contains("shadowrootmode=\"open\"><style nonce=\"r4nd&quot;om\">"),
             "{nonced}"
         );
         // The inlined text ends only at its own end tag.
@@ -373,7 +375,7 @@ mod tests {
             ..options(QRIS)
         };
         let paint = render_first_paint(&o);
-        assert!(paint.starts_with("<template shadowrootmode=\"open\"><div><style>"));
+        assert!(paint.starts_with("<template shadowrootmode=\"open\"><style>"));
         assert!(paint.ends_with("</div></template>"));
         let whole = render_to_string(&o);
         assert!(
