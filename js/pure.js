@@ -4,6 +4,7 @@
 // it imports this very file, so both entries share one WebAssembly instance.
 import init, { mountWidget } from "./gopay_widget_wasm.js";
 
+/** @type {Promise<unknown> | undefined} */
 let ready;
 /** Instantiates the wasm module once for every widget on the page. */
 function load() {
@@ -23,11 +24,15 @@ const ATTRIBUTES = {
 const OBSERVED = Object.values(ATTRIBUTES);
 
 /** element -> the handle of the widget shown in it */
+/** @type {WeakMap<Element, import("./index.d.ts").WidgetHandle>} */
 const handles = new WeakMap();
 /** element -> token of the latest mount from attributes still waiting for the wasm */
+/** @type {WeakMap<Element, object>} */
 const pending = new WeakMap();
 
+/** @param {Element} element */
 function optionsFrom(element) {
+  /** @type {Record<string, string>} */
   const options = {};
   for (const [key, attribute] of Object.entries(ATTRIBUTES)) {
     const value = element.getAttribute(attribute);
@@ -36,16 +41,26 @@ function optionsFrom(element) {
   return options;
 }
 
+/**
+ * @param {Element} element
+ * @param {string} code
+ * @param {any} error
+ */
 function reportFailure(element, code, error) {
   element.setAttribute("data-state", "error");
   const detail = { code, message: String(error?.message || error) };
   element.dispatchEvent(new CustomEvent("gopay-error", { detail, bubbles: true, composed: true }));
 }
 
+/**
+ * @param {Element} element
+ * @param {object} options
+ * @returns {import("./index.d.ts").WidgetHandle}
+ */
 function mountNow(element, options) {
   const previous = handles.get(element);
   if (previous) previous.destroy();
-  const inner = mountWidget(element, options);
+  const inner = mountWidget(/** @type {HTMLElement} */ (element), options);
   let live = true;
   const handle = {
     destroy() {
@@ -62,9 +77,10 @@ function mountNow(element, options) {
 
 /**
  * Mounts a widget in `element`. A widget already mounted there is destroyed first.
- * @returns {Promise<{destroy(): void}>}
+ * @type {typeof import("./index.d.ts").mount}
  */
-export async function mount(element, options = {}) {
+// Without options (a plain script's mistake) the widget shows the missing-charge error.
+export async function mount(element, options = /** @type {any} */ ({})) {
   if (!element || typeof element.attachShadow !== "function") {
     throw new TypeError("gopay-widget: mount() needs an HTML element");
   }
@@ -76,6 +92,7 @@ export async function mount(element, options = {}) {
 // Attribute mounts read the attributes when the wasm is ready, so attributes set right after
 // insertion count, several changes in one task give one remount, and an element removed
 // while the wasm loads is never mounted.
+/** @param {Element} element */
 function mountFromAttributes(element) {
   const token = {};
   pending.set(element, token);
@@ -98,10 +115,13 @@ function mountFromAttributes(element) {
   );
 }
 
+/** @param {Element} element */
 const active = (element) => handles.has(element) || pending.has(element);
 // An element without data-charge waits for it (pages often set it after rendering).
+/** @param {Element} element */
 const configured = (element) => element.hasAttribute(ATTRIBUTES.charge);
 
+/** @param {Element} element */
 function unmount(element) {
   pending.delete(element);
   const handle = handles.get(element);
@@ -109,6 +129,7 @@ function unmount(element) {
 }
 
 // Removal destroys the widget; a move (removed and inserted again in the same task) does not.
+/** @param {Element} element */
 function unmountIfGone(element) {
   queueMicrotask(() => {
     if (!element.isConnected) unmount(element);
@@ -116,6 +137,7 @@ function unmountIfGone(element) {
 }
 
 /** After an attribute change: (re)mount with the new options, or stop if the charge is gone. */
+/** @param {Element} element */
 function follow(element) {
   if (configured(element)) mountFromAttributes(element);
   else unmount(element);
@@ -138,6 +160,11 @@ export function define() {
     disconnectedCallback() {
       unmountIfGone(this);
     }
+    /**
+     * @param {string} _name
+     * @param {string | null} before
+     * @param {string | null} after
+     */
     attributeChangedCallback(_name, before, after) {
       if (before !== after && this.isConnected && (active(this) || configured(this))) follow(this);
     }

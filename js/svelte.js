@@ -4,7 +4,10 @@
 //   <gopay-widget data-charge={json} use:gopayWidget={{ onSuccess }}>{@html firstPaint}</gopay-widget>
 import { define } from "./pure.js";
 
+/** @typedef {import("./svelte.d.ts").GopayWidgetCallbacks} Callbacks */
+
 /** Callback -> event. */
+/** @type {Array<[keyof Callbacks, string]>} */
 const EVENTS = [
   ["onStatus", "gopay-status"],
   ["onSuccess", "gopay-success"],
@@ -16,17 +19,22 @@ const EVENTS = [
 
 /**
  * @param {HTMLElement} element
- * @param {import("./svelte.d.ts").GopayWidgetCallbacks} [callbacks]
+ * @param {Callbacks} [callbacks]
  */
 export function gopayWidget(element, callbacks = {}) {
   let current = callbacks ?? {};
   const listeners = EVENTS.map(([name, type]) => {
-    const listener = (event) => current[name]?.(event.detail);
+    /** @param {Event} event */
+    const listener = (event) =>
+      /** @type {((detail: unknown) => void) | undefined} */ (current[name])?.(
+        /** @type {CustomEvent} */ (event).detail,
+      );
     element.addEventListener(type, listener);
-    return [type, listener];
+    return /** @type {[string, (event: Event) => void]} */ ([type, listener]);
   });
   define();
   return {
+    /** @param {Callbacks | undefined} next */
     update(next) {
       current = next ?? {};
     },

@@ -6,6 +6,7 @@ import { defineComponent, h, onBeforeUnmount, onMounted, ref } from "vue";
 import { define } from "./pure.js";
 
 /** Emitted name -> event. */
+/** @type {Array<[keyof import("./vue.d.ts").GopayWidgetEmits, string]>} */
 const EVENTS = [
   ["status", "gopay-status"],
   ["success", "gopay-success"],
@@ -31,12 +32,16 @@ export const GopayWidget = defineComponent({
   },
   emits: EVENTS.map(([name]) => name),
   setup(props, { emit, expose }) {
+    /** @type {import("vue").Ref<HTMLElement | null>} */
     const element = ref(null);
+    /** @type {Array<[string, (event: Event) => void]>} */
     const listeners = [];
     onMounted(() => {
       const host = element.value;
+      if (!host) return;
       for (const [name, type] of EVENTS) {
-        const listener = (event) => emit(name, event.detail);
+        /** @param {Event} event */
+        const listener = (event) => emit(name, /** @type {CustomEvent} */ (event).detail);
         host.addEventListener(type, listener);
         listeners.push([type, listener]);
       }
