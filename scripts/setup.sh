@@ -2,6 +2,7 @@
 # Installs what a new machine lacks. Idempotent: each step checks before it installs.
 #   scripts/setup.sh          build tools (wasm32 target, wasm-bindgen CLI, npm tools)
 #   scripts/setup.sh --test   the above plus the browser and tools the tests use
+#   scripts/setup.sh --frameworks   the above plus the framework apps' packages (tests/frameworks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,16 +26,26 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-if [ "${1:-}" = "--test" ]; then
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--frameworks" ]; then
   need=()
   command -v chromium >/dev/null || need+=(chromium)
   command -v chromedriver >/dev/null || need+=(chromium-driver)
   command -v zbarimg >/dev/null || need+=(zbar-tools)
   command -v brotli >/dev/null || need+=(brotli)
+  command -v php >/dev/null || need+=(php-cli)
   if [ ${#need[@]} -gt 0 ]; then
     say "installing ${need[*]} from Debian"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+fi
+
+# The framework apps share one npm workspace and lockfile: installed again only when it changed.
+if [ "${1:-}" = "--frameworks" ]; then
+  lock=tests/frameworks/package-lock.json
+  if [ ! -f tests/frameworks/node_modules/.package-lock.json ] || [ "$lock" -nt tests/frameworks/node_modules/.package-lock.json ]; then
+    say "installing the framework apps' packages (tests/frameworks)"
+    (cd tests/frameworks && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
   fi
 fi
