@@ -15,6 +15,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 help:
 	@echo "make demo   - set up, build and run the demo shop with the local Midtrans simulator"
 	@echo "make test   - set up and run all checks and tests"
+	@echo "make test-frameworks - the framework apps: Next.js, Vite + React, Nuxt, SvelteKit, PHP"
 	@echo "make build  - build the npm package into pkg/"
 	@echo "make bench  - print size and speed figures"
 	@echo "make fuzz   - run each fuzz target FUZZ_SECONDS (60) and print executions and crashes"
@@ -82,4 +83,4 @@ fmt:
 
 clean:
 	cargo clean
-	rm -rf pkg node_modules artifacts
+	rm -rf pkg node_modules artifacts tests/frameworks/node_modules
