@@ -18,6 +18,7 @@ import {
   startShopApi,
   stopAll,
   tool,
+  watchErrors,
 } from "./harness.mjs";
 
 const FRAMEWORK = "Vite 8 + React 19";
@@ -72,6 +73,27 @@ test(`${FRAMEWORK}: builds and runs the handlers`, async (t) => {
         }),
       ),
     );
+    await t.test("a new charge as a prop: the element starts the new transaction", async () => {
+      const tab = await browser.newPage();
+      const errors = watchErrors(tab);
+      await tab.goto(page("vite-retry"));
+      await tab.locator("gopay-widget figure[part=qr] > svg").waitFor();
+      api.status.set("vite-retry", "expire");
+      // "Get a new QR" asks the app for a new charge, which it passes to <GopayWidget>.
+      await tab.locator("gopay-widget [part=retry-button]").click();
+      await tab.waitForFunction(
+        () =>
+          document.querySelector("gopay-widget")?.shadowRoot?.querySelector("[part=order-id]")
+            ?.textContent === "vite-retry-2",
+      );
+      await tab.locator("gopay-widget figure[part=qr] > svg").waitFor();
+      api.status.set("vite-retry-2", "settlement");
+      await tab.waitForFunction(
+        () => document.getElementById("result")?.textContent === "Paid: vite-retry-2",
+      );
+      assert.deepEqual(errors, []);
+      await tab.close();
+    });
   } finally {
     await app.stop();
   }

@@ -11,11 +11,14 @@ const ORDER = params.get("order") ?? "A-1";
 export function App() {
   const [charge, setCharge] = useState<MidtransCharge | null>(null);
   const [result, setResult] = useState("");
+  // A new charge for the same cart after a failure or an expiry ("Get a new QR").
+  const [attempt, setAttempt] = useState(1);
   useEffect(() => {
-    fetch(`${API}/charge?order_id=${encodeURIComponent(ORDER)}`)
+    const order = attempt === 1 ? ORDER : `${ORDER}-${attempt}`;
+    fetch(`${API}/charge?order_id=${encodeURIComponent(order)}`)
       .then((response) => response.json())
       .then(setCharge);
-  }, []);
+  }, [attempt]);
   if (!charge) return <p>Preparing your payment…</p>;
   return (
     <main>
@@ -28,6 +31,8 @@ export function App() {
         onFailure={(detail) =>
           setResult(`Not paid: ${detail.order_id} (${detail.transaction_status})`)
         }
+        retry
+        onRetry={() => setAttempt((n) => n + 1)}
       />
       {result && (
         <p id="result" role="status">
