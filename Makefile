@@ -1,6 +1,7 @@
 # One entry point for the README, CI and the benches.
 #   make demo    set up, build, and run the demo shop + local Midtrans simulator
 #   make test    set up and run every check and test
+#   make test-frameworks   the framework apps (Next.js, Vite + React, Nuxt, SvelteKit, PHP)
 #   make build   write the npm package to pkg/
 #   make bench   print size and speed figures
 #   make fuzz    fuzz the core for a bounded time (nightly, cargo-fuzz)
@@ -9,11 +10,12 @@ SHELL := /bin/bash
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
-.PHONY: help setup setup-test build demo test lint test-native test-sdk test-wasm test-browser bench fuzz fuzz-merge fmt clean
+.PHONY: help setup setup-test build demo test lint test-native test-sdk test-wasm test-browser test-frameworks bench fuzz fuzz-merge fmt clean
 
 help:
 	@echo "make demo   - set up, build and run the demo shop with the local Midtrans simulator"
 	@echo "make test   - set up and run all checks and tests"
+	@echo "make test-frameworks - the framework apps: Next.js, Vite + React, Nuxt, SvelteKit, PHP"
 	@echo "make build  - build the npm package into pkg/"
 	@echo "make bench  - print size and speed figures"
 	@echo "make fuzz   - run each fuzz target FUZZ_SECONDS (60) and print executions and crashes"
@@ -36,6 +38,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p gopay-widget --target wasm32-unknown-unknown --lib --test web -- -D warnings
 	node_modules/.bin/biome check --error-on-warnings
+	node_modules/.bin/tsc -p js/tsconfig.json
 
 test-native:
 	cargo test --workspace
@@ -52,12 +55,22 @@ test-wasm:
 test-browser: build
 	node --test --test-concurrency=2 tests/browser/
 
+# Next.js, Vite + React, Nuxt, SvelteKit and a PHP page, each with the packed tarball installed
+# (tests/frameworks/, one npm workspace and lockfile); the table at the end is what they observed.
+test-frameworks: build
+	@scripts/setup.sh --frameworks
+	@node tests/frameworks/install-package.mjs
+	@rm -rf artifacts/frameworks
+	@status=0; node --test --test-concurrency=2 tests/frameworks/*.test.mjs || status=$$?; \
+	  node tests/frameworks/table.mjs; exit $$status
+
 test: setup-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-native
 	@$(MAKE) --no-print-directory test-sdk
 	@$(MAKE) --no-print-directory test-wasm
 	@$(MAKE) --no-print-directory test-browser
+	@$(MAKE) --no-print-directory test-frameworks
 	@echo "make test: all checks passed"
 
 # The browser bench needs what the tests need (Chromium, zbarimg, brotli).
@@ -77,4 +90,4 @@ fmt:
 
 clean:
 	cargo clean
-	rm -rf pkg node_modules artifacts
+	rm -rf pkg node_modules artifacts tests/frameworks/node_modules

@@ -107,6 +107,10 @@ export interface GopayWidgetAttributes {
   "data-locale"?: GopayLocale | undefined;
   "data-mode"?: GopayMode | undefined;
   "data-environment"?: GopayEnvironment | undefined;
+  /** Present (or `"true"`): offer "Get a new QR" after a failure or an expiry. See {@link MountOptions.retry}. */
+  "data-retry"?: "" | "true" | "false" | boolean | undefined;
+  /** `"false"`: no automatic opening of the GoPay app. See {@link MountOptions.autoOpen}. */
+  "data-auto-open"?: "true" | "false" | boolean | undefined;
 }
 
 export interface MountOptions {
@@ -129,6 +133,12 @@ export interface MountOptions {
    * `data-charge`). Also on when `onRetry` is given. Attribute: `data-retry`.
    */
   retry?: boolean;
+  /**
+   * Default `true`: on a phone (mode `auto` or `deeplink`, with a status URL) the widget opens
+   * the GoPay app once per transaction after the page has loaded. `false` leaves it to the
+   * shopper's tap on Open GoPay. Attribute: `data-auto-open="false"`.
+   */
+  autoOpen?: boolean;
   onStatus?: (detail: GopayStatusDetail) => void;
   onSuccess?: (detail: GopayStatusDetail) => void;
   onFailure?: (detail: GopayStatusDetail) => void;
@@ -148,6 +158,13 @@ export interface WidgetHandle {
  * destroyed first. Resolves once the WebAssembly module is ready and the widget is shown.
  */
 export function mount(element: HTMLElement, options: MountOptions): Promise<WidgetHandle>;
+
+/**
+ * Defines the `<gopay-widget>` element; elements already in the page upgrade then. Idempotent,
+ * and a no-op where there is no DOM. The main entry calls it on import; `gopay-widget/pure`
+ * leaves it to the page.
+ */
+export function define(): void;
 
 /** The events a widget dispatches on its host element (`bubbles: true, composed: true`). */
 export interface GopayWidgetEventMap {

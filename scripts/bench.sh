@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 echo "== Shipped files (pkg/)"
 printf '%-32s %10s %10s %10s\n' file raw gzip brotli
 total_raw=0; total_gz=0; total_br=0
-for f in pkg/index.js pkg/gopay_widget_wasm_bg.wasm pkg/*.css; do
+for f in pkg/index.js pkg/pure.js pkg/gopay_widget_wasm_bg.wasm pkg/*.css; do
   raw=$(wc -c < "$f"); gz=$(gzip -9 -c < "$f" | wc -c); br=$(brotli -q 11 -c "$f" | wc -c)
   total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
   printf '%-32s %10d %10d %10d\n' "$(basename "$f")" "$raw" "$gz" "$br"

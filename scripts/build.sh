@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Release build of the npm package into pkg/: cargo (wasm32) -> wasm-bindgen (--target web)
 # -> unused exports dropped, wasm-opt -Oz and names shortened (scripts/shrink.mjs) -> the JS
-# minified with rolldown -> the hand-written entry, types and package files; then the server
-# entry (the same crate with `server`, for Node) and the stylesheet it links.
+# minified with rolldown -> the hand-written entries, types and package files; then the server
+# entry (the same crate with `server`, for Node, its wasm inlined) and the stylesheet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,12 +24,15 @@ wasm-bindgen --target web --no-typescript ${KEEP_NAMES:+--keep-debug} --out-dir 
 mkdir -p target/unshrunk && cp "$WASM" target/unshrunk/
 # Drop unused exports, wasm-opt -Oz, shorten import/export names (see the script).
 node scripts/shrink.mjs "$OUT.tmp" gopay_widget_wasm
-# One minified module ships: the entry with the glue bundled in (one request, no waterfall).
-# The wasm stays a separate file, found through new URL(..., import.meta.url).
-cp js/index.js "$OUT.tmp/entry.js"
-node_modules/.bin/rolldown "$OUT.tmp/entry.js" --format esm --minify --file "$OUT.tmp/min/index.js" >/dev/null
-mv "$OUT.tmp/min/index.js" "$OUT.tmp/index.js" && rmdir "$OUT.tmp/min"
-rm "$OUT.tmp/entry.js" "$OUT.tmp/gopay_widget_wasm.js"
+# The browser entries, minified: pure.js is mount() and define() with the glue bundled in (one
+# module, no waterfall to the glue); index.js imports it and adds define() and the observer, so
+# both entries share one module and one wasm instance. The wasm stays a separate file, found
+# through new URL(..., import.meta.url).
+cp js/pure.js "$OUT.tmp/pure-entry.js"
+node_modules/.bin/rolldown "$OUT.tmp/pure-entry.js" --format esm --minify --file "$OUT.tmp/pure.js" >/dev/null
+node_modules/.bin/rolldown js/index.js --external ./pure.js --format esm --minify --file "$OUT.tmp/index.js" >/dev/null
+rm "$OUT.tmp/pure-entry.js"
+rm "$OUT.tmp/gopay_widget_wasm.js"
 # The server entry (gopay-widget/server, for Node): the same crate built with `server`, which
 # renders the first paint to HTML. Never fetched by a browser, so it is only -Oz'd.
 # Same flags and target dir as above: only the crates the feature changes are built again, and
@@ -39,13 +42,26 @@ wasm-bindgen --target web --no-typescript --out-dir "$OUT.tmp" --out-name gopay_
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   --strip-debug --strip-producers -o "$OUT.tmp/gopay_widget_server_bg.wasm" "$OUT.tmp/gopay_widget_server_bg.wasm"
-cp js/server.js js/server.d.ts "$OUT.tmp/"
-# The stylesheet server-rendered pages link, written from the same text the wasm adopts.
+# The server's wasm inlined as base64 in a module, and the entry, its glue and that module
+# bundled into one server.js: Node compiles it synchronously, with no file to read and no asset
+# for a framework's bundler to copy.
+node -e 'const fs = require("node:fs"); const dir = process.argv[1];
+  const wasm = fs.readFileSync(`${dir}/gopay_widget_server_bg.wasm`).toString("base64");
+  fs.writeFileSync(`${dir}/gopay_widget_server_wasm.js`,
+    `// The server build of the widget (wasm), base64.\nexport default "${wasm}";\n`);' "$OUT.tmp"
+cp js/server.js "$OUT.tmp/server-entry.js"
+node_modules/.bin/rolldown "$OUT.tmp/server-entry.js" --format esm --file "$OUT.tmp/server.js" >/dev/null
+rm "$OUT.tmp/server-entry.js" "$OUT.tmp/gopay_widget_server.js" "$OUT.tmp/gopay_widget_server_wasm.js" \
+  "$OUT.tmp/gopay_widget_server_bg.wasm"
+# What edge runtimes, workers and browser bundles get for gopay-widget/server.
+cp js/server-unavailable.js js/server.d.ts "$OUT.tmp/"
+# The stylesheet for pages that link it, written from the same text the wasm adopts.
 node --input-type=module -e "import { stylesheet } from '$PWD/$OUT.tmp/server.js'; process.stdout.write(stylesheet())" \
   > "$OUT.tmp/gopay-widget.css"
-cp js/index.d.ts js/package.json js/README.md "$OUT.tmp/"
-# Opt-in typings of the element for React, Vue and Svelte (type-only subpath exports).
-cp js/react.d.ts js/vue.d.ts js/svelte.d.ts "$OUT.tmp/"
+cp js/index.d.ts js/pure.d.ts js/package.json js/README.md "$OUT.tmp/"
+# The framework components (plain ES modules, no JSX) and their types, which also type the
+# element in each framework's markup.
+cp js/react.js js/react.d.ts js/vue.js js/vue.d.ts js/svelte.js js/svelte.d.ts "$OUT.tmp/"
 cp LICENSE "$OUT.tmp/"
 rm -rf "$OUT" && mv "$OUT.tmp" "$OUT"
 echo "pkg/ written:"; ls -l "$OUT" | tail -n +2

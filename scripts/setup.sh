@@ -3,6 +3,7 @@
 #   scripts/setup.sh          build tools (wasm32 target, wasm-bindgen CLI, npm tools)
 #   scripts/setup.sh --test   the above plus the browser and tools the tests use, and the
 #                             official Midtrans Python SDK in target/sdk-venv
+#   scripts/setup.sh --frameworks   the above plus the framework apps' packages (tests/frameworks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,12 +27,13 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-if [ "${1:-}" = "--test" ]; then
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--frameworks" ]; then
   need=()
   command -v chromium >/dev/null || need+=(chromium)
   command -v chromedriver >/dev/null || need+=(chromium-driver)
   command -v zbarimg >/dev/null || need+=(zbar-tools)
   command -v brotli >/dev/null || need+=(brotli)
+  command -v php >/dev/null || need+=(php-cli)
   if [ ${#need[@]} -gt 0 ]; then
     say "installing ${need[*]} from Debian"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -55,5 +57,14 @@ if [ "${1:-}" = "--test" ]; then
         -r tests/sdk/requirements.txt
     fi
     touch "$SDK_VENV/installed"
+  fi
+fi
+
+# The framework apps share one npm workspace and lockfile: installed again only when it changed.
+if [ "${1:-}" = "--frameworks" ]; then
+  lock=tests/frameworks/package-lock.json
+  if [ ! -f tests/frameworks/node_modules/.package-lock.json ] || [ "$lock" -nt tests/frameworks/node_modules/.package-lock.json ]; then
+    say "installing the framework apps' packages (tests/frameworks)"
+    (cd tests/frameworks && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
   fi
 fi

@@ -82,30 +82,76 @@ pub fn mount_widget(host: HtmlElement, options: JsValue) -> Result<WidgetHandle,
     })
 }
 
+/// The options of `renderToString` / `renderFirstPaint`, read from the JS object: the
+/// `mount()` options plus `userAgent`, `stylesheet`, `nonce` and `id`.
+#[cfg(feature = "server")]
+struct ServerOptions {
+    charge: Option<String>,
+    status_url: Option<String>,
+    locale: Option<String>,
+    mode: Option<String>,
+    environment: Option<String>,
+    user_agent: Option<String>,
+    stylesheet: Option<String>,
+    nonce: Option<String>,
+    id: Option<String>,
+    retry: bool,
+    auto_open: bool,
+}
+
+#[cfg(feature = "server")]
+impl ServerOptions {
+    fn read(o: &JsValue) -> ServerOptions {
+        let text = |key| get_string(o, key);
+        let auto_open = get(o, "autoOpen");
+        ServerOptions {
+            charge: charge_text(get(o, "charge")),
+            status_url: text("statusUrl"),
+            locale: text("locale"),
+            mode: text("mode"),
+            environment: text("environment"),
+            user_agent: text("userAgent"),
+            stylesheet: text("stylesheet"),
+            nonce: text("nonce"),
+            id: text("id"),
+            retry: flag(&get(o, "retry")),
+            // On unless turned off: `false`, or the attribute's text "false".
+            auto_open: auto_open.is_undefined() || auto_open.is_null() || flag(&auto_open),
+        }
+    }
+
+    fn render(&self) -> crate::server::RenderOptions<'_> {
+        crate::server::RenderOptions {
+            charge: self.charge.as_deref(),
+            status_url: self.status_url.as_deref(),
+            locale: self.locale.as_deref(),
+            mode: self.mode.as_deref(),
+            environment: self.environment.as_deref(),
+            user_agent: self.user_agent.as_deref(),
+            stylesheet: self.stylesheet.as_deref(),
+            nonce: self.nonce.as_deref(),
+            id: self.id.as_deref(),
+            retry: self.retry,
+            auto_open: self.auto_open,
+            now_ms: js_sys::Date::now() as i64,
+        }
+    }
+}
+
 /// `renderToString(options)` of the package's `gopay-widget/server` entry (the `server` wasm
-/// build that Node loads): the `mount()` options plus `userAgent` and `stylesheet`.
+/// build that Node loads): the whole `<gopay-widget>` element.
 #[cfg(feature = "server")]
 #[wasm_bindgen(js_name = renderToString)]
 pub fn render_to_string(options: JsValue) -> String {
-    let o = &options;
-    let charge = charge_text(get(o, "charge"));
-    let text = |key| get_string(o, key);
-    let (status_url, locale, mode) = (text("statusUrl"), text("locale"), text("mode"));
-    let (environment, user_agent, stylesheet) =
-        (text("environment"), text("userAgent"), text("stylesheet"));
-    let id = text("id");
-    crate::server::render_to_string(&crate::server::RenderOptions {
-        retry: flag(&get(o, "retry")),
-        charge: charge.as_deref(),
-        status_url: status_url.as_deref(),
-        locale: locale.as_deref(),
-        mode: mode.as_deref(),
-        environment: environment.as_deref(),
-        user_agent: user_agent.as_deref(),
-        stylesheet: stylesheet.as_deref(),
-        id: id.as_deref(),
-        now_ms: js_sys::Date::now() as i64,
-    })
+    crate::server::render_to_string(&ServerOptions::read(&options).render())
+}
+
+/// `renderFirstPaint(options)`: only the declarative shadow root, for a `<gopay-widget>`
+/// that a framework's component renders itself.
+#[cfg(feature = "server")]
+#[wasm_bindgen(js_name = renderFirstPaint)]
+pub fn render_first_paint(options: JsValue) -> String {
+    crate::server::render_first_paint(&ServerOptions::read(&options).render())
 }
 
 /// The widget's stylesheet, written by the build as the package's `gopay-widget.css` for

@@ -4,8 +4,9 @@
 //! A merchant's backend puts this in its payment page, so the QR (or the phone's "Open GoPay"
 //! link) shows before any script runs; when the package loads on the page, the element's
 //! widget takes that view over (the drawn QR stays the same element). Rust backends call
-//! [`render_to_string`]; Node calls the package's `renderToString` (`gopay-widget/server`),
-//! a wasm build of this same function.
+//! [`render_to_string`] (or [`render_first_paint`] for an element their templates write);
+//! Node calls the package's `renderToString` / `renderFirstPaint` (`gopay-widget/server`),
+//! a wasm build of these same functions.
 
 use crate::core::deeplink::Environment;
 use crate::core::device::{self, Device};
@@ -19,7 +20,7 @@ use std::sync::Arc;
 
 /// The options of `mount()` (as text, as the `data-*` attributes carry them), plus what only
 /// the server knows.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct RenderOptions<'a> {
     /// The charge response JSON, as the backend received it from Midtrans.
     pub charge: Option<&'a str>,
@@ -34,14 +35,39 @@ pub struct RenderOptions<'a> {
     /// The request's `User-Agent`, so the first view fits the device (`auto` mode).
     pub user_agent: Option<&'a str>,
     /// URL of the package's `gopay-widget.css`, linked from the shadow root so the first paint
-    /// is styled under a CSP without inline styles.
+    /// is styled under a CSP without inline styles. When absent, the stylesheet is inlined as
+    /// a `<style>` element: nothing to serve, but a strict CSP then needs [`Self::nonce`].
     pub stylesheet: Option<&'a str>,
+    /// The nonce of the page's CSP (`style-src 'nonce-…'`) for the inlined `<style>`.
+    pub nonce: Option<&'a str>,
     /// The element's `id`, for the page's own CSS and scripts.
     pub id: Option<&'a str>,
     /// The page takes "Get a new QR" (`gopay-retry`): written as `data-retry`.
     pub retry: bool,
+    /// The one automatic opening of the GoPay app on a phone; `false` is written as
+    /// `data-auto-open="false"` (the Open GoPay button stays).
+    pub auto_open: bool,
     /// The server's clock, for the countdown.
     pub now_ms: i64,
+}
+
+impl Default for RenderOptions<'_> {
+    fn default() -> Self {
+        RenderOptions {
+            charge: None,
+            status_url: None,
+            locale: None,
+            mode: None,
+            environment: None,
+            user_agent: None,
+            stylesheet: None,
+            nonce: None,
+            id: None,
+            retry: false,
+            auto_open: true,
+            now_ms: 0,
+        }
+    }
 }
 
 /// Escapes text for a double-quoted HTML attribute value.
@@ -93,13 +119,29 @@ pub fn render_view(o: &RenderOptions<'_>) -> (String, &'static str) {
             let intents: Intents = Rc::new(|_| {});
             let plan = Arc::new(plan);
             let html = view! { <PaymentView plan signals intents /> }.to_html();
-            (html, state)
+            (without_markers(html), state)
         }
         Err(e) => {
             let html = view! { <ErrorView locale message=e.message /> }.to_html();
-            (html, crate::core::machine::State::Error.as_str())
+            (
+                without_markers(html),
+                crate::core::machine::State::Error.as_str(),
+            )
         }
     })
+}
+
+/// The renderer's `<!>` markers taken out: they separate text nodes and mark empty places for
+/// Leptos' hydration, which the widget does not do (it mounts its own view and moves only the
+/// painted QR into it), and an HTML parser reports each as an incorrectly opened comment.
+/// The renderer escapes `<` in every text and attribute value, so each `<!>` it wrote is a
+/// marker; two texts it separated become one text node, which reads the same.
+fn without_markers(html: String) -> String {
+    if html.contains("<!>") {
+        html.replace("<!>", "")
+    } else {
+        html
+    }
 }
 
 /// The HTML of one `<gopay-widget>` with its first view in a declarative shadow root and its
@@ -115,29 +157,59 @@ pub fn render_to_string(o: &RenderOptions<'_>) -> String {
         ("data-mode", o.mode),
         ("data-environment", o.environment),
         ("data-retry", o.retry.then_some("")),
+        ("data-auto-open", (!o.auto_open).then_some("false")),
         ("data-state", Some(state)),
     ] {
         if let Some(value) = value {
             out.push_str(&format!(" {name}=\"{}\"", attr(value)));
         }
     }
-    out.push_str("><template shadowrootmode=\"open\"><div>");
-    // The parser stops at a stylesheet link in the body until the sheet has loaded: the link
-    // goes right after the part to act on, which is thus painted in the first parse (its
-    // markup needs no stylesheet), and the rest of the view waits for its styles.
-    let at = o
-        .stylesheet
-        .map_or(0, |_| first_part_end(&view).unwrap_or(0));
-    out.push_str(&view[..at]);
-    if let Some(href) = o.stylesheet {
-        out.push_str(&format!(
-            "<link rel=\"stylesheet\" href=\"{}\">",
-            attr(href)
-        ));
-    }
-    out.push_str(&view[at..]);
-    out.push_str("</div></template></gopay-widget>");
+    out.push('>');
+    shadow_root(&mut out, &view, o);
+    out.push_str("</gopay-widget>");
     out
+}
+
+/// Only the declarative shadow root (`<template shadowrootmode="open">…</template>`), for a
+/// `<gopay-widget>` element the page's own templates or components write with the same
+/// options as `data-*` attributes.
+pub fn render_first_paint(o: &RenderOptions<'_>) -> String {
+    let (view, _) = render_view(o);
+    let mut out = String::new();
+    shadow_root(&mut out, &view, o);
+    out
+}
+
+fn shadow_root(out: &mut String, view: &str, o: &RenderOptions<'_>) {
+    out.push_str("<template shadowrootmode=\"open\">");
+    match o.stylesheet {
+        // The parser stops at a stylesheet link in the body until the sheet has loaded: the
+        // link goes right after the part to act on, which is thus painted in the first parse
+        // (its markup needs no stylesheet), and the rest of the view waits for its styles.
+        Some(href) => {
+            out.push_str("<div>");
+            let at = first_part_end(view).unwrap_or(0);
+            out.push_str(&view[..at]);
+            out.push_str(&format!(
+                "<link rel=\"stylesheet\" href=\"{}\">",
+                attr(href)
+            ));
+            out.push_str(&view[at..]);
+        }
+        // Inlined, the styles come with the view: nothing to wait for, nothing to serve. The
+        // element goes before the view's container, where a template's content model has it.
+        None => {
+            match o.nonce {
+                Some(nonce) => out.push_str(&format!("<style nonce=\"{}\">", attr(nonce))),
+                None => out.push_str("<style>"),
+            }
+            // Raw text up to `</style`: the widget's own CSS, which never holds one.
+            out.push_str(crate::ui::CSS);
+            out.push_str("</style><div>");
+            out.push_str(view);
+        }
+    }
+    out.push_str("</div></template>");
 }
 
 /// The end of the part of `view` the shopper acts on: the Open GoPay button's row when the
@@ -253,5 +325,69 @@ mod tests {
             error.contains("<div><link rel=\"stylesheet\" href=\"/w.css\"><section"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn no_render_holds_the_renderers_markers() {
+        let gopay = include_str!("../tests/fixtures/midtrans/gopay-charge-current-shape.json");
+        let phone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36";
+        for html in [
+            render_to_string(&options(QRIS)),
+            render_to_string(&RenderOptions {
+                user_agent: Some(phone),
+                environment: Some("sandbox"),
+                ..options(gopay)
+            }),
+            render_to_string(&options("{not json")),
+            render_first_paint(&options(QRIS)),
+        ] {
+            assert!(!html.contains("<!>"), "{html}");
+            assert!(!html.contains("<!-"), "{html}");
+        }
+    }
+
+    #[test]
+    fn without_a_stylesheet_url_the_css_is_inlined_first_with_the_nonce() {
+        let html = render_to_string(&options(QRIS));
+        let styled = format!(
+            "<template shadowrootmode=\"open\"><style>{}</style><div><section",
+            crate::ui::CSS
+        );
+        assert!(html.contains(&styled), "{html}");
+        assert!(!html.contains("<link"));
+        let nonced = render_to_string(&RenderOptions {
+            nonce: Some("r4nd\"om"),
+            ..options(QRIS)
+        });
+        assert!(
+            nonced.contains("shadowrootmode=\"open\"><style nonce=\"r4nd&quot;om\">"),
+            "{nonced}"
+        );
+        // The inlined text ends only at its own end tag.
+        assert!(!crate::ui::CSS.to_ascii_lowercase().contains("</style"));
+    }
+
+    #[test]
+    fn the_first_paint_is_the_elements_shadow_root_alone() {
+        let o = RenderOptions {
+            status_url: Some("/s/{order_id}"),
+            retry: true,
+            ..options(QRIS)
+        };
+        let paint = render_first_paint(&o);
+        assert!(paint.starts_with("<template shadowrootmode=\"open\"><style>"));
+        assert!(paint.ends_with("</div></template>"));
+        let whole = render_to_string(&o);
+        assert!(
+            whole.ends_with(&format!(">{paint}</gopay-widget>")),
+            "{whole}"
+        );
+        assert!(whole.contains(" data-retry=\"\""));
+        assert!(!whole.contains("data-auto-open"));
+        let quiet = render_to_string(&RenderOptions {
+            auto_open: false,
+            ..o
+        });
+        assert!(quiet.contains(" data-auto-open=\"false\""), "{quiet}");
     }
 }

@@ -54,7 +54,8 @@ fn the_types_list_exactly_the_events_and_states() {
 
 #[test]
 fn the_entry_only_names_known_events() {
-    let js = read("js/index.js");
+    let js = ["index", "pure", "react", "vue", "svelte"].map(|name| read(&format!("js/{name}.js")));
+    let js = js.join("\n");
     let mut known = event_names();
     known.insert("gopay-widget".to_owned());
     let used = quoted_with(&js, "gopay-");
@@ -165,5 +166,94 @@ fn the_readme_names_every_code_a_page_can_receive() {
         .collect();
     assert!(missing.is_empty(), "README.md does not name {missing:?}");
     // The entry really sends the one code it owns.
-    assert!(read("js/index.js").contains("\"load_failed\""));
+    assert!(read("js/pure.js").contains("\"load_failed\""));
+}
+
+/// The options, one name table: `mount()`'s option (and the React and Vue components' prop) and
+/// the attribute that carries it.
+const OPTIONS: [(&str, &str); 7] = [
+    ("charge", "data-charge"),
+    ("statusUrl", "data-status-url"),
+    ("locale", "data-locale"),
+    ("mode", "data-mode"),
+    ("environment", "data-environment"),
+    ("retry", "data-retry"),
+    ("autoOpen", "data-auto-open"),
+];
+
+/// The options only `renderToString` / `renderFirstPaint` take.
+const SERVER_ONLY: [&str; 4] = ["userAgent", "stylesheet", "nonce", "id"];
+
+/// The text of `interface NAME … }` in a .d.ts file.
+fn interface<'a>(dts: &'a str, name: &str) -> &'a str {
+    let start = dts
+        .find(&format!("interface {name}"))
+        .unwrap_or_else(|| panic!("{name} not found"));
+    &dts[start..start + dts[start..].find("\n}").unwrap()]
+}
+
+#[test]
+fn every_option_has_one_name_in_the_entry_the_components_the_types_and_the_renderer() {
+    let pure = read("js/pure.js");
+    let index_dts = read("js/index.d.ts");
+    let attributes = interface(&index_dts, "GopayWidgetAttributes");
+    let mount_options = interface(&index_dts, "MountOptions");
+    let server_dts = read("js/server.d.ts");
+    let render_options = interface(&server_dts, "RenderOptions");
+    let react = read("js/react.js");
+    let vue = read("js/vue.js");
+    let embed = read("src/embed.rs");
+    let server = read("src/server.rs");
+    let pick = |dts: &str| {
+        let dts = read(dts);
+        let start = dts.find("Pick<").expect("the props pick mount()'s options");
+        dts[start..start + dts[start..].find('>').unwrap()].to_owned()
+    };
+    let (react_props, vue_props) = (pick("js/react.d.ts"), pick("js/vue.d.ts"));
+    for (option, attribute) in OPTIONS {
+        assert!(
+            pure.contains(&format!("{option}: \"{attribute}\"")),
+            "pure.js: {option}"
+        );
+        assert!(
+            attributes.contains(&format!("\"{attribute}\"?:")),
+            "index.d.ts: {attribute}"
+        );
+        assert!(
+            mount_options.contains(&format!("\n  {option}")),
+            "MountOptions: {option}"
+        );
+        assert!(
+            render_options.contains(&format!("\n  {option}")),
+            "RenderOptions: {option}"
+        );
+        assert!(
+            embed.contains(&format!("\"{option}\"")),
+            "embed.rs reads {option}"
+        );
+        assert!(
+            server.contains(&format!("(\"{attribute}\"")),
+            "server.rs writes {attribute}"
+        );
+        for (name, js, props) in [("react", &react, &react_props), ("vue", &vue, &vue_props)] {
+            assert!(
+                js.contains(&format!("\"{attribute}\":")),
+                "{name}.js: {attribute}"
+            );
+            assert!(
+                props.contains(&format!("\"{option}\"")),
+                "{name}.d.ts: {option}"
+            );
+        }
+    }
+    for option in SERVER_ONLY {
+        assert!(
+            render_options.contains(&format!("\n  {option}?:")),
+            "RenderOptions: {option}"
+        );
+        assert!(
+            embed.contains(&format!("\"{option}\"")),
+            "embed.rs reads {option}"
+        );
+    }
 }

@@ -23,10 +23,13 @@ pub(crate) struct PageQuery {
     device: Option<String>,
 }
 
-/// Preload hints for the widget package: the wasm is fetched as `init()` fetches it (CORS
-/// mode, same-origin credentials), so the browser reuses the preloaded response.
+/// Preload hints for the widget package: the entry and the module it imports (fetched
+/// together, not one after the other), and the wasm as `init()` fetches it (CORS mode,
+/// same-origin credentials), so the browser reuses the preloaded response.
 const PRELOAD: &str = concat!(
     r#"  <link rel="modulepreload" href="/pkg/index.js">"#,
+    "\n",
+    r#"  <link rel="modulepreload" href="/pkg/pure.js">"#,
     "\n",
     r#"  <link rel="preload" href="/pkg/gopay_widget_wasm_bg.wasm" as="fetch" type="application/wasm" crossorigin>"#,
     "\n</head>"
@@ -91,6 +94,7 @@ pub(crate) async fn shop_page(
         // "Get a new QR" after a failure or expiry: www/shop.js answers `gopay-retry`.
         retry: true,
         now_ms,
+        ..RenderOptions::default()
     });
     let amount = order
         .gross_amount

@@ -74,9 +74,10 @@ ${body}
 // The references' QR at about the widget's size, so both paint a similar area.
 const QR_BOX = "<style>.qr{width:264px}</style>";
 const WIDGET_SCRIPT = `<script type="module" src="/pkg/index.js"></script>`;
-// The head of every widget page, as the README shows it: the entry and the wasm fetched while
-// the page parses (the wasm compiles as it streams in).
+// The head of every widget page, as the README shows it: the entry, the module it imports and
+// the wasm fetched while the page parses (the wasm compiles as it streams in).
 const WIDGET_HINTS = `<link rel="modulepreload" href="/pkg/index.js">
+<link rel="modulepreload" href="/pkg/pure.js">
 <link rel="preload" href="/pkg/gopay_widget_wasm_bg.wasm" as="fetch" type="application/wasm" crossorigin>`;
 
 const element = (charge, attributes) =>

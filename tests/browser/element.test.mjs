@@ -330,8 +330,9 @@ test("an element removed while the wasm loads is never mounted", async () => {
   const { page, errors } = await open("/late.html");
   await page.evaluate(
     async ([charge, url]) => {
-      // A copy of the package whose wasm comes from the slow route.
-      const entry = await (await fetch("/pkg/index.js")).text();
+      // A copy of the package (pure.js, where the wasm is located) whose wasm comes from the
+      // slow route; its define() stands for the main entry's.
+      const entry = await (await fetch("/pkg/pure.js")).text();
       const wasmUrl = new URL("/slow/gopay_widget_wasm_bg.wasm", location.href).href;
       const slowEntry = entry.replace(/new URL\([^)]*import\.meta\.url\)/, JSON.stringify(wasmUrl));
       if (slowEntry === entry)
@@ -346,7 +347,7 @@ test("an element removed while the wasm loads is never mounted", async () => {
       gone.setAttribute("data-status-url", url);
       document.getElementById("box").append(kept, gone);
       window.__gone = gone;
-      import(entryUrl);
+      import(entryUrl).then((copy) => copy.define());
       await new Promise((r) => setTimeout(r, 100));
       gone.remove();
     },

@@ -35,24 +35,28 @@ const SHIPPED = [
   "LICENSE",
   "README.md",
   "gopay-widget.css",
-  "gopay_widget_server.js",
-  "gopay_widget_server_bg.wasm",
   "gopay_widget_wasm_bg.wasm",
   "index.d.ts",
   "index.js",
   "package.json",
+  "pure.d.ts",
+  "pure.js",
   "react.d.ts",
+  "react.js",
+  "server-unavailable.js",
   "server.d.ts",
   "server.js",
   "svelte.d.ts",
+  "svelte.js",
   "vue.d.ts",
+  "vue.js",
 ];
-/** The opt-in typings of the element, one type-only export per framework. */
+/** One component (and the element's typings) per framework. */
 const FRAMEWORKS = ["react", "vue", "svelte"];
 /** The framework type packages they augment, from the workspace's pinned devDependencies. */
 const FRAMEWORK_TYPES = ["@types/react", "vue", "svelte"];
 /** What a browser fetches for the widget (the server entry runs in Node only). */
-const BROWSER_FILES = ["index.js", "gopay_widget_wasm_bg.wasm", "gopay-widget.css"];
+const BROWSER_FILES = ["index.js", "pure.js", "gopay_widget_wasm_bg.wasm", "gopay-widget.css"];
 
 let tmp, tarball, packed, browser, status, charge;
 const children = [];
@@ -105,10 +109,23 @@ test("the tarball holds exactly the shipped files, with a complete package.json"
   assert.equal(manifest.license, "MIT");
   assert.match(manifest.version, /^\d+\.\d+\.\d+/);
   assert.deepEqual(manifest.exports["."], { types: "./index.d.ts", default: "./index.js" });
-  assert.deepEqual(manifest.sideEffects, ["./index.js"]);
+  assert.deepEqual(manifest.exports["./pure"], { types: "./pure.d.ts", default: "./pure.js" });
+  // Only the main entry does something on import (and a stylesheet imported for its effect).
+  assert.deepEqual(manifest.sideEffects, ["./index.js", "*.css"]);
   for (const name of FRAMEWORKS) {
-    assert.deepEqual(manifest.exports[`./${name}`], { types: `./${name}.d.ts` });
+    assert.deepEqual(manifest.exports[`./${name}`], {
+      types: `./${name}.d.ts`,
+      default: `./${name}.js`,
+    });
   }
+  // Edge runtimes, workers and browser bundles get the module that says where the server
+  // entry runs, never the one with the wasm; "types" first, "default" last.
+  const server = manifest.exports["./server"];
+  assert.deepEqual(Object.keys(server), ["types", "edge-light", "worker", "browser", "default"]);
+  for (const condition of ["edge-light", "worker", "browser"]) {
+    assert.equal(server[condition], "./server-unavailable.js");
+  }
+  assert.equal(server.default, "./server.js");
   // No framework is needed to install or use the package.
   assert.equal(manifest.dependencies, undefined);
   for (const name of FRAMEWORK_TYPES) {
@@ -134,23 +151,56 @@ test("gopay-widget/server from the installed tarball renders in Node", async () 
   await fs.mkdir(dir, { recursive: true });
   await fs.writeFile(path.join(dir, "package.json"), '{"type":"module","private":true}');
   await installTarball(dir);
-  const script = `import { renderToString, stylesheet } from "gopay-widget/server";
+  const script = `import { renderFirstPaint, renderToString, stylesheet } from "gopay-widget/server";
 const charge = JSON.parse(process.argv[2]);
-process.stdout.write(JSON.stringify({ html: renderToString({ charge, locale: "en" }), css: stylesheet() }));`;
+process.stdout.write(JSON.stringify({
+  html: renderToString({ charge, locale: "en", stylesheet: "/gopay-widget.css" }),
+  inlined: renderToString({ charge, locale: "en", nonce: "n0nce" }),
+  paint: renderFirstPaint({ charge, locale: "en" }),
+  css: stylesheet(),
+}));`;
   await fs.writeFile(path.join(dir, "render.mjs"), script);
   const { stdout } = await run(process.execPath, ["render.mjs", JSON.stringify(charge)], {
     cwd: dir,
   });
-  const { html, css } = JSON.parse(stdout);
+  const { html, inlined, paint, css } = JSON.parse(stdout);
   assert.match(html, /^<gopay-widget data-charge="[^"]+"/);
   assert.match(html, /<template shadowrootmode="open"><div><section [^>]*data-state="pending"/);
   assert.match(html, /<svg [^>]*role="img"/);
   assert.match(html, /IDR 789,000/);
+  assert.match(html, /<link rel="stylesheet" href="\/gopay-widget.css">/);
+  // Without a stylesheet URL the CSS comes inlined, with the page's nonce.
+  assert.ok(
+    inlined.includes(`<template shadowrootmode="open"><style nonce="n0nce">${css}</style><div>`),
+    inlined,
+  );
+  assert.ok(paint.startsWith('<template shadowrootmode="open"><style>'), paint);
+  assert.ok(
+    inlined.endsWith(`${paint.replace("<style>", '<style nonce="n0nce">')}</gopay-widget>`),
+  );
+  for (const text of [html, inlined, paint]) assert.ok(!text.includes("<!>"), text);
   assert.equal(
     css,
     await fs.readFile(path.join(dir, "node_modules/gopay-widget/gopay-widget.css"), "utf8"),
   );
   assert.match(css, /\.gw\{/);
+  // The wasm is inside the module: nothing read from disk, no URL for a bundler to follow.
+  const server = await fs.readFile(path.join(dir, "node_modules/gopay-widget/server.js"), "utf8");
+  assert.doesNotMatch(server, /node:fs|readFileSync|import\.meta/);
+  // Where the runtime is not Node (edge, worker, browser), the entry says so when called.
+  const edge = await run(
+    process.execPath,
+    [
+      "--conditions=edge-light",
+      "--input-type=module",
+      "-e",
+      `import { renderFirstPaint } from "gopay-widget/server";
+try { renderFirstPaint({ charge: {} }); } catch (e) { process.stdout.write(e.message); }`,
+    ],
+    { cwd: dir },
+  );
+  assert.match(edge.stdout, /^gopay-widget\/server runs in Node\.js \(>= 20\)/);
+  assert.match(edge.stdout, /export const runtime = "nodejs"/);
 });
 
 test("attw: the packed types resolve for ESM consumers (node16 ESM, bundler)", async () => {
@@ -278,6 +328,43 @@ window.mounted = mount(document.getElementById("mounted"), {
       wasm.map((r) => r.path),
       ["/node_modules/gopay-widget/gopay_widget_wasm_bg.wasm"],
     );
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test("gopay-widget/pure does nothing on import; with the main entry, one wasm instance", async () => {
+  const server = await startServer({ "GET /status": status.route });
+  try {
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/`);
+    const attr = JSON.stringify({ ...charge, order_id: "pure-1" });
+    const seen = await page.evaluate(async (attr) => {
+      const host = document.getElementById("host");
+      host.outerHTML = `<gopay-widget id="host" data-locale="en"></gopay-widget>`;
+      document.getElementById("host").setAttribute("data-charge", attr);
+      const pure = await import("/pkg/pure.js");
+      await new Promise((r) => setTimeout(r, 300));
+      const before = {
+        defined: Boolean(customElements.get("gopay-widget")),
+        shadow: Boolean(document.getElementById("host").shadowRoot),
+        wasm: performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".wasm"))
+          .length,
+      };
+      pure.define();
+      pure.define();
+      await customElements.whenDefined("gopay-widget");
+      const main = await import("/pkg/index.js");
+      return { before, same: main.mount === pure.mount && main.define === pure.define };
+    }, attr);
+    assert.deepEqual(seen, { before: { defined: false, shadow: false, wasm: 0 }, same: true });
+    // The element already in the page upgraded with define() and shows the charge.
+    await page.locator("#host figure > svg").waitFor();
+    const wasm = server.requests.filter((r) => r.path.endsWith(".wasm")).map((r) => r.path);
+    assert.deepEqual(wasm, ["/pkg/gopay_widget_wasm_bg.wasm"]);
     assert.deepEqual(errors, []);
     await page.close();
   } finally {

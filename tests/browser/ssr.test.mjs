@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { HtmlValidate } from "html-validate";
 import {
   ARTIFACTS,
   decodeQr,
@@ -19,7 +20,7 @@ import {
   watchErrors,
 } from "./harness.mjs";
 
-const { renderToString } = await import("../../pkg/server.js");
+const { renderFirstPaint, renderToString } = await import("../../pkg/server.js");
 
 const PHONE_UA =
   "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36";
@@ -28,6 +29,8 @@ let server;
 let browser;
 let status;
 const pages = new Map();
+/** Page name -> its Content-Security-Policy, when not the strict one. */
+const policies = new Map();
 
 function page(body, { script = false } = {}) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SSR test</title>
@@ -42,7 +45,7 @@ before(async () => {
       "GET /status": status.route,
       "GET /ssr": (_req, res, url) =>
         sendHtml(res, pages.get(url.searchParams.get("p")), {
-          "content-security-policy": STRICT_CSP,
+          "content-security-policy": policies.get(url.searchParams.get("p")) ?? STRICT_CSP,
         }),
     },
     { headers: {} },
@@ -295,4 +298,69 @@ test("a hostile charge renders the error view, never markup from the charge", as
     assert.equal(await p.locator("gopay-widget img").count(), 0);
     await context.close();
   }
+});
+
+test("the server's HTML is valid HTML5: html-validate reports nothing on a page around it", async () => {
+  const validator = new HtmlValidate({ extends: ["html-validate:standard"] });
+  const qris = fresh(await fixture("qris-charge-docs-shape.json"));
+  const gopay = fresh(await fixture("gopay-charge-current-shape.json"));
+  const statusUrl = "/status?order_id={order_id}";
+  const renders = {
+    "QRIS, stylesheet linked": renderToString({
+      charge: qris,
+      locale: "en",
+      statusUrl,
+      stylesheet: "/pkg/gopay-widget.css",
+    }),
+    "QRIS, CSS inlined with a nonce": renderToString({
+      charge: qris,
+      locale: "en",
+      nonce: "n0nce",
+    }),
+    "GoPay on a phone": renderToString({
+      charge: gopay,
+      locale: "id",
+      environment: "sandbox",
+      userAgent: PHONE_UA,
+      statusUrl,
+    }),
+    error: renderToString({ charge: "{not json", locale: "en" }),
+    "first paint in an element a framework writes": `<gopay-widget data-locale="en">${renderFirstPaint(
+      { charge: qris, locale: "en" },
+    )}</gopay-widget>`,
+  };
+  for (const [name, html] of Object.entries(renders)) {
+    const report = await validator.validateString(page(html));
+    const messages = report.results
+      .flatMap((r) => r.messages)
+      .map((m) => `${m.ruleId}: ${m.message}`);
+    assert.deepEqual(messages, [], name);
+  }
+});
+
+test("without a stylesheet URL the inlined styles run under a nonce-only CSP", async () => {
+  const charge = fresh(await fixture("qris-charge-docs-shape.json"));
+  const nonced =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'nonce-r4nd0m'";
+  const styled = async (name, html) => {
+    policies.set(name, nonced);
+    const { p, context } = await open(name, page(html));
+    await p.locator("gopay-widget figure[part=qr] > svg").waitFor();
+    const seen = await p.evaluate(() => ({
+      display: getComputedStyle(
+        document.querySelector("gopay-widget").shadowRoot.querySelector(".gw"),
+      ).display,
+      violations: window.__violations.length,
+    }));
+    await context.close();
+    return seen;
+  };
+  assert.deepEqual(
+    await styled("nonce", renderToString({ charge, locale: "en", nonce: "r4nd0m" })),
+    { display: "flex", violations: 0 },
+  );
+  // The policy is enforced: without the nonce the same styles are refused.
+  const refused = await styled("no-nonce", renderToString({ charge, locale: "en" }));
+  assert.notEqual(refused.display, "flex");
+  assert.ok(refused.violations > 0);
 });

@@ -1,0 +1,1 @@
+export default defineEventHandler((event) => createCharge(getRouterParam(event, "order") ?? ""));
