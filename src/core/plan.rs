@@ -6,7 +6,7 @@
 //! every combination of charge, environment, mode and device is tested natively.
 
 use super::charge::{self, Charge, ChargeError, ErrorCode, QrSource};
-use super::deeplink::{self, DeeplinkError, Environment};
+use super::deeplink::{self, Allowlist, DeeplinkError, Environment};
 use super::device::Device;
 use super::i18n::{self, Locale};
 use super::machine::Config;
@@ -77,6 +77,7 @@ pub struct PlanInput<'a> {
     /// The merchant's status endpoint, `{order_id}` standing for the order; `None` shows
     /// the charge only.
     pub status_url: Option<&'a str>,
+    /// As the page named it; [`Environment::Unset`] lets the charge's URLs decide.
     pub environment: Environment,
     /// The page's origin, which the sandbox also admits for URLs.
     pub page_origin: Option<&'a str>,
@@ -105,6 +106,8 @@ pub struct Plan {
     pub status_url: Option<String>,
     /// The app button is the first thing shown (otherwise the QR is).
     pub app_first: bool,
+    /// The hosts the charge's URLs were checked against.
+    pub allowlist: Allowlist,
     /// Methods the charge offered that were dropped, and why.
     pub dropped: Vec<Dropped>,
 }
@@ -152,7 +155,9 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
     {
         return Err(ChargeError::not_pending(status));
     }
-    let (env, origin) = (input.environment, input.page_origin);
+    let urls = charge.deeplink.iter().chain(&charge.qr_image);
+    let env = Allowlist::for_charge(input.environment, urls.map(String::as_str));
+    let origin = input.page_origin;
     let mut dropped = Vec::new();
     let deeplink = charge.deeplink.as_deref().and_then(|url| {
         deeplink::check_deeplink(url, env, origin)
@@ -208,7 +213,19 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
         None => None,
     };
     if qr.is_none() && deeplink.is_none() {
-        return Err(ChargeError::no_safe_method());
+        // A sandbox charge (or a local simulator's) that the page's environment refuses: the
+        // page can fix that, so the message names the setting.
+        let sandbox_would_show = input.environment != Environment::Sandbox
+            && plan(PlanInput {
+                environment: Environment::Sandbox,
+                ..input
+            })
+            .is_ok();
+        return Err(if sandbox_would_show {
+            ChargeError::needs_sandbox()
+        } else {
+            ChargeError::no_safe_method()
+        });
     }
     let app_first = deeplink.is_some()
         && match input.mode {
@@ -232,6 +249,7 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
         qr,
         deeplink,
         app_first,
+        allowlist: env,
         dropped,
         charge,
     })
@@ -453,6 +471,121 @@ mod tests {
         })
         .unwrap();
         assert!(matches!(p.qr, Some(QrPicture::Image { .. })));
+    }
+
+    /// The GoPay charge as Midtrans' sandbox makes it: its URLs on the sandbox hosts.
+    fn sandbox_gopay() -> String {
+        GOPAY
+            .replace(
+                "https://api.midtrans.com/",
+                "https://api.sandbox.midtrans.com/",
+            )
+            .replace(
+                "https://gopay.co.id/app/merchanttransfer",
+                "https://simulator.sandbox.midtrans.com/v2/deeplink/index",
+            )
+    }
+
+    #[test]
+    fn a_sandbox_charge_is_shown_when_the_page_names_no_environment() {
+        let charge = sandbox_gopay();
+        let unset = |charge| PlanInput {
+            environment: Environment::Unset,
+            device: Device::Phone,
+            ..input(charge)
+        };
+        let p = plan(unset(&charge)).unwrap();
+        assert_eq!(p.allowlist, Allowlist::MidtransSandbox);
+        assert!(p.dropped.is_empty(), "{:?}", p.dropped);
+        assert!(p.app_first);
+        assert!(p
+            .deeplink
+            .as_deref()
+            .is_some_and(|d| d.starts_with("https://simulator.sandbox.midtrans.com/")));
+        assert!(
+            matches!(&p.qr, Some(QrPicture::Image { url }) if url.starts_with("https://api.sandbox.midtrans.com/v2/gopay/t2/"))
+        );
+        // A production charge is production's, as before.
+        let p = plan(unset(GOPAY)).unwrap();
+        assert_eq!(p.allowlist, Allowlist::Production);
+        assert!(p.dropped.is_empty() && p.deeplink.is_some());
+        // Named sandbox: the same charge, with the page's origin and loopback admitted too.
+        let p = plan(PlanInput {
+            environment: Environment::Sandbox,
+            ..input(&charge)
+        })
+        .unwrap();
+        assert_eq!(p.allowlist, Allowlist::Sandbox);
+        // A charge with one URL elsewhere is no sandbox charge: its sandbox URL is dropped.
+        let mixed = GOPAY.replace(
+            "https://gopay.co.id/app/merchanttransfer",
+            "https://simulator.sandbox.midtrans.com/v2/deeplink/index",
+        );
+        let p = plan(unset(&mixed)).unwrap();
+        assert_eq!(p.allowlist, Allowlist::Production);
+        assert_eq!(p.deeplink, None);
+        assert_eq!(
+            p.dropped,
+            [Dropped::Deeplink(DeeplinkError::HostNotAllowed)]
+        );
+    }
+
+    #[test]
+    fn a_sandbox_charge_in_production_is_refused_with_the_fix_named() {
+        let e = plan(input(&sandbox_gopay())).unwrap_err();
+        assert_eq!(e.code, ErrorCode::UrlNotAllowed);
+        assert_eq!(e.code.as_str(), "url_not_allowed");
+        assert!(e.warn);
+        assert!(
+            e.message.contains(r#"data-environment="sandbox""#)
+                && e.message.contains(r#"environment: "sandbox""#),
+            "{}",
+            e.message
+        );
+        // A local simulator's charge needs `sandbox` named, whether the page named
+        // production or nothing; the message says so.
+        let local = GOPAY
+            .replace("https://api.midtrans.com/", "http://127.0.0.1:8081/")
+            .replace("https://gopay.co.id/app/", "http://127.0.0.1:8081/app/");
+        for environment in [Environment::Production, Environment::Unset] {
+            let e = plan(PlanInput {
+                environment,
+                ..input(&local)
+            })
+            .unwrap_err();
+            assert_eq!((e.code, e.warn), (ErrorCode::UrlNotAllowed, true));
+        }
+        // Hostile URLs are refused in every environment, and no setting is suggested.
+        let hostile = GOPAY
+            .replace("https://api.midtrans.com/", "https://evil.example/")
+            .replace("https://gopay.co.id/app/", "https://evil.example/app/");
+        for environment in [
+            Environment::Production,
+            Environment::Unset,
+            Environment::Sandbox,
+        ] {
+            let e = plan(PlanInput {
+                environment,
+                ..input(&hostile)
+            })
+            .unwrap_err();
+            assert_eq!(e, ChargeError::no_safe_method());
+            assert!(!e.warn && !e.message.contains("data-environment"));
+        }
+        // A sandbox charge whose image is another transaction's: sandbox would refuse it too.
+        let other = sandbox_gopay()
+            .replace("/v2/gopay/t2/", "/v2/gopay/t9/")
+            .replace(
+                r#",{"name":"deeplink-redirect","method":"GET","url":"https://simulator.sandbox.midtrans.com/v2/deeplink/index?tref=X"}"#,
+                "",
+            );
+        assert!(!other.contains("deeplink-redirect"));
+        let e = plan(PlanInput {
+            environment: Environment::Unset,
+            ..input(&other)
+        })
+        .unwrap_err();
+        assert_eq!(e, ChargeError::no_safe_method());
     }
 
     #[test]

@@ -204,6 +204,9 @@ fn fail(shared: &Rc<Shared>, locale: Locale, e: &ChargeError) {
         _view: Box::new(view),
     });
     shared.page.set_state(State::Error);
+    if e.warn {
+        web_sys::console::warn_1(&format!("gopay-widget: {e}").into());
+    }
     shared.page.error(e.code.as_str(), &e.message);
 }
 
