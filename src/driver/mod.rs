@@ -124,6 +124,32 @@ fn prepare_root(host: &HtmlElement) -> Result<HtmlElement, JsValue> {
     Ok(container)
 }
 
+/// A server-rendered first paint inserted by a script (`innerHTML`, as client-side navigation
+/// in Next.js, Nuxt and SvelteKit inserts server HTML) is not parsed as a declarative shadow
+/// root: its `<template shadowrootmode="open">` stays a dead child of the host. It becomes the
+/// host's open shadow root here, as the parser would have made it, nodes moved, not copied.
+fn adopt_unparsed_root(host: &HtmlElement) {
+    if host.shadow_root().is_some() {
+        return;
+    }
+    let Ok(Some(template)) = host.query_selector(r#":scope > template[shadowrootmode="open" i]"#)
+    else {
+        return;
+    };
+    let Some(content) = Reflect::get(&template, &"content".into())
+        .ok()
+        .and_then(|c| c.dyn_into::<web_sys::Node>().ok())
+    else {
+        return;
+    };
+    let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
+    if let Ok(root) = host.attach_shadow(&init) {
+        if root.append_child(&content).is_ok() {
+            template.remove();
+        }
+    }
+}
+
 /// A drawn QR already in the host's shadow root (a server-rendered first paint), and the
 /// order it was drawn for.
 fn server_qr(host: &HtmlElement) -> Option<(web_sys::Element, String)> {
@@ -140,6 +166,7 @@ impl Widget {
     /// Builds the widget inside `host` and starts the transaction. A server-rendered view of
     /// the same charge is taken over: its QR `<svg>` stays the same element.
     pub fn mount(host: HtmlElement, options: Options) -> Result<Widget, JsValue> {
+        adopt_unparsed_root(&host);
         let in_page = server_qr(&host);
         let container = prepare_root(&host)?;
         let shared = Rc::new(Shared {
