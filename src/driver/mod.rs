@@ -218,6 +218,7 @@ impl Widget {
         }
         self.shared.container.remove();
         self.shared.page.clear_state();
+        self.shared.page.set_live(false);
     }
 }
 
@@ -231,6 +232,7 @@ fn fail(shared: &Rc<Shared>, locale: Locale, e: &ChargeError) {
         _view: Box::new(view),
     });
     shared.page.set_state(State::Error);
+    shared.page.set_live(true);
     if e.warn {
         web_sys::console::warn_1(&format!("gopay-widget: {e}").into());
     }
@@ -314,6 +316,7 @@ fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, server_svg: Option<web_sy
         _listeners: listeners,
         _view: Box::new(view),
     })));
+    shared.page.set_live(true);
     feed(shared, Input::Start);
 }
 
