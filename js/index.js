@@ -16,6 +16,7 @@ const ATTRIBUTES = {
   mode: "data-mode",
   environment: "data-environment",
   retry: "data-retry",
+  autoOpen: "data-auto-open",
 };
 const OBSERVED = Object.values(ATTRIBUTES);
 const MARKER = "data-gopay-widget";

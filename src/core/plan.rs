@@ -106,6 +106,10 @@ pub struct Plan {
     pub status_url: Option<String>,
     /// The app button is the first thing shown (otherwise the QR is).
     pub app_first: bool,
+    /// The app may open by itself, once (in the phone flow, with a status endpoint): on
+    /// unless the page turned it off (`autoOpen: false`, [`auto_open`]). The Open GoPay button
+    /// stays either way.
+    pub auto_open: bool,
     /// The hosts the charge's URLs were checked against.
     pub allowlist: Allowlist,
     /// Methods the charge offered that were dropped, and why.
@@ -129,7 +133,8 @@ impl Plan {
             expiry_ms: charge.expiry_ms,
             initial_status: charge.transaction_status.clone(),
             seed,
-            app_first: self.app_first,
+            // The machine's phone flow is where the app opens by itself.
+            app_first: self.app_first && self.auto_open,
             polling: self.status_url.is_some(),
             visible,
             returned_from_app,
@@ -249,10 +254,17 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
         qr,
         deeplink,
         app_first,
+        auto_open: true,
         allowlist: env,
         dropped,
         charge,
     })
+}
+
+/// `data-auto-open` / `autoOpen` as text: only `false` (any case, spaces around) turns the
+/// automatic app opening off; absent, `true` or anything else keeps it.
+pub fn auto_open(value: Option<&str>) -> bool {
+    !value.is_some_and(|v| v.trim().eq_ignore_ascii_case("false"))
 }
 
 /// The QRIS payload read and checked against the charge: a charge's code is a dynamic one
@@ -308,6 +320,10 @@ pub fn pick_locale(
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::core::machine::{Command, Input, Machine};
+
+    /// A moment during the test charges' transactions (2026-12-03 10:00 in Jakarta).
+    const T0: i64 = 1_796_266_800_000;
 
     /// A QRIS payload from its fields, sealed with its CRC.
     fn sealed(fields: &[(&str, &str)]) -> String {
@@ -586,6 +602,46 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(e, ChargeError::no_safe_method());
+    }
+
+    #[test]
+    fn the_app_opens_by_itself_only_where_the_page_leaves_it_on() {
+        for (text, on) in [
+            (None, true),
+            (Some("true"), true),
+            (Some(""), true),
+            (Some("no"), true),
+            (Some("0"), true),
+            (Some("false"), false),
+            (Some(" FALSE "), false),
+            (Some("False"), false),
+        ] {
+            assert_eq!(auto_open(text), on, "{text:?}");
+        }
+        let phone = PlanInput {
+            device: Device::Phone,
+            status_url: Some("/status/{order_id}"),
+            ..input(GOPAY)
+        };
+        let opened = |plan: &Plan| {
+            let mut m = Machine::new(plan.machine_config(1, true, None), None, T0);
+            (0..10)
+                .flat_map(|i| {
+                    let input = if i == 0 { Input::Start } else { Input::Tick };
+                    m.handle(input, T0 + i * 100)
+                })
+                .filter(|c| *c == Command::OpenApp)
+                .count()
+        };
+        let mut p = plan(phone).unwrap();
+        assert!(p.app_first && p.auto_open);
+        assert!(p.machine_config(1, true, None).app_first);
+        assert_eq!(opened(&p), 1);
+        // Turned off: the Open GoPay button still comes first, the app never opens by itself.
+        p.auto_open = false;
+        assert!(p.app_first && p.deeplink.is_some());
+        assert!(!p.machine_config(1, true, None).app_first);
+        assert_eq!(opened(&p), 0);
     }
 
     #[test]

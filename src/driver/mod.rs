@@ -44,6 +44,8 @@ pub struct Options {
     pub environment: Option<String>,
     /// The page takes "Get a new QR" (`data-retry`, `retry: true` or an `onRetry` callback).
     pub retry: bool,
+    /// The app may open by itself (`autoOpen`, `data-auto-open`; see [`plan::auto_open`]).
+    pub auto_open: bool,
     pub callbacks: Callbacks,
 }
 
@@ -203,7 +205,10 @@ impl Widget {
             qr_in_page: in_page.as_ref().map(|(_, order)| order.as_str()),
         });
         match planned {
-            Ok(plan) => start(&shared, plan, options.retry, in_page.map(|(svg, _)| svg)),
+            Ok(mut plan) => {
+                plan.auto_open = options.auto_open;
+                start(&shared, plan, options.retry, in_page.map(|(svg, _)| svg))
+            }
             Err(e) => fail(&shared, locale, &e),
         }
         Ok(Widget { shared })
