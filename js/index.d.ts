@@ -83,7 +83,11 @@ export interface GopayErrorDetail {
    * than `gross_amount`).
    */
   code: string;
-  /** A readable English message. */
+  /**
+   * A readable English message for the developer (it may name the fix, such as
+   * `data-environment="sandbox"`). The shopper never sees it: the error view says, in the
+   * widget's language, that the payment cannot be shown and what to do.
+   */
   message: string;
   order_id?: string;
   transaction_id?: string;
@@ -106,6 +110,7 @@ export interface GopayWidgetAttributes {
   "data-status-url"?: string | undefined;
   "data-locale"?: GopayLocale | undefined;
   "data-mode"?: GopayMode | undefined;
+  /** See {@link MountOptions.environment}. */
   "data-environment"?: GopayEnvironment | undefined;
   /** Present (or `"true"`): offer "Get a new QR" after a failure or an expiry. See {@link MountOptions.retry}. */
   "data-retry"?: "" | "true" | "false" | boolean | undefined;
@@ -125,7 +130,14 @@ export interface MountOptions {
   locale?: GopayLocale;
   /** Default `auto`: the GoPay app button on phones, the QR on desktops and tablets. */
   mode?: GopayMode;
-  /** Default `production`. `sandbox` also admits the Midtrans simulator and local deeplinks. */
+  /**
+   * Which Midtrans environment the charge's URLs may come from. Unset: production, unless
+   * every URL of the charge the widget would follow (deeplink, QR image) is on Midtrans'
+   * sandbox (`api.sandbox.midtrans.com`, `simulator.sandbox.midtrans.com`), which makes it a
+   * sandbox charge, shown as such. `sandbox` also admits the page's own origin and loopback
+   * hosts (local simulators). `production` refuses a sandbox charge (`url_not_allowed`, with
+   * the fix in `message` and a `console.warn`).
+   */
   environment?: GopayEnvironment;
   /**
    * Offer "Get a new QR" after a failure or an expiry: the widget then fires `gopay-retry`
@@ -134,9 +146,10 @@ export interface MountOptions {
    */
   retry?: boolean;
   /**
-   * Default `true`: on a phone (mode `auto` or `deeplink`, with a status URL) the widget opens
-   * the GoPay app once per transaction after the page has loaded. `false` leaves it to the
-   * shopper's tap on Open GoPay. Attribute: `data-auto-open="false"`.
+   * Default `true`: where the Open GoPay button comes first (a phone in mode `auto`, any
+   * device in mode `deeplink`) and a `statusUrl` is given, the widget opens the GoPay app by
+   * itself once per transaction, after the page's load. `false` turns that off; the Open GoPay
+   * button stays. Attribute: `data-auto-open="false"`.
    */
   autoOpen?: boolean;
   onStatus?: (detail: GopayStatusDetail) => void;
@@ -155,7 +168,10 @@ export interface WidgetHandle {
 
 /**
  * Mounts a widget in `element` (in an open shadow root); a widget already mounted there is
- * destroyed first. Resolves once the WebAssembly module is ready and the widget is shown.
+ * destroyed first. A server-rendered first paint in `element` is taken over, also one inserted
+ * as HTML by a script (its `<template shadowrootmode="open">` becomes the shadow root).
+ * Resolves once the WebAssembly module is ready and the widget is shown; the element then
+ * carries `data-live` until `destroy()`.
  */
 export function mount(element: HTMLElement, options: MountOptions): Promise<WidgetHandle>;
 
@@ -188,7 +204,13 @@ export interface GopayWidgetEventMap {
   "gopay-retry": CustomEvent<GopayStatusDetail>;
 }
 
-/** The `<gopay-widget>` element. Its options are the `data-*` attributes. */
+/**
+ * The `<gopay-widget>` element. Its options are the `data-*` attributes. The widget sets two
+ * on the host: `data-state` ({@link GopayState}, which a server-rendered first paint already
+ * carries) and `data-live` (empty), present from the moment the package has taken the element
+ * over (its view is the live one, whatever it shows) until the widget is destroyed; a server
+ * paint never has it, so `gopay-widget:not([data-live])` is a view nothing runs yet.
+ */
 export interface GopayWidgetElement extends HTMLElement {
   addEventListener<K extends keyof GopayWidgetEventMap>(
     type: K,

@@ -46,6 +46,11 @@ fn flag(value: &JsValue) -> bool {
         .map_or(value.is_truthy(), |text| text != "false")
 }
 
+/// `autoOpen`: only `false` (or an attribute's `"false"`) turns the automatic app opening off.
+fn auto_open(value: &JsValue) -> bool {
+    value.as_bool() != Some(false) && crate::core::plan::auto_open(value.as_string().as_deref())
+}
+
 /// The charge as JSON text: a string is taken as it is; an object is serialised first (one
 /// that cannot be, such as a cyclic one, becomes an empty text, which is not JSON).
 fn charge_text(value: JsValue) -> Option<String> {
@@ -74,6 +79,7 @@ pub fn mount_widget(host: HtmlElement, options: JsValue) -> Result<WidgetHandle,
         environment: get_string(o, "environment"),
         retry: flag(&get(o, "retry"))
             || get_function(o, EventKind::Retry.callback_name()).is_some(),
+        auto_open: auto_open(&get(o, "autoOpen")),
         callbacks: Callbacks(EventKind::ALL.map(|kind| get_function(o, kind.callback_name()))),
     };
     let widget = Widget::mount(host, options)?;

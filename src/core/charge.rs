@@ -90,8 +90,12 @@ pub enum QrSource {
 pub struct ChargeError {
     pub code: ErrorCode,
     /// Names the field at fault but never quotes its value (a Midtrans
-    /// `status_message` is the one exception, cut to 200 characters).
+    /// `status_message` is the one exception, cut to 200 characters). For the developer
+    /// only: the shopper never sees it.
     pub message: String,
+    /// The page's own setting stands in the way, and `message` names the fix: the browser
+    /// also logs it (`console.warn`), where a developer looks first.
+    pub warn: bool,
 }
 
 /// The error codes of the `gopay-error` event, as given by [`ErrorCode::as_str`]:
@@ -178,6 +182,7 @@ impl ChargeError {
         ChargeError {
             code,
             message: message.into(),
+            warn: false,
         }
     }
 
@@ -206,6 +211,18 @@ impl ChargeError {
             ErrorCode::UrlNotAllowed,
             "the charge's QR image and deeplink URLs are not allowed in this environment",
         )
+    }
+
+    /// The allowlist refused the charge's URLs, and `sandbox` would admit them: a Midtrans
+    /// sandbox charge shown with `production`, or a local simulator's shown without `sandbox`.
+    pub fn needs_sandbox() -> Self {
+        ChargeError {
+            warn: true,
+            ..Self::new(
+                ErrorCode::UrlNotAllowed,
+                "the charge's URLs are Midtrans sandbox (or local) ones, refused in production: set data-environment=\"sandbox\" (or environment: \"sandbox\") to show a sandbox charge",
+            )
+        }
     }
 
     /// A charge that does not say pending, shown without a status endpoint: only the

@@ -20,7 +20,10 @@ const LOOPBACK_HOSTS: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
 /// Midtrans environment of the charge (`data-environment`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Environment {
+    /// Not named (no `data-environment`, or a value that is neither): the charge's own URLs
+    /// decide, see [`Allowlist::for_charge`]. The URL checks read it as production.
     #[default]
+    Unset,
     Production,
     /// Also admits the Midtrans simulator, the page's own origin and loopback hosts.
     Sandbox,
@@ -39,12 +42,80 @@ impl Environment {
         }
     }
 
+    /// The attribute's value; empty for [`Environment::Unset`], which no value spells.
     pub fn as_str(self) -> &'static str {
         match self {
+            Environment::Unset => "",
             Environment::Production => "production",
             Environment::Sandbox => "sandbox",
         }
     }
+}
+
+/// The hosts the URL checks admit, once the environment is settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Allowlist {
+    /// Midtrans' production shapes only.
+    Production,
+    /// Also Midtrans' own sandbox hosts (`simulator.sandbox.midtrans.com` for deeplinks,
+    /// `api.sandbox.midtrans.com` for QR images): a charge recognised as a sandbox one, the
+    /// page naming no environment. The page's origin and loopback still need `sandbox`.
+    MidtransSandbox,
+    /// Also the page's own origin and loopback hosts: `sandbox`, named by the page.
+    Sandbox,
+}
+
+impl From<Environment> for Allowlist {
+    fn from(env: Environment) -> Allowlist {
+        match env {
+            Environment::Unset | Environment::Production => Allowlist::Production,
+            Environment::Sandbox => Allowlist::Sandbox,
+        }
+    }
+}
+
+impl Allowlist {
+    /// The allowlist for a charge whose URLs the widget would follow (its deeplink and QR
+    /// image) are `urls`: the environment the page named; when it named none, a sandbox
+    /// charge ([`is_sandbox_charge`]: made with a sandbox key, every URL on Midtrans' sandbox
+    /// hosts) also gets those hosts. They serve only sandbox payments, so recognising one
+    /// widens the allowlist by Midtrans' own hosts and nothing else.
+    pub fn for_charge<'a>(env: Environment, urls: impl IntoIterator<Item = &'a str>) -> Allowlist {
+        match env {
+            Environment::Unset if is_sandbox_charge(urls) => Allowlist::MidtransSandbox,
+            env => env.into(),
+        }
+    }
+
+    fn sandbox_hosts(self) -> bool {
+        self != Allowlist::Production
+    }
+
+    fn local(self) -> bool {
+        self == Allowlist::Sandbox
+    }
+}
+
+/// `url` is on one of Midtrans' sandbox hosts (exactly, any case; nothing else is read).
+pub fn is_sandbox_host(url: &str) -> bool {
+    split_url(url).is_ok_and(|p| {
+        [SANDBOX_SIMULATOR_HOST, SANDBOX_QR_HOST]
+            .iter()
+            .any(|h| p.host.eq_ignore_ascii_case(h))
+    })
+}
+
+/// A charge made with a Midtrans sandbox key: it has URLs, and every one is on a Midtrans
+/// sandbox host.
+pub fn is_sandbox_charge<'a>(urls: impl IntoIterator<Item = &'a str>) -> bool {
+    let mut any = false;
+    for url in urls {
+        if !is_sandbox_host(url) {
+            return false;
+        }
+        any = true;
+    }
+    any
 }
 
 /// Why a URL was refused.
@@ -262,25 +333,26 @@ fn sandbox_local(url: &UrlParts<'_>, page_origin: Option<&str>) -> bool {
 /// Admits a deeplink from the charge, returning it unchanged.
 ///
 /// Production: `gojek://gopay/...`, `https://gojek.link/gopay/...` and
-/// `https://gopay.co.id/app/...` (exact hosts, no port). Sandbox also admits
-/// `https://simulator.sandbox.midtrans.com/...`, the page's own origin and
-/// http(s) on `localhost`, `127.0.0.1` or `[::1]` at any port.
+/// `https://gopay.co.id/app/...` (exact hosts, no port). A recognised sandbox charge
+/// ([`Allowlist::MidtransSandbox`]) also admits `https://simulator.sandbox.midtrans.com/...`;
+/// sandbox, that too, the page's own origin and http(s) on `localhost`, `127.0.0.1` or
+/// `[::1]` at any port.
 pub fn check_deeplink(
     url: &str,
-    env: Environment,
+    allow: impl Into<Allowlist>,
     page_origin: Option<&str>,
 ) -> Result<String, DeeplinkError> {
     let (scheme, _) = split_scheme(url)?;
-    let sandbox = env == Environment::Sandbox;
+    let allow = allow.into();
     let gojek = scheme.eq_ignore_ascii_case("gojek");
-    if !(gojek || scheme.eq_ignore_ascii_case("https") || sandbox && is_web(scheme)) {
+    if !(gojek || scheme.eq_ignore_ascii_case("https") || allow.local() && is_web(scheme)) {
         return Err(DeeplinkError::SchemeNotAllowed);
     }
     let parts = split_url(url)?;
     if has_dot_segment(parts.path) {
         return Err(DeeplinkError::PathNotAllowed);
     }
-    if sandbox && sandbox_local(&parts, page_origin) {
+    if allow.local() && sandbox_local(&parts, page_origin) {
         return Ok(url.to_owned());
     }
     if gojek {
@@ -300,7 +372,7 @@ pub fn check_deeplink(
     if parts.port.is_some() {
         return Err(DeeplinkError::HostNotAllowed);
     }
-    if sandbox && parts.host.eq_ignore_ascii_case(SANDBOX_SIMULATOR_HOST) {
+    if allow.sandbox_hosts() && parts.host.eq_ignore_ascii_case(SANDBOX_SIMULATOR_HOST) {
         return Ok(url.to_owned());
     }
     let prefix = PRODUCTION_HTTPS
@@ -317,7 +389,7 @@ pub fn check_deeplink(
 
 /// Midtrans' API host that serves the QR PNGs of production charges.
 const PRODUCTION_QR_HOST: &str = "api.midtrans.com";
-/// The sandbox API host; admitted for QR images in sandbox only.
+/// The sandbox API host; admitted for QR images of sandbox charges only.
 const SANDBOX_QR_HOST: &str = "api.sandbox.midtrans.com";
 /// The charge kinds whose `generate-qr-code(-v2)` actions point at `/v2/{kind}/{id}/qr-code`.
 const QR_PATH_KINDS: &[&str] = &["gopay", "qris"];
@@ -339,15 +411,15 @@ fn is_qr_code_path(path: &str) -> bool {
 ///
 /// Production: only `https://api.midtrans.com/v2/{gopay|qris}/{id}/qr-code` (exact host, no
 /// port), the shape of Midtrans' `generate-qr-code` and `generate-qr-code-v2` actions: a QR
-/// from anywhere else could pay someone else. Sandbox also admits the same path on
-/// `https://api.sandbox.midtrans.com`, and any http(s) URL on the page's own origin or a
-/// loopback host (local simulators).
+/// from anywhere else could pay someone else. A recognised sandbox charge also admits the
+/// same path on `https://api.sandbox.midtrans.com`; sandbox, that too, and any http(s) URL on
+/// the page's own origin or a loopback host (local simulators).
 pub fn check_qr_image_url(
     url: &str,
-    env: Environment,
+    allow: impl Into<Allowlist>,
     page_origin: Option<&str>,
 ) -> Result<String, DeeplinkError> {
-    admit_qr_image(url, env, page_origin).map(|_| url.to_owned())
+    admit_qr_image(url, allow.into(), page_origin).map(|_| url.to_owned())
 }
 
 /// As [`check_qr_image_url`], for the charge of transaction `transaction_id`: on Midtrans' QR
@@ -357,11 +429,11 @@ pub fn check_qr_image_url(
 /// simulator on the page's origin or loopback) is not Midtrans' and names nothing.
 pub fn check_qr_image_of(
     url: &str,
-    env: Environment,
+    allow: impl Into<Allowlist>,
     page_origin: Option<&str>,
     transaction_id: &str,
 ) -> Result<String, DeeplinkError> {
-    let parts = admit_qr_image(url, env, page_origin)?;
+    let parts = admit_qr_image(url, allow.into(), page_origin)?;
     let midtrans = parts.host.eq_ignore_ascii_case(PRODUCTION_QR_HOST)
         || parts.host.eq_ignore_ascii_case(SANDBOX_QR_HOST);
     let named = parts
@@ -378,26 +450,25 @@ pub fn check_qr_image_of(
 /// The QR image allowlist; the URL's parts when it is admitted.
 fn admit_qr_image<'a>(
     url: &'a str,
-    env: Environment,
+    allow: Allowlist,
     page_origin: Option<&str>,
 ) -> Result<UrlParts<'a>, DeeplinkError> {
     let (scheme, _) = split_scheme(url)?;
-    let sandbox = env == Environment::Sandbox;
-    if !(scheme.eq_ignore_ascii_case("https") || sandbox && is_web(scheme)) {
+    if !(scheme.eq_ignore_ascii_case("https") || allow.local() && is_web(scheme)) {
         return Err(DeeplinkError::SchemeNotAllowed);
     }
     let parts = split_url(url)?;
     if has_dot_segment(parts.path) {
         return Err(DeeplinkError::PathNotAllowed);
     }
-    if sandbox && sandbox_local(&parts, page_origin) {
+    if allow.local() && sandbox_local(&parts, page_origin) {
         return Ok(parts);
     }
     if !parts.scheme.eq_ignore_ascii_case("https") {
         return Err(DeeplinkError::SchemeNotAllowed);
     }
     let host_ok = parts.host.eq_ignore_ascii_case(PRODUCTION_QR_HOST)
-        || sandbox && parts.host.eq_ignore_ascii_case(SANDBOX_QR_HOST);
+        || allow.sandbox_hosts() && parts.host.eq_ignore_ascii_case(SANDBOX_QR_HOST);
     if !host_ok || parts.port.is_some() {
         return Err(DeeplinkError::HostNotAllowed);
     }
@@ -444,9 +515,12 @@ mod tests {
     const SIMULATOR: &str = "https://simulator.sandbox.midtrans.com/v2/deeplink/index?tref=A120261125070311abcDEF&callback_url=https%3A%2F%2Fshop.example%2Fpay%2Ffinish%3Forder_id%3DINV-2026-000731";
     const ORIGIN: Option<&str> = Some("https://shop.example");
 
-    fn dl(url: &str, env: Environment) -> Result<String, DeeplinkError> {
-        check_deeplink(url, env, ORIGIN)
+    fn dl(url: &str, allow: impl Into<Allowlist>) -> Result<String, DeeplinkError> {
+        check_deeplink(url, allow, ORIGIN)
     }
+
+    /// A charge recognised as a sandbox one: Midtrans' sandbox hosts, nothing local.
+    const R: Allowlist = Allowlist::MidtransSandbox;
 
     #[test]
     fn environment_parse() {
@@ -455,7 +529,86 @@ mod tests {
         assert_eq!(Environment::parse("SANDBOX"), Some(S));
         assert_eq!(Environment::parse("prod"), None);
         assert_eq!(Environment::parse(""), None);
-        assert_eq!(Environment::default(), P);
+        assert_eq!(Environment::parse("unset"), None);
+        // Not named: the charge decides; a URL check alone reads it as production.
+        assert_eq!(Environment::default(), Environment::Unset);
+        assert_eq!(Allowlist::from(Environment::Unset), Allowlist::Production);
+        for env in [P, S] {
+            assert_eq!(Environment::parse(env.as_str()), Some(env));
+        }
+    }
+
+    #[test]
+    fn a_charge_with_every_url_on_midtrans_sandbox_hosts_is_a_sandbox_charge() {
+        use Environment::Unset as U;
+        let image = "https://api.sandbox.midtrans.com/v2/gopay/t1/qr-code";
+        let for_charge = |env, urls: &[&str]| Allowlist::for_charge(env, urls.iter().copied());
+        assert_eq!(for_charge(U, &[SIMULATOR, image]), R);
+        assert_eq!(for_charge(U, &[image]), R);
+        assert_eq!(
+            for_charge(U, &["https://SIMULATOR.Sandbox.midtrans.com/x"]),
+            R
+        );
+        // What the page names wins.
+        assert_eq!(for_charge(P, &[SIMULATOR, image]), Allowlist::Production);
+        assert_eq!(for_charge(S, &[SIMULATOR, image]), Allowlist::Sandbox);
+        // No URL, or any URL elsewhere (production, loopback, the page's origin, lookalikes,
+        // what the splitter refuses): production.
+        for urls in [
+            &[][..],
+            &[SIMULATOR, "https://api.midtrans.com/v2/gopay/t1/qr-code"],
+            &[SEED_DEEPLINK, image],
+            &["http://127.0.0.1:8081/v2/deeplink", image],
+            &["https://shop.example/pay", image],
+            &["https://simulator.sandbox.midtrans.com.evil.com/x"],
+            &["https://evil.com/simulator.sandbox.midtrans.com/x"],
+            &["https://u@api.sandbox.midtrans.com/v2/gopay/t1/qr-code"],
+            &["https://api.sandbox.midtrans.com./v2/gopay/t1/qr-code"],
+            &["https://app.sandbox.midtrans.com/x"],
+            &["api.sandbox.midtrans.com/v2/gopay/t1/qr-code"],
+        ] {
+            assert_eq!(for_charge(U, urls), Allowlist::Production, "{urls:?}");
+        }
+    }
+
+    #[test]
+    fn a_recognised_sandbox_charge_admits_midtrans_sandbox_hosts_and_nothing_local() {
+        for url in [
+            SIMULATOR,
+            "https://SIMULATOR.sandbox.midtrans.com/v2/deeplink/x",
+        ] {
+            assert_eq!(dl(url, R).as_deref(), Ok(url));
+        }
+        let image = "https://api.sandbox.midtrans.com/v2/qris/7f1c1d2e/qr-code";
+        assert_eq!(check_qr_image_url(image, R, ORIGIN).as_deref(), Ok(image));
+        assert!(check_qr_image_of(image, R, ORIGIN, "7f1c1d2e").is_ok());
+        assert_eq!(
+            check_qr_image_of(image, R, ORIGIN, "other"),
+            Err(PathNotAllowed)
+        );
+        // The production shapes stay admitted.
+        assert!(dl(SEED_DEEPLINK, R).is_ok());
+        // Loopback and the page's own origin still need `sandbox` named by the page.
+        for url in [
+            "https://shop.example/pay/simulate?x=1",
+            "http://localhost:8080/deeplink?x=1",
+            "http://127.0.0.1:3000/x",
+            "http://[::1]:9/x",
+            "https://localhost/x",
+            "http://simulator.sandbox.midtrans.com/x",
+            "https://simulator.sandbox.midtrans.com:8443/x",
+        ] {
+            assert!(dl(url, R).is_err(), "{url:?}");
+            assert!(check_qr_image_url(url, R, ORIGIN).is_err(), "{url:?}");
+        }
+        for url in [
+            "http://api.sandbox.midtrans.com/v2/qris/x/qr-code",
+            "https://api.sandbox.midtrans.com:8443/v2/qris/x/qr-code",
+            "https://api.sandbox.midtrans.com/x.png",
+            "https://simulator.sandbox.midtrans.com/v2/qris/x/qr-code",
+        ] {
+            assert!(check_qr_image_url(url, R, ORIGIN).is_err(), "{url:?}");
+        }
     }
 
     #[test]
@@ -578,8 +731,8 @@ mod tests {
             ("https://xn--gjek-9za.link/gopay/x", HostNotAllowed),
         ];
         for &(url, err) in cases {
-            for env in [P, S] {
-                assert_eq!(dl(url, env), Err(err), "{url:?} in {env:?}");
+            for allow in [P.into(), R, S.into()] {
+                assert_eq!(dl(url, allow), Err(err), "{url:?} in {allow:?}");
             }
         }
         let long = format!("https://gojek.link/gopay/{}", "a".repeat(MAX_URL_LEN));
@@ -603,6 +756,7 @@ mod tests {
         for url in sandbox_only {
             assert_eq!(dl(url, S).as_deref(), Ok(url), "sandbox {url:?}");
             assert!(dl(url, P).is_err(), "production {url:?}");
+            assert!(dl(url, Environment::Unset).is_err(), "unset {url:?}");
         }
     }
 
@@ -628,6 +782,7 @@ mod tests {
             "javascript://localhost/%0aalert(1)",
         ] {
             assert!(dl(url, S).is_err(), "{url:?}");
+            assert!(dl(url, R).is_err(), "{url:?}");
         }
     }
 

@@ -83,7 +83,10 @@ pub enum Msg {
     Failure,
     Expire,
     Reversed,
+    /// The charge cannot be shown: the status line of the error view ...
     Error,
+    /// ... and what the shopper can do (the reason is the developer's, never shown).
+    ErrorNext,
     /// The status endpoint keeps failing but the widget keeps trying.
     Trouble,
     /// The local countdown ran out; the merchant has not said "expire" yet.
@@ -123,7 +126,7 @@ pub enum Msg {
 
 impl Msg {
     /// Every message, for tests and tooling.
-    pub const ALL: [Msg; 39] = [
+    pub const ALL: [Msg; 40] = [
         Msg::Title,
         Msg::AmountLabel,
         Msg::OrderLabel,
@@ -143,6 +146,7 @@ impl Msg {
         Msg::Expire,
         Msg::Reversed,
         Msg::Error,
+        Msg::ErrorNext,
         Msg::Trouble,
         Msg::ExpiredConfirming,
         Msg::TimeRanOut,
@@ -190,6 +194,7 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
             Expire => "Waktu pembayaran ini sudah habis",
             Reversed => "Pembayaran ini sudah dikembalikan atau dibatalkan",
             Error => "Pembayaran ini tidak bisa ditampilkan",
+            ErrorNext => "Silakan kembali ke halaman toko, atau hubungi toko jika ini terjadi lagi.",
             Trouble => "Toko sedang sulit dihubungi, kami terus mencoba",
             ExpiredConfirming => "Waktu di sini sudah habis, sedang memastikan ke toko",
             TimeRanOut => "Waktu pembayaran sudah habis",
@@ -231,6 +236,7 @@ pub fn t(locale: Locale, msg: Msg) -> &'static str {
             Expire => "This payment has expired",
             Reversed => "This payment was refunded or reversed",
             Error => "This payment cannot be shown",
+            ErrorNext => "Please go back to the shop, or contact the merchant if this happens again.",
             Trouble => "Having trouble reaching the shop, still trying",
             ExpiredConfirming => "Time ran out here, confirming with the merchant",
             TimeRanOut => "The time to pay has run out",

@@ -99,7 +99,8 @@ pub struct Config {
     pub initial_status: String,
     /// Seed for retry jitter.
     pub seed: u64,
-    /// The view shows the GoPay app button first (the phone flow).
+    /// The phone flow, where the app opens by itself: the view shows the GoPay app button
+    /// first and the page did not turn the automatic opening off ([`crate::core::plan::Plan`]).
     pub app_first: bool,
     /// A status endpoint was given. Without one the widget only displays the charge:
     /// it never asks, never opens the app by itself, never reports an outcome.

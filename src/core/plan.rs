@@ -6,7 +6,7 @@
 //! every combination of charge, environment, mode and device is tested natively.
 
 use super::charge::{self, Charge, ChargeError, ErrorCode, QrSource};
-use super::deeplink::{self, DeeplinkError, Environment};
+use super::deeplink::{self, Allowlist, DeeplinkError, Environment};
 use super::device::Device;
 use super::i18n::{self, Locale};
 use super::machine::Config;
@@ -77,6 +77,7 @@ pub struct PlanInput<'a> {
     /// The merchant's status endpoint, `{order_id}` standing for the order; `None` shows
     /// the charge only.
     pub status_url: Option<&'a str>,
+    /// As the page named it; [`Environment::Unset`] lets the charge's URLs decide.
     pub environment: Environment,
     /// The page's origin, which the sandbox also admits for URLs.
     pub page_origin: Option<&'a str>,
@@ -105,6 +106,12 @@ pub struct Plan {
     pub status_url: Option<String>,
     /// The app button is the first thing shown (otherwise the QR is).
     pub app_first: bool,
+    /// The app may open by itself, once (in the phone flow, with a status endpoint): on
+    /// unless the page turned it off (`autoOpen: false`, [`auto_open`]). The Open GoPay button
+    /// stays either way.
+    pub auto_open: bool,
+    /// The hosts the charge's URLs were checked against.
+    pub allowlist: Allowlist,
     /// Methods the charge offered that were dropped, and why.
     pub dropped: Vec<Dropped>,
 }
@@ -126,7 +133,8 @@ impl Plan {
             expiry_ms: charge.expiry_ms,
             initial_status: charge.transaction_status.clone(),
             seed,
-            app_first: self.app_first,
+            // The machine's phone flow is where the app opens by itself.
+            app_first: self.app_first && self.auto_open,
             polling: self.status_url.is_some(),
             visible,
             returned_from_app,
@@ -152,7 +160,9 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
     {
         return Err(ChargeError::not_pending(status));
     }
-    let (env, origin) = (input.environment, input.page_origin);
+    let urls = charge.deeplink.iter().chain(&charge.qr_image);
+    let env = Allowlist::for_charge(input.environment, urls.map(String::as_str));
+    let origin = input.page_origin;
     let mut dropped = Vec::new();
     let deeplink = charge.deeplink.as_deref().and_then(|url| {
         deeplink::check_deeplink(url, env, origin)
@@ -208,7 +218,19 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
         None => None,
     };
     if qr.is_none() && deeplink.is_none() {
-        return Err(ChargeError::no_safe_method());
+        // A sandbox charge (or a local simulator's) that the page's environment refuses: the
+        // page can fix that, so the message names the setting.
+        let sandbox_would_show = input.environment != Environment::Sandbox
+            && plan(PlanInput {
+                environment: Environment::Sandbox,
+                ..input
+            })
+            .is_ok();
+        return Err(if sandbox_would_show {
+            ChargeError::needs_sandbox()
+        } else {
+            ChargeError::no_safe_method()
+        });
     }
     let app_first = deeplink.is_some()
         && match input.mode {
@@ -232,9 +254,17 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
         qr,
         deeplink,
         app_first,
+        auto_open: true,
+        allowlist: env,
         dropped,
         charge,
     })
+}
+
+/// `data-auto-open` / `autoOpen` as text: only `false` (any case, spaces around) turns the
+/// automatic app opening off; absent, `true` or anything else keeps it.
+pub fn auto_open(value: Option<&str>) -> bool {
+    !value.is_some_and(|v| v.trim().eq_ignore_ascii_case("false"))
 }
 
 /// The QRIS payload read and checked against the charge: a charge's code is a dynamic one
@@ -290,6 +320,10 @@ pub fn pick_locale(
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::core::machine::{Command, Input, Machine};
+
+    /// A moment during the test charges' transactions (2026-12-03 10:00 in Jakarta).
+    const T0: i64 = 1_796_266_800_000;
 
     /// A QRIS payload from its fields, sealed with its CRC.
     fn sealed(fields: &[(&str, &str)]) -> String {
@@ -453,6 +487,161 @@ mod tests {
         })
         .unwrap();
         assert!(matches!(p.qr, Some(QrPicture::Image { .. })));
+    }
+
+    /// The GoPay charge as Midtrans' sandbox makes it: its URLs on the sandbox hosts.
+    fn sandbox_gopay() -> String {
+        GOPAY
+            .replace(
+                "https://api.midtrans.com/",
+                "https://api.sandbox.midtrans.com/",
+            )
+            .replace(
+                "https://gopay.co.id/app/merchanttransfer",
+                "https://simulator.sandbox.midtrans.com/v2/deeplink/index",
+            )
+    }
+
+    #[test]
+    fn a_sandbox_charge_is_shown_when_the_page_names_no_environment() {
+        let charge = sandbox_gopay();
+        let unset = |charge| PlanInput {
+            environment: Environment::Unset,
+            device: Device::Phone,
+            ..input(charge)
+        };
+        let p = plan(unset(&charge)).unwrap();
+        assert_eq!(p.allowlist, Allowlist::MidtransSandbox);
+        assert!(p.dropped.is_empty(), "{:?}", p.dropped);
+        assert!(p.app_first);
+        assert!(p
+            .deeplink
+            .as_deref()
+            .is_some_and(|d| d.starts_with("https://simulator.sandbox.midtrans.com/")));
+        assert!(
+            matches!(&p.qr, Some(QrPicture::Image { url }) if url.starts_with("https://api.sandbox.midtrans.com/v2/gopay/t2/"))
+        );
+        // A production charge is production's, as before.
+        let p = plan(unset(GOPAY)).unwrap();
+        assert_eq!(p.allowlist, Allowlist::Production);
+        assert!(p.dropped.is_empty() && p.deeplink.is_some());
+        // Named sandbox: the same charge, with the page's origin and loopback admitted too.
+        let p = plan(PlanInput {
+            environment: Environment::Sandbox,
+            ..input(&charge)
+        })
+        .unwrap();
+        assert_eq!(p.allowlist, Allowlist::Sandbox);
+        // A charge with one URL elsewhere is no sandbox charge: its sandbox URL is dropped.
+        let mixed = GOPAY.replace(
+            "https://gopay.co.id/app/merchanttransfer",
+            "https://simulator.sandbox.midtrans.com/v2/deeplink/index",
+        );
+        let p = plan(unset(&mixed)).unwrap();
+        assert_eq!(p.allowlist, Allowlist::Production);
+        assert_eq!(p.deeplink, None);
+        assert_eq!(
+            p.dropped,
+            [Dropped::Deeplink(DeeplinkError::HostNotAllowed)]
+        );
+    }
+
+    #[test]
+    fn a_sandbox_charge_in_production_is_refused_with_the_fix_named() {
+        let e = plan(input(&sandbox_gopay())).unwrap_err();
+        assert_eq!(e.code, ErrorCode::UrlNotAllowed);
+        assert_eq!(e.code.as_str(), "url_not_allowed");
+        assert!(e.warn);
+        assert!(
+            e.message.contains(r#"data-environment="sandbox""#)
+                && e.message.contains(r#"environment: "sandbox""#),
+            "{}",
+            e.message
+        );
+        // A local simulator's charge needs `sandbox` named, whether the page named
+        // production or nothing; the message says so.
+        let local = GOPAY
+            .replace("https://api.midtrans.com/", "http://127.0.0.1:8081/")
+            .replace("https://gopay.co.id/app/", "http://127.0.0.1:8081/app/");
+        for environment in [Environment::Production, Environment::Unset] {
+            let e = plan(PlanInput {
+                environment,
+                ..input(&local)
+            })
+            .unwrap_err();
+            assert_eq!((e.code, e.warn), (ErrorCode::UrlNotAllowed, true));
+        }
+        // Hostile URLs are refused in every environment, and no setting is suggested.
+        let hostile = GOPAY
+            .replace("https://api.midtrans.com/", "https://evil.example/")
+            .replace("https://gopay.co.id/app/", "https://evil.example/app/");
+        for environment in [
+            Environment::Production,
+            Environment::Unset,
+            Environment::Sandbox,
+        ] {
+            let e = plan(PlanInput {
+                environment,
+                ..input(&hostile)
+            })
+            .unwrap_err();
+            assert_eq!(e, ChargeError::no_safe_method());
+            assert!(!e.warn && !e.message.contains("data-environment"));
+        }
+        // A sandbox charge whose image is another transaction's: sandbox would refuse it too.
+        let other = sandbox_gopay()
+            .replace("/v2/gopay/t2/", "/v2/gopay/t9/")
+            .replace(
+                r#",{"name":"deeplink-redirect","method":"GET","url":"https://simulator.sandbox.midtrans.com/v2/deeplink/index?tref=X"}"#,
+                "",
+            );
+        assert!(!other.contains("deeplink-redirect"));
+        let e = plan(PlanInput {
+            environment: Environment::Unset,
+            ..input(&other)
+        })
+        .unwrap_err();
+        assert_eq!(e, ChargeError::no_safe_method());
+    }
+
+    #[test]
+    fn the_app_opens_by_itself_only_where_the_page_leaves_it_on() {
+        for (text, on) in [
+            (None, true),
+            (Some("true"), true),
+            (Some(""), true),
+            (Some("no"), true),
+            (Some("0"), true),
+            (Some("false"), false),
+            (Some(" FALSE "), false),
+            (Some("False"), false),
+        ] {
+            assert_eq!(auto_open(text), on, "{text:?}");
+        }
+        let phone = PlanInput {
+            device: Device::Phone,
+            status_url: Some("/status/{order_id}"),
+            ..input(GOPAY)
+        };
+        let opened = |plan: &Plan| {
+            let mut m = Machine::new(plan.machine_config(1, true, None), None, T0);
+            (0..10)
+                .flat_map(|i| {
+                    let input = if i == 0 { Input::Start } else { Input::Tick };
+                    m.handle(input, T0 + i * 100)
+                })
+                .filter(|c| *c == Command::OpenApp)
+                .count()
+        };
+        let mut p = plan(phone).unwrap();
+        assert!(p.app_first && p.auto_open);
+        assert!(p.machine_config(1, true, None).app_first);
+        assert_eq!(opened(&p), 1);
+        // Turned off: the Open GoPay button still comes first, the app never opens by itself.
+        p.auto_open = false;
+        assert!(p.app_first && p.deeplink.is_some());
+        assert!(!p.machine_config(1, true, None).app_first);
+        assert_eq!(opened(&p), 0);
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub struct Options {
     pub environment: Option<String>,
     /// The page takes "Get a new QR" (`data-retry`, `retry: true` or an `onRetry` callback).
     pub retry: bool,
+    /// The app may open by itself (`autoOpen`, `data-auto-open`; see [`plan::auto_open`]).
+    pub auto_open: bool,
     pub callbacks: Callbacks,
 }
 
@@ -124,6 +126,32 @@ fn prepare_root(host: &HtmlElement) -> Result<HtmlElement, JsValue> {
     Ok(container)
 }
 
+/// A server-rendered first paint inserted by a script (`innerHTML`, as client-side navigation
+/// in Next.js, Nuxt and SvelteKit inserts server HTML) is not parsed as a declarative shadow
+/// root: its `<template shadowrootmode="open">` stays a dead child of the host. It becomes the
+/// host's open shadow root here, as the parser would have made it, nodes moved, not copied.
+fn adopt_unparsed_root(host: &HtmlElement) {
+    if host.shadow_root().is_some() {
+        return;
+    }
+    let Ok(Some(template)) = host.query_selector(r#":scope > template[shadowrootmode="open" i]"#)
+    else {
+        return;
+    };
+    let Some(content) = Reflect::get(&template, &"content".into())
+        .ok()
+        .and_then(|c| c.dyn_into::<web_sys::Node>().ok())
+    else {
+        return;
+    };
+    let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
+    if let Ok(root) = host.attach_shadow(&init) {
+        if root.append_child(&content).is_ok() {
+            template.remove();
+        }
+    }
+}
+
 /// A drawn QR already in the host's shadow root (a server-rendered first paint), and the
 /// order it was drawn for.
 fn server_qr(host: &HtmlElement) -> Option<(web_sys::Element, String)> {
@@ -140,6 +168,7 @@ impl Widget {
     /// Builds the widget inside `host` and starts the transaction. A server-rendered view of
     /// the same charge is taken over: its QR `<svg>` stays the same element.
     pub fn mount(host: HtmlElement, options: Options) -> Result<Widget, JsValue> {
+        adopt_unparsed_root(&host);
         let in_page = server_qr(&host);
         let container = prepare_root(&host)?;
         let shared = Rc::new(Shared {
@@ -176,7 +205,10 @@ impl Widget {
             qr_in_page: in_page.as_ref().map(|(_, order)| order.as_str()),
         });
         match planned {
-            Ok(plan) => start(&shared, plan, options.retry, in_page.map(|(svg, _)| svg)),
+            Ok(mut plan) => {
+                plan.auto_open = options.auto_open;
+                start(&shared, plan, options.retry, in_page.map(|(svg, _)| svg))
+            }
             Err(e) => fail(&shared, locale, &e),
         }
         Ok(Widget { shared })
@@ -191,6 +223,7 @@ impl Widget {
         }
         self.shared.container.remove();
         self.shared.page.clear_state();
+        self.shared.page.set_live(false);
     }
 }
 
@@ -204,6 +237,10 @@ fn fail(shared: &Rc<Shared>, locale: Locale, e: &ChargeError) {
         _view: Box::new(view),
     });
     shared.page.set_state(State::Error);
+    shared.page.set_live(true);
+    if e.warn {
+        web_sys::console::warn_1(&format!("gopay-widget: {e}").into());
+    }
     shared.page.error(e.code.as_str(), &e.message);
 }
 
@@ -284,6 +321,7 @@ fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, server_svg: Option<web_sy
         _listeners: listeners,
         _view: Box::new(view),
     })));
+    shared.page.set_live(true);
     feed(shared, Input::Start);
 }
 

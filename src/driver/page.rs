@@ -40,6 +40,16 @@ impl Page {
         let _ = self.host.remove_attribute("data-state");
     }
 
+    /// `data-live` (empty): the widget has taken the host over and runs it, which a server's
+    /// first paint, already carrying `data-state`, cannot say.
+    pub fn set_live(&self, live: bool) {
+        let _ = if live {
+            self.host.set_attribute("data-live", "")
+        } else {
+            self.host.remove_attribute("data-live")
+        };
+    }
+
     /// A machine event, with the contract's `detail`.
     pub fn emit(&self, event: &Event) {
         let detail = Object::new();

@@ -299,15 +299,17 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
     }
 }
 
-/// The error view: the widget cannot show this charge. `message` is the English text of
-/// the error the page also receives, marked as English for screen readers.
+/// The error view: the widget cannot show this charge. It says so, and what to do, in the
+/// shopper's language only: `message`, the developer's English reason, goes to the page
+/// (`gopay-error`) and is never shown here.
 #[component]
 pub fn ErrorView(locale: Locale, message: String) -> impl IntoView {
+    let _ = message;
     view! {
         <section class="gw" part="widget" lang=locale.as_str() data-state=State::Error.as_str()>
             <h2 class="gw-title" part="title">{i18n::t(locale, Msg::Title)}</h2>
             <p class="gw-status" part="status" role="alert">{i18n::t(locale, Msg::Error)}</p>
-            <p class="gw-error" part="error" lang="en">{message}</p>
+            <p class="gw-error" part="error">{i18n::t(locale, Msg::ErrorNext)}</p>
         </section>
     }
 }

@@ -226,9 +226,9 @@ test("the widget declares the language of its text (WCAG 3.1.2)", async () => {
         .closest("[lang]").lang,
     };
   });
-  // The page is in English; the widgets in Indonesian say so, and the English error
-  // message inside an Indonesian widget is marked as English.
-  assert.deepEqual(langs, { qr: "en", app: "id", badId: "id", badIdMessage: "en" });
+  // The page is in English; the widgets in Indonesian say so. The error view's words are
+  // the widget's own, in its language (the developer's English reason is never shown).
+  assert.deepEqual(langs, { qr: "en", app: "id", badId: "id", badIdMessage: "id" });
   await page.close();
 });
 

@@ -236,5 +236,10 @@ test("without 'wasm-unsafe-eval' the violation is seen and the widget reports lo
   const errs = await page.evaluate(() => window.__errors);
   assert.equal(errs.length, 1);
   assert.equal(errs[0].code, "load_failed");
+  // Nothing took the element over.
+  assert.equal(
+    await page.evaluate(() => document.getElementById("w").hasAttribute("data-live")),
+    false,
+  );
   await page.close();
 });

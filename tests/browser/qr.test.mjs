@@ -342,7 +342,10 @@ for (const [name, kind] of HOSTILE) {
     assert.ok(shown.trim().length > 0, "error view is not blank");
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     assert.equal(await page.locator("#host img").count(), 0);
-    if (kind === null) assert.match(shown, /cannot be authorized/);
+    // Midtrans' reason is the developer's: on the event, never in the shopper's view.
+    if (kind === null) assert.match(evs[0].detail.message, /cannot be authorized/);
+    assert.ok(!shown.includes(evs[0].detail.message), shown);
+    assert.match(shown, /This payment cannot be shown/);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -610,9 +613,12 @@ test("a QRIS code with a tip prompt or a fee is never drawn, image or not: the s
     assert.equal(await page.locator("#host svg, #host img").count(), 0, what);
     const text = await page.locator("#host [part=widget]").innerText();
     assert.doesNotMatch(text, /IDR 789,000|Rp789\.000/, what);
+    // The reason goes to the page; the shopper reads what to do.
+    assert.match(evs[0].detail.message, /asks for a tip or adds a fee/, what);
+    assert.doesNotMatch(text, /tip|fee/, what);
     assert.match(
       await page.locator("#host [part=error]").innerText(),
-      /asks for a tip or adds a fee/,
+      /contact the merchant/,
       what,
     );
     assert.deepEqual(errors, [], what);

@@ -9,8 +9,10 @@
 //! - `status`: a status endpoint body through the JSON reader and `parse_status`; an
 //!   accepted reply keeps the documented bounds and its status reads the same way in
 //!   every spelling the widget uses.
-//! - `urls`: the deeplink and QR image allowlists; whatever they admit, a WHATWG URL
-//!   parser (as browsers use) reads as an allowed scheme, host, port and path.
+//! - `urls`: the deeplink and QR image allowlists (production, a recognised sandbox charge,
+//!   sandbox); whatever they admit, a WHATWG URL parser (as browsers use) reads as an
+//!   allowed scheme, host, port and path, and a URL recognised as on Midtrans' sandbox is
+//!   on one of its sandbox hosts as a browser reads it.
 //! - `machine`: the payment lifecycle driven by an arbitrary sequence of inputs, times,
 //!   answers and reloads, with its promises checked after every input.
 //! - `qris`: a `qr_string` through the QRIS payload reader; an accepted payload keeps every
@@ -21,7 +23,7 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use gopay_widget::core::charge::{self, Charge, QrSource};
-use gopay_widget::core::deeplink::{self, Environment};
+use gopay_widget::core::deeplink::{self, Allowlist, Environment};
 use gopay_widget::core::json::{self, JsonError, Value};
 use gopay_widget::core::machine::{
     Command, Config, EventKind, Input, Machine, Snapshot, State, CODE_AMOUNT_MISMATCH,
@@ -128,7 +130,11 @@ pub fn charge(data: &[u8]) {
         return;
     };
     check_charge(&c);
-    for env in [Environment::Production, Environment::Sandbox] {
+    for env in [
+        Environment::Unset,
+        Environment::Production,
+        Environment::Sandbox,
+    ] {
         check_plan(text, &c, env);
     }
 }
@@ -206,12 +212,39 @@ fn check_plan(text: &str, c: &Charge, environment: Environment) {
     };
     assert_eq!(&p.charge, c);
     assert!(p.qr.is_some() || p.deeplink.is_some());
+    // Midtrans' sandbox hosts without `sandbox` named only for a charge whose every URL a
+    // browser reads as on them; what the page named is never widened.
+    let expected = match environment {
+        Environment::Unset => {
+            let urls: Vec<&str> = c
+                .deeplink
+                .iter()
+                .chain(&c.qr_image)
+                .map(String::as_str)
+                .collect();
+            let sandbox_host = |url: &&str| {
+                url::Url::parse(url).is_ok_and(|u| {
+                    matches!(
+                        u.host_str(),
+                        Some("simulator.sandbox.midtrans.com" | "api.sandbox.midtrans.com")
+                    )
+                })
+            };
+            if !urls.is_empty() && urls.iter().all(sandbox_host) {
+                Allowlist::MidtransSandbox
+            } else {
+                Allowlist::Production
+            }
+        }
+        env => env.into(),
+    };
+    assert_eq!(p.allowlist, expected, "{text:?}");
     if let Some(url) = &p.deeplink {
         assert_eq!(Some(url), c.deeplink.as_ref());
-        assert_deeplink_allowed(url, environment, origin);
+        assert_deeplink_allowed(url, p.allowlist, origin);
     }
     if let Some(QrPicture::Image { url }) = &p.qr {
-        assert_image_allowed(url, environment, origin);
+        assert_image_allowed(url, p.allowlist, origin);
         assert_image_of(url, &c.transaction_id);
     }
     assert!(p.app_first == p.deeplink.is_some());
@@ -302,17 +335,20 @@ fn check_status_word(s: &str) {
 
 const LOOPBACK: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
 
-/// The first byte picks the environment (bit 0: sandbox) and whether a page origin is
-/// given (bit 1: the text up to the first newline); the rest is the URL.
+/// The first byte picks the allowlist (bit 0: sandbox; else bit 2: a recognised sandbox
+/// charge; else production) and whether a page origin is given (bit 1: the text up to the
+/// first newline); the rest is the URL.
 pub fn urls(data: &[u8]) {
     let Some((&flags, rest)) = data.split_first() else {
         return;
     };
     let text = String::from_utf8_lossy(rest);
     let env = if flags & 1 == 1 {
-        Environment::Sandbox
+        Allowlist::Sandbox
+    } else if flags & 4 == 4 {
+        Allowlist::MidtransSandbox
     } else {
-        Environment::Production
+        Allowlist::Production
     };
     let (origin, url) = match text.split_once('\n') {
         Some((o, u)) if flags & 2 == 2 => (Some(o), u),
@@ -325,6 +361,20 @@ pub fn urls(data: &[u8]) {
     if let Ok(out) = deeplink::check_qr_image_url(url, env, origin) {
         assert_eq!(out, url);
         assert_image_allowed(url, env, origin);
+    }
+    // A URL taken for one on Midtrans' sandbox is there as a browser reads it (recognition
+    // widens the allowlist to those hosts only).
+    if deeplink::is_sandbox_host(url) {
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned));
+        assert!(
+            matches!(
+                host.as_deref(),
+                Some("simulator.sandbox.midtrans.com" | "api.sandbox.midtrans.com")
+            ),
+            "{url:?} taken for a sandbox host, a browser reads {host:?}"
+        );
     }
     if let Ok(parts) = deeplink::split_url(url) {
         // The parts are the URL, cut in place.
@@ -367,7 +417,7 @@ fn sandbox_local(u: &url::Url, page_origin: Option<&str>) -> bool {
         && (u.host_str().is_some_and(|h| LOOPBACK.contains(&h)) || same_origin(u, page_origin))
 }
 
-fn assert_deeplink_allowed(url: &str, env: Environment, page_origin: Option<&str>) {
+fn assert_deeplink_allowed(url: &str, env: Allowlist, page_origin: Option<&str>) {
     let Some(u) = browser_reads(url) else {
         return;
     };
@@ -387,9 +437,11 @@ fn assert_deeplink_allowed(url: &str, env: Environment, page_origin: Option<&str
         }
         _ => false,
     };
-    let sandbox = env == Environment::Sandbox
-        && (u.scheme() == "https" && no_port && host == "simulator.sandbox.midtrans.com"
-            || sandbox_local(&u, page_origin));
+    let sandbox_hosts = env != Allowlist::Production
+        && u.scheme() == "https"
+        && no_port
+        && host == "simulator.sandbox.midtrans.com";
+    let sandbox = sandbox_hosts || env == Allowlist::Sandbox && sandbox_local(&u, page_origin);
     assert!(
         production || sandbox,
         "admitted deeplink {url:?} ({env:?}, {page_origin:?}), a browser reads {u}"
@@ -418,11 +470,11 @@ fn assert_image_of(url: &str, transaction_id: &str) {
     }
 }
 
-fn assert_image_allowed(url: &str, env: Environment, page_origin: Option<&str>) {
+fn assert_image_allowed(url: &str, env: Allowlist, page_origin: Option<&str>) {
     let Some(u) = browser_reads(url) else {
         return;
     };
-    let sandbox = env == Environment::Sandbox;
+    let sandbox_hosts = env != Allowlist::Production;
     let host = u.host_str().unwrap_or("");
     let segments: Vec<&str> = u.path().split('/').collect();
     let qr_path = matches!(
@@ -431,9 +483,9 @@ fn assert_image_allowed(url: &str, env: Environment, page_origin: Option<&str>) 
     );
     let midtrans = u.scheme() == "https"
         && u.port().is_none()
-        && (host == "api.midtrans.com" || sandbox && host == "api.sandbox.midtrans.com")
+        && (host == "api.midtrans.com" || sandbox_hosts && host == "api.sandbox.midtrans.com")
         && qr_path;
-    let allowed = midtrans || (sandbox && sandbox_local(&u, page_origin));
+    let allowed = midtrans || (env == Allowlist::Sandbox && sandbox_local(&u, page_origin));
     assert!(
         allowed,
         "admitted QR image {url:?} ({env:?}, {page_origin:?}), a browser reads {u}"
