@@ -309,9 +309,10 @@ export async function checkSuccessHandler(browser, url, { order, status, failed 
 /**
  * From the shop's home page, the framework's own link to the payment page (client-side
  * navigation, the server's paint inserted by script): no dead `<template shadowrootmode>`
- * stays in the light DOM, and the painted QR is the one shown.
+ * stays in the light DOM, the painted QR is the one shown, and once the package has taken the
+ * element over, a settlement runs the merchant's success handler there too.
  */
-export async function checkClientNavigation(browser, homeUrl, charge, name) {
+export async function checkClientNavigation(browser, homeUrl, charge, name, status) {
   const page = await browser.newPage();
   const errors = watchErrors(page);
   try {
@@ -325,6 +326,11 @@ export async function checkClientNavigation(browser, homeUrl, charge, name) {
     );
     assert.equal(dead, 0, "a <template shadowrootmode> is left in the light DOM");
     assert.deepEqual(await decodedQr(page, `${name}-navigation`), [charge.qr_string]);
+    status.set(charge.order_id, "settlement");
+    await page.waitForFunction(
+      (text) => document.getElementById("result")?.textContent === text,
+      `Paid: ${charge.order_id}`,
+    );
     assert.deepEqual(errors, []);
   } finally {
     await page.close();

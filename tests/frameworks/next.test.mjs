@@ -94,7 +94,6 @@ for (const [framework, flags] of VARIANTS) {
       );
       await t.test(
         "client navigation keeps the first paint, no dead template",
-        { todo: "element adoption" },
         () =>
           observe(
             framework,
@@ -105,8 +104,8 @@ for (const [framework, flags] of VARIANTS) {
                 `${app.origin}/?order=${order("nav")}`,
                 api.chargeOf(order("nav")),
                 `next-${id}`,
+                api.status,
               ),
-            "no (todo: element adoption)",
           ),
       );
     } finally {

@@ -84,7 +84,6 @@ test(`${FRAMEWORK}: builds, renders the first paint on the server, and runs the 
     );
     await t.test(
       "client navigation keeps the first paint, no dead template",
-      { todo: "element adoption" },
       () =>
         observe(
           FRAMEWORK,
@@ -95,8 +94,8 @@ test(`${FRAMEWORK}: builds, renders the first paint on the server, and runs the 
               `${app.origin}/?order=svelte-nav`,
               api.chargeOf("svelte-nav"),
               "sveltekit",
+              api.status,
             ),
-          "no (todo: element adoption)",
         ),
     );
   } finally {
