@@ -9,7 +9,7 @@ SHELL := /bin/bash
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
-.PHONY: help setup setup-test build demo test lint test-native test-sdk test-wasm test-browser bench fuzz fuzz-merge fmt clean
+.PHONY: help setup setup-test build demo test lint test-native test-postgres test-sdk test-wasm test-browser bench fuzz fuzz-merge fmt clean
 
 help:
 	@echo "make demo   - set up, build and run the demo shop with the local Midtrans simulator"
@@ -40,6 +40,11 @@ lint:
 test-native:
 	cargo test --workspace
 
+# The shop's storage and HTTP tests again, and its several-instance tests, on a throwaway
+# PostgreSQL cluster (started and stopped around them, also when they fail).
+test-postgres: setup-test
+	scripts/with-postgres.sh cargo test -p gopay-demo
+
 # The official Midtrans SDKs (npm midtrans-client, PyPI midtransclient) against the simulator.
 test-sdk: setup-test
 	cargo build -p gopay-simulator
@@ -55,6 +60,7 @@ test-browser: build
 test: setup-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-native
+	@$(MAKE) --no-print-directory test-postgres
 	@$(MAKE) --no-print-directory test-sdk
 	@$(MAKE) --no-print-directory test-wasm
 	@$(MAKE) --no-print-directory test-browser

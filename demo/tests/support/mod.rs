@@ -1,5 +1,8 @@
 //! What the shop's tests share: a store of their own for each test.
 
+// Each test file uses part of it.
+#![allow(dead_code)]
+
 /// The database the tests run against when `TEST_DATABASE_URL` names one (`make test` starts a
 /// throwaway PostgreSQL cluster and sets it); otherwise SQLite.
 pub fn test_database_url() -> Option<String> {
