@@ -92,7 +92,8 @@ pub enum Notified {
         applied: bool,
         now: String,
     },
-    /// Checked with Midtrans' status API: `applied` when Midtrans confirmed the status claimed.
+    /// Checked with Midtrans' status API: `applied` when Midtrans confirmed the status claimed
+    /// and this notification moved the order to it (of duplicates confirmed at once, one).
     Confirmed {
         applied: bool,
         now: String,
@@ -262,15 +263,18 @@ async fn confirm_and_apply(app: &App, order: &Order, notified: &Update) -> Notif
     // status API words differently for an expiry); otherwise what Midtrans says now.
     let agreed = confirmed == claimed;
     let stored = if agreed { notified } else { &update };
-    let now = match app.db.apply(order_id, stored).await {
-        Ok(Some((_, now))) => now,
+    let (changed, now) = match app.db.apply(order_id, stored).await {
+        Ok(Some(outcome)) => outcome,
         Ok(None) => return Notified::UnknownOrder(Lookup::NotFound),
         Err(e) => return Notified::Storage(e),
     };
     if agreed {
-        tracing::info!("notification {order_id}: {claimed} (confirmed by Midtrans, applied)");
+        // Applied by this notification only if it moved the order: a duplicate confirmed at
+        // the same time (on another instance, or by a poll's check) finds it moved already.
+        let outcome = if changed { "applied" } else { "already stored" };
+        tracing::info!("notification {order_id}: {claimed} (confirmed by Midtrans, {outcome})");
         return Notified::Confirmed {
-            applied: true,
+            applied: changed,
             now,
             confirmed,
         };

@@ -450,31 +450,44 @@ mod tests {
         }
     }
 
-    /// The same settlement applied 40 times at once, on as many connections as the pool has:
-    /// one of them applies it.
-    #[tokio::test]
+    /// The same settlement applied 40 times at once, on as many connections as the pool has,
+    /// for each of five orders: one of each forty applies it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_duplicates_are_applied_once() {
         for scratch in scratch().await {
             let db = Arc::new(Db::open(&scratch.store).await.unwrap());
-            new_order(&db, "A-1").await;
-            db.apply("A-1", &update("pending", "201")).await.unwrap();
-            let mut duplicates = tokio::task::JoinSet::new();
-            for _ in 0..40 {
+            // Every connection of the pool open, so that the duplicates meet in the database
+            // rather than one after the other as connections open.
+            let mut warm = tokio::task::JoinSet::new();
+            for _ in 0..16 {
                 let db = db.clone();
-                duplicates.spawn(async move {
-                    db.apply("A-1", &update("settlement", "200"))
-                        .await
-                        .unwrap()
-                        .unwrap()
-                });
+                warm.spawn(async move { db.get("A-1").await.unwrap() });
             }
-            let mut applied = 0;
-            while let Some(outcome) = duplicates.join_next().await {
-                let (changed, now) = outcome.unwrap();
-                assert_eq!(now, "settlement");
-                applied += usize::from(changed);
+            warm.join_all().await;
+            for order in ["A-1", "A-2", "A-3", "A-4", "A-5"] {
+                new_order(&db, order).await;
+                db.apply(order, &update("pending", "201")).await.unwrap();
+                let start = Arc::new(tokio::sync::Barrier::new(40));
+                let mut duplicates = tokio::task::JoinSet::new();
+                for _ in 0..40 {
+                    let db = db.clone();
+                    let start = start.clone();
+                    duplicates.spawn(async move {
+                        start.wait().await;
+                        db.apply(order, &update("settlement", "200"))
+                            .await
+                            .unwrap()
+                            .unwrap()
+                    });
+                }
+                let mut applied = 0;
+                while let Some(outcome) = duplicates.join_next().await {
+                    let (changed, now) = outcome.unwrap();
+                    assert_eq!(now, "settlement");
+                    applied += usize::from(changed);
+                }
+                assert_eq!(applied, 1, "{order} on {:?}", scratch.store);
             }
-            assert_eq!(applied, 1, "{:?}", scratch.store);
         }
     }
 
