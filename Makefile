@@ -66,9 +66,11 @@ test: setup-test
 	@$(MAKE) --no-print-directory test-browser
 	@echo "make test: all checks passed"
 
-# The browser bench needs what the tests need (Chromium, zbarimg, brotli).
+# The browser bench needs what the tests need (Chromium, zbarimg, brotli); the shop's scaling
+# run (SQLite against one and three instances on PostgreSQL) needs PostgreSQL.
 bench: setup-test build
 	@scripts/bench.sh
+	@if [ "$${SKIP_LOAD:-}" != 1 ]; then echo; echo "== The shop on SQLite and on PostgreSQL, one and three instances"; scripts/bench-scale.sh; fi
 
 # Each target FUZZ_SECONDS (default 60); fuzz-merge also keeps new coverage in fuzz/corpus/.
 fuzz:

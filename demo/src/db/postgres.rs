@@ -335,6 +335,27 @@ impl Db {
         holder: i64,
     ) -> Result<Claimed> {
         let client = self.client().await?;
+        // Most claims find the slot taken (a poll every few seconds per widget, one call per
+        // interval): a plain read says so without queueing on the row's lock.
+        let look = client
+            .prepare_cached(
+                "SELECT held_until > now(), EXTRACT(EPOCH FROM
+                    started_at + make_interval(secs => $3) - now())::float8
+                 FROM status_calls WHERE purpose = $1 AND order_id = $2",
+            )
+            .await?;
+        if let Some(row) = client
+            .query_opt(&look, &[&purpose, &order_id, &seconds(interval)])
+            .await?
+        {
+            let (in_flight, left): (bool, f64) = (row.get(0), row.get(1));
+            if in_flight {
+                return Ok(Claimed::InFlight);
+            }
+            if left > 0.0 {
+                return Ok(Claimed::TooSoon(duration(left)));
+            }
+        }
         let statement = client
             .prepare_cached(
                 "WITH claimed AS (
