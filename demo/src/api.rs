@@ -20,7 +20,7 @@ use gopay_widget::core::device::{self, ClientHints, Device};
 use crate::db::{self, Order};
 use crate::orders::{self, Line, Lookup, PlaceError, ReorderError};
 use crate::payments::{self, Notified, Unshown};
-use crate::server::ClientAddr;
+use crate::server::{self, ClientAddr};
 use crate::{catalogue, App, OrderLimit};
 
 pub(crate) fn routes() -> Router<Arc<App>> {
@@ -68,8 +68,18 @@ pub(crate) fn not_json() -> Response {
 
 /// Takes one order from the client's allowance; when it is used up, the refusal (429), which
 /// says when to try again.
-async fn order_refusal(app: &App, client: Option<ClientAddr>) -> Option<Response> {
-    let ClientAddr(ip) = client?;
+async fn order_refusal(
+    app: &App,
+    client: Option<ClientAddr>,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    let ClientAddr(peer) = client?;
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let ip = server::client_behind(peer, &forwarded, &app.config.limits.trusted_proxies);
     let wait = match &app.order_limit {
         OrderLimit::Local(limiter) => {
             // Forget clients whose allowance is full again, so the table stays small.
@@ -187,7 +197,7 @@ async fn create_order(
     if !declares_json(&headers) {
         return not_json();
     }
-    if let Some(refused) = order_refusal(&app, client.map(|Extension(c)| c)).await {
+    if let Some(refused) = order_refusal(&app, client.map(|Extension(c)| c), &headers).await {
         return refused;
     }
     let request: OrderRequest = match serde_json::from_slice(&body) {
@@ -234,7 +244,7 @@ async fn retry_order(
             )
         }
     };
-    if let Some(refused) = order_refusal(&app, client.map(|Extension(c)| c)).await {
+    if let Some(refused) = order_refusal(&app, client.map(|Extension(c)| c), &headers).await {
         return refused;
     }
     match orders::place(app, &lines, Some(&device)).await {

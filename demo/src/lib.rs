@@ -197,6 +197,18 @@ impl Config {
                 defaults.orders_per_minute.into(),
                 1..=1_000_000,
             )? as u32,
+            trusted_proxies: get("SHOP_TRUSTED_PROXIES")
+                .map(|list| {
+                    list.split(',')
+                        .filter(|item| !item.trim().is_empty())
+                        .map(|item| {
+                            item.parse()
+                                .map_err(|e| format!("SHOP_TRUSTED_PROXIES: {e}"))
+                        })
+                        .collect::<Result<Vec<server::Network>, String>>()
+                })
+                .transpose()?
+                .unwrap_or_default(),
         };
         Ok(Config {
             server_key: key.unwrap_or_else(|| LOCAL_SERVER_KEY.to_string()),
@@ -551,5 +563,34 @@ mod tests {
         assert!(config(&[("SHOP_WRITE_TIMEOUT_SECONDS", "0")], &[]).is_err());
         assert!(config(&[("SHOP_MAX_CONNECTIONS_PER_CLIENT", "0")], &[]).is_err());
         assert!(config(&[("SHOP_MAX_CONNECTIONS_PER_CLIENT", "many")], &[]).is_err());
+    }
+
+    #[test]
+    fn the_store_and_the_proxies_from_the_environment() {
+        let c = config(&[], &[]).unwrap();
+        assert!(matches!(c.store(), db::Store::Sqlite(_)));
+        assert!(c.limits.trusted_proxies.is_empty());
+        let c = config(
+            &[
+                (
+                    "DATABASE_URL",
+                    "postgres://shop:s3cret@db.internal:5432/shop",
+                ),
+                ("SHOP_DB_POOL_SIZE", "20"),
+                ("SHOP_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1"),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert!(matches!(
+            c.store(),
+            db::Store::Postgres { pool_size: 20, .. }
+        ));
+        assert!(!format!("{c:?}").contains("s3cret"), "{c:?}");
+        assert_eq!(c.limits.trusted_proxies.len(), 2);
+        assert!(config(&[("DATABASE_URL", "mysql://db/shop")], &[]).is_err());
+        assert!(config(&[("SHOP_DB_POOL_SIZE", "0")], &[]).is_err());
+        assert!(config(&[("SHOP_TRUSTED_PROXIES", "10.0.0.0/40")], &[]).is_err());
+        assert!(config(&[("SHOP_TRUSTED_PROXIES", "lb.internal")], &[]).is_err());
     }
 }

@@ -1179,6 +1179,58 @@ async fn order_creation_is_rate_limited_per_client_with_retry_after() {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
+/// Behind a load balancer every connection comes from its address: the shop reads the client
+/// from X-Forwarded-For, but only when the connection comes from a proxy it trusts.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_order_limit_is_per_forwarded_client() {
+    let w = World::new(Options {
+        limits: Limits {
+            order_burst: 2,
+            orders_per_minute: 1,
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+            ..Limits::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let order_from = |client: reqwest::Client, forwarded: &'static str| {
+        let url = format!("{}/api/orders", w.shop);
+        async move {
+            client
+                .post(url)
+                .header("x-forwarded-for", forwarded)
+                .json(&json!({ "items": [{ "id": "batik-tote", "qty": 1 }] }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // Through the proxy (127.0.0.1): each forwarded client has its own allowance, and what a
+    // client writes on the left of the header is not believed.
+    for _ in 0..2 {
+        assert_eq!(order_from(client(), "203.0.113.7").await, StatusCode::OK);
+    }
+    assert_eq!(
+        order_from(client(), "198.51.100.1, 203.0.113.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(order_from(client(), "198.51.100.1").await, StatusCode::OK);
+    // Not through the proxy: the header is the client's own word, and ignored.
+    let direct = || {
+        reqwest::Client::builder()
+            .local_address(Some("127.0.0.2".parse().unwrap()))
+            .build()
+            .unwrap()
+    };
+    assert_eq!(order_from(direct(), "192.0.2.1").await, StatusCode::OK);
+    assert_eq!(order_from(direct(), "192.0.2.2").await, StatusCode::OK);
+    assert_eq!(
+        order_from(direct(), "192.0.2.3").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
 #[tokio::test]
 async fn static_files_never_follow_links_out_of_their_folders() {
     let mut w = World::new(Options::default()).await;
