@@ -39,7 +39,9 @@ Environment:
                        cap clients in the proxy
   SHOP_ORDER_BURST, SHOP_ORDERS_PER_MINUTE
                        orders one client address may create at once, and a minute after
-                       that (default 10 and 30)
+                       that (default 10 and 30; with DATABASE_URL, across all instances)
+  SHOP_TRUSTED_PROXIES addresses or networks of load balancers (10.0.0.0/8, 192.0.2.1): from
+                       them, the order limit counts the client X-Forwarded-For names
 ";
 
 #[tokio::main]
