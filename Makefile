@@ -10,7 +10,7 @@ SHELL := /bin/bash
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
-.PHONY: help setup setup-test build demo test lint test-native test-sdk test-wasm test-browser test-frameworks bench fuzz fuzz-merge fmt clean
+.PHONY: help setup setup-test build demo test lint test-native test-postgres test-sdk test-wasm test-browser test-frameworks bench fuzz fuzz-merge fmt clean
 
 help:
 	@echo "make demo   - set up, build and run the demo shop with the local Midtrans simulator"
@@ -43,6 +43,11 @@ lint:
 test-native:
 	cargo test --workspace
 
+# The shop's storage and HTTP tests again, and its several-instance tests, on a throwaway
+# PostgreSQL cluster (started and stopped around them, also when they fail).
+test-postgres: setup-test
+	scripts/with-postgres.sh cargo test -p gopay-demo
+
 # The official Midtrans SDKs (npm midtrans-client, PyPI midtransclient) against the simulator.
 test-sdk: setup-test
 	cargo build -p gopay-simulator
@@ -67,15 +72,18 @@ test-frameworks: build
 test: setup-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-native
+	@$(MAKE) --no-print-directory test-postgres
 	@$(MAKE) --no-print-directory test-sdk
 	@$(MAKE) --no-print-directory test-wasm
 	@$(MAKE) --no-print-directory test-browser
 	@$(MAKE) --no-print-directory test-frameworks
 	@echo "make test: all checks passed"
 
-# The browser bench needs what the tests need (Chromium, zbarimg, brotli).
+# The browser bench needs what the tests need (Chromium, zbarimg, brotli); the shop's scaling
+# run (SQLite against one and three instances on PostgreSQL) needs PostgreSQL.
 bench: setup-test build
 	@scripts/bench.sh
+	@if [ "$${SKIP_LOAD:-}" != 1 ]; then echo; echo "== The shop on SQLite and on PostgreSQL, one and three instances"; scripts/bench-scale.sh; fi
 
 # Each target FUZZ_SECONDS (default 60); fuzz-merge also keeps new coverage in fuzz/corpus/.
 fuzz:

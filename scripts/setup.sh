@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what a new machine lacks. Idempotent: each step checks before it installs.
 #   scripts/setup.sh          build tools (wasm32 target, wasm-bindgen CLI, npm tools)
-#   scripts/setup.sh --test   the above plus the browser and tools the tests use, and the
-#                             official Midtrans Python SDK in target/sdk-venv
+#   scripts/setup.sh --test   the above plus the browser and tools the tests use (PostgreSQL
+#                             among them), and the official Midtrans Python SDK in
+#                             target/sdk-venv
 #   scripts/setup.sh --frameworks   the above plus the framework apps' packages (tests/frameworks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,8 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--frameworks" ]; then
   command -v zbarimg >/dev/null || need+=(zbar-tools)
   command -v brotli >/dev/null || need+=(brotli)
   command -v php >/dev/null || need+=(php-cli)
+  # The throwaway cluster the shop's PostgreSQL tests run against (scripts/with-postgres.sh).
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
   if [ ${#need[@]} -gt 0 ]; then
     say "installing ${need[*]} from Debian"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo

@@ -17,11 +17,11 @@ use serde_json::{json, Value};
 
 use gopay_widget::core::device::{self, ClientHints, Device};
 
-use crate::db::Order;
+use crate::db::{self, Order};
 use crate::orders::{self, Line, Lookup, PlaceError, ReorderError};
 use crate::payments::{self, Notified, Unshown};
-use crate::server::ClientAddr;
-use crate::{catalogue, App};
+use crate::server::{self, ClientAddr};
+use crate::{catalogue, App, OrderLimit};
 
 pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -40,7 +40,7 @@ pub(crate) fn error(http: StatusCode, message: &str) -> Response {
     (http, Json(body)).into_response()
 }
 
-fn storage_error(error: rusqlite::Error) -> Response {
+fn storage_error(error: db::Error) -> Response {
     tracing::error!("storage error: {error}");
     self::error(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -68,15 +68,42 @@ pub(crate) fn not_json() -> Response {
 
 /// Takes one order from the client's allowance; when it is used up, the refusal (429), which
 /// says when to try again.
-fn order_refusal(app: &App, client: Option<ClientAddr>) -> Option<Response> {
-    let ClientAddr(ip) = client?;
-    // Forget clients whose allowance is full again, so the table stays small.
-    if app.order_limiter.len() > 10_000 {
-        app.order_limiter.retain_recent();
-    }
-    let not_until = app.order_limiter.check_key(&ip).err()?;
-    use governor::clock::{Clock, DefaultClock};
-    let wait = not_until.wait_time_from(DefaultClock::default().now());
+async fn order_refusal(
+    app: &App,
+    client: Option<ClientAddr>,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    let ClientAddr(peer) = client?;
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let ip = server::client_behind(peer, &forwarded, &app.config.limits.trusted_proxies);
+    let wait = match &app.order_limit {
+        OrderLimit::Local(limiter) => {
+            // Forget clients whose allowance is full again, so the table stays small.
+            if limiter.len() > 10_000 {
+                limiter.retain_recent();
+            }
+            let not_until = limiter.check_key(&ip).err()?;
+            use governor::clock::{Clock, DefaultClock};
+            not_until.wait_time_from(DefaultClock::default().now())
+        }
+        OrderLimit::Shared { db, every, burst } => {
+            match db
+                .take_order_allowance(&ip.to_string(), *every, *burst)
+                .await
+            {
+                Ok(wait) => wait?,
+                Err(e) => {
+                    // Placing the order needs the database too, and fails there if it is down.
+                    tracing::warn!("order limit: cannot read the allowance of {ip}: {e}");
+                    return None;
+                }
+            }
+        }
+    };
     let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
     let mut response = error(
         StatusCode::TOO_MANY_REQUESTS,
@@ -170,7 +197,7 @@ async fn create_order(
     if !declares_json(&headers) {
         return not_json();
     }
-    if let Some(refused) = order_refusal(&app, client.map(|Extension(c)| c)) {
+    if let Some(refused) = order_refusal(&app, client.map(|Extension(c)| c), &headers).await {
         return refused;
     }
     let request: OrderRequest = match serde_json::from_slice(&body) {
@@ -203,7 +230,7 @@ async fn retry_order(
     if !declares_json(&headers) {
         return not_json();
     }
-    let (lines, device) = match orders::reorderable(&app, &order_id) {
+    let (lines, device) = match orders::reorderable(&app, &order_id).await {
         Ok(found) => found,
         Err(ReorderError::Lookup(lookup)) => return lookup.into_response(),
         Err(ReorderError::StillPayable) => {
@@ -217,7 +244,7 @@ async fn retry_order(
             )
         }
     };
-    if let Some(refused) = order_refusal(&app, client.map(|Extension(c)| c)) {
+    if let Some(refused) = order_refusal(&app, client.map(|Extension(c)| c), &headers).await {
         return refused;
     }
     match orders::place(app, &lines, Some(&device)).await {
@@ -228,7 +255,7 @@ async fn retry_order(
 
 /// The stored charge response, so a page the customer returns to can show the widget again.
 async fn get_order(State(app): State<Arc<App>>, Path(order_id): Path<String>) -> Response {
-    match orders::find(&app, &order_id) {
+    match orders::find(&app, &order_id).await {
         Ok(Order {
             charge: Some(charge),
             ..

@@ -8,12 +8,18 @@
 //! therefore cost at most one status call per order per interval each. The two tables are
 //! apart so that a genuine notification arriving just after a poll's check is confirmed at
 //! once rather than left to Midtrans' next delivery.
+//!
+//! A shop that runs as one process keeps the tables in memory ([`StatusCalls`]); several
+//! instances on one PostgreSQL database keep them there ([`Calls::Shared`]), on the database's
+//! clock, so the bounds hold across instances as they do within one.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The per-order slots.
+use crate::db::{self, postgres};
+
+/// The per-order slots of one process.
 pub struct StatusCalls {
     interval: Duration,
     slots: Mutex<HashMap<String, Slot>>,
@@ -28,7 +34,7 @@ struct Slot {
 
 /// The answer to "may I ask Midtrans about this order now?".
 pub enum Claim<'a> {
-    /// Yes: the slot is held until the ticket is dropped.
+    /// Yes: the slot is held until the ticket is dropped or released.
     Granted(Ticket<'a>),
     /// Another caller is asking right now.
     InFlight,
@@ -36,19 +42,130 @@ pub enum Claim<'a> {
     TooSoon(Duration),
 }
 
-/// A held slot. Dropping it (the answer is in, or the caller gave up) frees the order for the
-/// next caller once the interval has passed.
+/// A held slot. Releasing or dropping it (the answer is in, or the caller gave up) frees the
+/// order for the next caller once the interval has passed.
 #[must_use = "the slot is released when the ticket is dropped"]
-pub struct Ticket<'a> {
-    calls: &'a StatusCalls,
-    order_id: String,
+pub struct Ticket<'a>(Held<'a>);
+
+enum Held<'a> {
+    Local {
+        calls: &'a StatusCalls,
+        order_id: String,
+    },
+    Shared {
+        db: postgres::Db,
+        purpose: &'static str,
+        order_id: String,
+        holder: i64,
+    },
+    Released,
+}
+
+impl Ticket<'_> {
+    /// Frees the slot, and waits until the database has it (a dropped shared ticket frees it
+    /// in the background).
+    pub async fn release(mut self) {
+        // A slot in memory is freed as the ticket drops, at the end of this call.
+        if !matches!(self.0, Held::Shared { .. }) {
+            return;
+        }
+        if let Held::Shared {
+            db,
+            purpose,
+            order_id,
+            holder,
+        } = std::mem::replace(&mut self.0, Held::Released)
+        {
+            if let Err(e) = db.release_status_call(purpose, &order_id, holder).await {
+                // The slot's hold runs out by itself.
+                tracing::warn!("status call {order_id}: cannot release the slot: {e}");
+            }
+        }
+    }
 }
 
 impl Drop for Ticket<'_> {
     fn drop(&mut self) {
-        if let Some(slot) = self.calls.lock().get_mut(&self.order_id) {
-            slot.in_flight = false;
+        match std::mem::replace(&mut self.0, Held::Released) {
+            Held::Local { calls, order_id } => {
+                if let Some(slot) = calls.lock().get_mut(&order_id) {
+                    slot.in_flight = false;
+                }
+            }
+            Held::Shared {
+                db,
+                purpose,
+                order_id,
+                holder,
+            } => {
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    runtime.spawn(async move {
+                        let _ = db.release_status_call(purpose, &order_id, holder).await;
+                    });
+                }
+            }
+            Held::Released => {}
         }
+    }
+}
+
+/// The slots of one purpose, in this process or in the database the instances share.
+pub enum Calls {
+    Local(StatusCalls),
+    Shared {
+        db: postgres::Db,
+        /// Names the table of slots within the database's.
+        purpose: &'static str,
+        interval: Duration,
+    },
+}
+
+/// A number naming one held slot, so that only its holder's release frees it (a late release
+/// after the hold ran out must not free a slot someone else holds by then).
+fn ticket_id() -> i64 {
+    let mut random = [0u8; 8];
+    if getrandom::fill(&mut random).is_err() {
+        // Unique enough without the OS generator: the time, to the nanosecond.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        random = (nanos as u64).to_le_bytes();
+    }
+    i64::from_le_bytes(random)
+}
+
+/// How long a shared slot stays held when its holder never gives it back (it died): longer
+/// than any status call takes (`midtrans::Client::check` gives up after 3 s).
+const SHARED_HOLD: Duration = Duration::from_secs(10);
+
+impl Calls {
+    /// Claims the next status call about `order_id`. `Err` only when the database cannot be
+    /// asked.
+    pub async fn claim(&self, order_id: &str) -> db::Result<Claim<'_>> {
+        let (db, purpose, interval) = match self {
+            Calls::Local(calls) => return Ok(calls.claim(order_id)),
+            Calls::Shared {
+                db,
+                purpose,
+                interval,
+            } => (db, *purpose, *interval),
+        };
+        let holder = ticket_id();
+        Ok(
+            match db
+                .claim_status_call(purpose, order_id, interval, SHARED_HOLD, holder)
+                .await?
+            {
+                postgres::Claimed::Granted => Claim::Granted(Ticket(Held::Shared {
+                    db: db.clone(),
+                    purpose,
+                    order_id: order_id.to_string(),
+                    holder,
+                })),
+                postgres::Claimed::InFlight => Claim::InFlight,
+                postgres::Claimed::TooSoon(left) => Claim::TooSoon(left),
+            },
+        )
     }
 }
 
@@ -91,10 +208,10 @@ impl StatusCalls {
                 in_flight: true,
             },
         );
-        Claim::Granted(Ticket {
+        Claim::Granted(Ticket(Held::Local {
             calls: self,
             order_id: order_id.to_string(),
-        })
+        }))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Demo merchant shop backend for the gopay-widget: serves the shop page and the widget
 //! package, creates orders and their Midtrans charges, verifies Midtrans notifications, and
-//! answers the widget's status polls from its SQLite file.
+//! answers the widget's status polls from its store: a SQLite file for one process, or a
+//! PostgreSQL database that several instances share.
 
 use std::future::Future;
 use std::net::IpAddr;
@@ -45,7 +46,12 @@ pub struct Config {
     pub server_key: String,
     /// Where Midtrans is: the local simulator, the sandbox or production.
     pub midtrans_base_url: String,
+    /// The SQLite file of orders, unless `database_url` is set.
     pub db_path: PathBuf,
+    /// A PostgreSQL database (`postgres://...`) that instances of the shop share.
+    pub database_url: Option<String>,
+    /// Most connections each instance keeps open to `database_url`.
+    pub db_pool_size: usize,
     /// Origin customers reach the shop at, for the GoPay callback; `None` uses the listen address.
     pub public_url: Option<String>,
     pub www_dir: PathBuf,
@@ -56,6 +62,12 @@ pub struct Config {
     pub test_controls: bool,
     /// Least time between two Midtrans status checks of one order.
     pub status_refresh: Duration,
+    /// Longest a charge request to Midtrans may take. On a shared database an order stored
+    /// twice this long ago without its charge is left over, and reconciled.
+    pub charge_timeout: Duration,
+    /// How often each instance on a shared database looks for left-over orders (one of them
+    /// at a time reconciles them).
+    pub reconcile_every: Duration,
     /// Timeouts, the connection caps and the order rate limit.
     pub limits: Limits,
 }
@@ -66,6 +78,11 @@ impl std::fmt::Debug for Config {
             .field("server_key", &"<redacted>")
             .field("midtrans_base_url", &self.midtrans_base_url)
             .field("db_path", &self.db_path)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redacted_url),
+            )
+            .field("db_pool_size", &self.db_pool_size)
             .field("public_url", &self.public_url)
             .field("expiry_seconds", &self.expiry_seconds)
             .field("test_controls", &self.test_controls)
@@ -134,6 +151,18 @@ impl Config {
                     )),
                 },
             };
+        let database_url =
+            match get("DATABASE_URL") {
+                None => None,
+                Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                    Some(url.trim().to_string())
+                }
+                Some(_) => return Err(
+                    "DATABASE_URL must be a postgres:// URL (leave it unset for the SQLite file \
+                     in SHOP_DB)"
+                        .into(),
+                ),
+            };
         let defaults = Limits::default();
         let limits = Limits {
             header_read_timeout: Duration::from_secs(number(
@@ -168,20 +197,55 @@ impl Config {
                 defaults.orders_per_minute.into(),
                 1..=1_000_000,
             )? as u32,
+            trusted_proxies: get("SHOP_TRUSTED_PROXIES")
+                .map(|list| {
+                    list.split(',')
+                        .filter(|item| !item.trim().is_empty())
+                        .map(|item| {
+                            item.parse()
+                                .map_err(|e| format!("SHOP_TRUSTED_PROXIES: {e}"))
+                        })
+                        .collect::<Result<Vec<server::Network>, String>>()
+                })
+                .transpose()?
+                .unwrap_or_default(),
         };
         Ok(Config {
             server_key: key.unwrap_or_else(|| LOCAL_SERVER_KEY.to_string()),
             midtrans_base_url: base,
             db_path: get("SHOP_DB")
                 .map_or_else(|| PathBuf::from("target/demo/shop.db"), PathBuf::from),
+            database_url,
+            db_pool_size: number("SHOP_DB_POOL_SIZE", 10, 1..=1000)? as usize,
             public_url: get("SHOP_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
             www_dir: get("SHOP_WWW_DIR").map_or_else(|| PathBuf::from("www"), PathBuf::from),
             pkg_dir: get("SHOP_PKG_DIR").map_or_else(|| PathBuf::from("pkg"), PathBuf::from),
             expiry_seconds,
             test_controls: get("SHOP_TEST_CONTROLS").as_deref() == Some("1"),
             status_refresh: Duration::from_secs(2),
+            charge_timeout: Duration::from_secs(number(
+                "SHOP_CHARGE_TIMEOUT_SECONDS",
+                15,
+                1..=300,
+            )?),
+            reconcile_every: Duration::from_secs(number(
+                "SHOP_RECONCILE_EVERY_SECONDS",
+                30,
+                1..=86_400,
+            )?),
             limits,
         })
+    }
+
+    /// Where the orders are kept.
+    pub fn store(&self) -> db::Store {
+        match &self.database_url {
+            Some(url) => db::Store::Postgres {
+                url: url.clone(),
+                pool_size: self.db_pool_size,
+            },
+            None => db::Store::Sqlite(self.db_path.clone()),
+        }
     }
 
     /// The widget's `environment` option.
@@ -224,6 +288,19 @@ impl Config {
     }
 }
 
+/// A database URL without its password, for the log.
+pub fn redacted_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "<not a URL>".into(),
+    }
+}
+
 /// Shared state of a running shop.
 struct App {
     config: Config,
@@ -232,35 +309,80 @@ struct App {
     midtrans: midtrans::Client,
     /// Status API calls per order for the widget's polls, and for confirming notifications:
     /// each one at a time, one per `status_refresh` at most.
-    refreshes: confirm::StatusCalls,
-    confirmations: confirm::StatusCalls,
+    refreshes: confirm::Calls,
+    confirmations: confirm::Calls,
     /// Orders each client address may still create.
-    order_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    order_limit: OrderLimit,
+    /// This instance's name in the leases it holds.
+    instance: String,
 }
 
-fn order_limiter(limits: &Limits) -> DefaultKeyedRateLimiter<IpAddr> {
+/// The per-client order limit: in this process, or in the database the instances share (so
+/// that a client gets one allowance, whichever instance its orders reach).
+enum OrderLimit {
+    Local(DefaultKeyedRateLimiter<IpAddr>),
+    Shared {
+        db: db::postgres::Db,
+        /// One order per `every`, `burst` at once.
+        every: Duration,
+        burst: u32,
+    },
+}
+
+fn order_limit(limits: &Limits, db: &db::Db) -> OrderLimit {
     let one = NonZeroU32::MIN;
     let per_minute = NonZeroU32::new(limits.orders_per_minute).unwrap_or(one);
     let burst = NonZeroU32::new(limits.order_burst).unwrap_or(one);
-    RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst))
-}
-
-/// The shop's routes. Opens (or creates) the order database.
-pub fn router(config: Config, public_url: String) -> Result<Router, String> {
-    Ok(shop(config, public_url)?.0)
-}
-
-fn shop(config: Config, public_url: String) -> Result<(Router, Arc<App>), String> {
-    if let Some(dir) = config
-        .db_path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    match db.shared() {
+        Some(db) => OrderLimit::Shared {
+            db: db.clone(),
+            every: Duration::from_secs(60) / per_minute.get(),
+            burst: burst.get(),
+        },
+        None => OrderLimit::Local(RateLimiter::keyed(
+            Quota::per_minute(per_minute).allow_burst(burst),
+        )),
     }
-    let db = db::Db::open(&config.db_path)
-        .map_err(|e| format!("cannot open {}: {e}", config.db_path.display()))?;
+}
+
+fn status_calls(db: &db::Db, purpose: &'static str, interval: Duration) -> confirm::Calls {
+    match db.shared() {
+        Some(db) => confirm::Calls::Shared {
+            db: db.clone(),
+            purpose,
+            interval,
+        },
+        None => confirm::Calls::Local(confirm::StatusCalls::new(interval)),
+    }
+}
+
+/// A name for this process in the leases it takes: its id and a random part (ids repeat
+/// across machines and restarts).
+fn instance_name() -> String {
+    let mut random = [0u8; 4];
+    let _ = getrandom::fill(&mut random);
+    format!("pid{}-{}", std::process::id(), hex::encode(random))
+}
+
+/// The shop's routes. Opens (or creates) the order store.
+pub async fn router(config: Config, public_url: String) -> Result<Router, String> {
+    Ok(shop(config, public_url).await?.0)
+}
+
+async fn shop(config: Config, public_url: String) -> Result<(Router, Arc<App>), String> {
+    let store = config.store();
+    if let db::Store::Sqlite(path) = &store {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+    }
+    let db = db::Db::open(&store).await.map_err(|e| match &store {
+        db::Store::Sqlite(path) => format!("cannot open {}: {e}", path.display()),
+        db::Store::Postgres { url, .. } => {
+            format!("cannot open the database {}: {e}", redacted_url(url))
+        }
+    })?;
     let csp = HeaderValue::from_str(&config.content_security_policy())
         .map_err(|e| format!("content security policy: {e}"))?;
     let www = files::serve_dir(&config.www_dir);
@@ -268,13 +390,15 @@ fn shop(config: Config, public_url: String) -> Result<(Router, Arc<App>), String
     let request_timeout = config.limits.request_timeout;
     let config_refresh = config.status_refresh;
     let app = Arc::new(App {
-        order_limiter: order_limiter(&config.limits),
-        midtrans: midtrans::Client::new(&config.midtrans_base_url, &config.server_key),
+        order_limit: order_limit(&config.limits, &db),
+        midtrans: midtrans::Client::new(&config.midtrans_base_url, &config.server_key)
+            .charge_timeout(config.charge_timeout),
+        refreshes: status_calls(&db, "refresh", config_refresh),
+        confirmations: status_calls(&db, "confirm", config_refresh),
         config,
         public_url,
         db,
-        refreshes: confirm::StatusCalls::new(config_refresh),
-        confirmations: confirm::StatusCalls::new(config_refresh),
+        instance: instance_name(),
     });
     let routes = if app.config.test_controls {
         faults::wrap(api::routes())
@@ -329,10 +453,15 @@ pub async fn serve(
         ),
     };
     let limits = config.limits.clone();
-    let (router, app) = shop(config, public_url)?;
-    // Orders a previous run left between storing them and storing their charge.
-    reconcile::spawn(app)?;
+    let (router, app) = shop(config, public_url).await?;
+    // Orders left between storing them and storing their charge: by a previous run, or on a
+    // shared database by any instance.
+    let watch = reconcile::spawn(app).await?;
     server::run(listener, router, &limits, shutdown).await;
+    if let Some(watch) = watch {
+        // A stopped shop takes no more turns; a lease it held runs out by itself.
+        watch.abort();
+    }
     Ok(())
 }
 
@@ -434,5 +563,34 @@ mod tests {
         assert!(config(&[("SHOP_WRITE_TIMEOUT_SECONDS", "0")], &[]).is_err());
         assert!(config(&[("SHOP_MAX_CONNECTIONS_PER_CLIENT", "0")], &[]).is_err());
         assert!(config(&[("SHOP_MAX_CONNECTIONS_PER_CLIENT", "many")], &[]).is_err());
+    }
+
+    #[test]
+    fn the_store_and_the_proxies_from_the_environment() {
+        let c = config(&[], &[]).unwrap();
+        assert!(matches!(c.store(), db::Store::Sqlite(_)));
+        assert!(c.limits.trusted_proxies.is_empty());
+        let c = config(
+            &[
+                (
+                    "DATABASE_URL",
+                    "postgres://shop:s3cret@db.internal:5432/shop",
+                ),
+                ("SHOP_DB_POOL_SIZE", "20"),
+                ("SHOP_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1"),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert!(matches!(
+            c.store(),
+            db::Store::Postgres { pool_size: 20, .. }
+        ));
+        assert!(!format!("{c:?}").contains("s3cret"), "{c:?}");
+        assert_eq!(c.limits.trusted_proxies.len(), 2);
+        assert!(config(&[("DATABASE_URL", "mysql://db/shop")], &[]).is_err());
+        assert!(config(&[("SHOP_DB_POOL_SIZE", "0")], &[]).is_err());
+        assert!(config(&[("SHOP_TRUSTED_PROXIES", "10.0.0.0/40")], &[]).is_err());
+        assert!(config(&[("SHOP_TRUSTED_PROXIES", "lb.internal")], &[]).is_err());
     }
 }

@@ -14,6 +14,13 @@ Environment:
   SHOP_ADDR            listen address (default 127.0.0.1:8080)
   SHOP_PUBLIC_URL      origin customers reach the shop at (default http://<listen address>)
   SHOP_DB              SQLite file of orders (default target/demo/shop.db)
+  DATABASE_URL         postgres://user:password@host:port/database: keep the orders in
+                       PostgreSQL instead, so that several instances can share them
+  SHOP_DB_POOL_SIZE    connections each instance keeps to DATABASE_URL (default 10)
+  SHOP_CHARGE_TIMEOUT_SECONDS  longest a charge request to Midtrans may take (default 15)
+  SHOP_RECONCILE_EVERY_SECONDS  with DATABASE_URL: how often each instance looks for orders
+                       left without their charge (default 30; one instance at a time
+                       reconciles them)
   SHOP_WWW_DIR         shop page directory (default www)
   SHOP_PKG_DIR         widget package directory, served at /pkg (default pkg)
   MIDTRANS_SERVER_KEY  server key (default: the local simulator's demo key)
@@ -32,7 +39,9 @@ Environment:
                        cap clients in the proxy
   SHOP_ORDER_BURST, SHOP_ORDERS_PER_MINUTE
                        orders one client address may create at once, and a minute after
-                       that (default 10 and 30)
+                       that (default 10 and 30; with DATABASE_URL, across all instances)
+  SHOP_TRUSTED_PROXIES addresses or networks of load balancers (10.0.0.0/8, 192.0.2.1): from
+                       them, the order limit counts the client X-Forwarded-For names
 ";
 
 #[tokio::main]
@@ -76,7 +85,17 @@ async fn main() -> ExitCode {
     if let Some(page) = config.simulator_page() {
         lossy_log::out(format_args!("  Pay in the simulator: {page}"));
     }
-    lossy_log::out(format_args!("  Orders: {}", config.db_path.display()));
+    match config.store() {
+        gopay_demo::db::Store::Sqlite(path) => {
+            lossy_log::out(format_args!("  Orders: {}", path.display()));
+        }
+        gopay_demo::db::Store::Postgres { url, pool_size } => {
+            lossy_log::out(format_args!(
+                "  Orders: PostgreSQL {} (up to {pool_size} connections)",
+                gopay_demo::redacted_url(&url)
+            ));
+        }
+    }
     if let Some(secs) = config.expiry_seconds {
         lossy_log::out(format_args!("  Payments expire after {secs} s"));
     }

@@ -21,6 +21,8 @@ pub struct Client {
     /// `Basic base64(server_key + ":")`, marked sensitive so it is never printed.
     auth: HeaderValue,
     http: reqwest::Client,
+    /// Longest a charge may take; the reconcile of a shared database counts on it.
+    charge_timeout: Duration,
 }
 
 /// Midtrans could not be asked, or answered something that is not JSON.
@@ -95,7 +97,14 @@ impl Client {
             server_key: server_key.to_string(),
             auth,
             http,
+            charge_timeout: Duration::from_secs(15),
         }
+    }
+
+    /// Gives up on a charge after `timeout` (15 s unless set).
+    pub fn charge_timeout(mut self, timeout: Duration) -> Client {
+        self.charge_timeout = timeout;
+        self
     }
 
     pub fn base(&self) -> &str {
@@ -107,6 +116,7 @@ impl Client {
         let request = self
             .http
             .post(format!("{}/v2/charge", self.base))
+            .timeout(self.charge_timeout)
             .json(body);
         self.send(request).await
     }

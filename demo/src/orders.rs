@@ -7,14 +7,14 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::db::{NewOrder, Order, Update};
+use crate::db::{self, NewOrder, Order, Update};
 use crate::{catalogue, status, App};
 
 /// Why an order cannot be looked up.
 pub enum Lookup {
     InvalidId,
     NotFound,
-    Storage(rusqlite::Error),
+    Storage(db::Error),
 }
 
 /// Midtrans' order id rules: 1 to 50 letters, digits, `-`, `_`, `~`, `.`.
@@ -26,11 +26,11 @@ pub fn valid_order_id(id: &str) -> bool {
 }
 
 /// Looks an order up by an untrusted id, validated before it touches storage.
-pub fn find(app: &App, order_id: &str) -> Result<Order, Lookup> {
+pub async fn find(app: &App, order_id: &str) -> Result<Order, Lookup> {
     if !valid_order_id(order_id) {
         return Err(Lookup::InvalidId);
     }
-    match app.db.get(order_id) {
+    match app.db.get(order_id).await {
         Ok(Some(order)) => Ok(order),
         Ok(None) => Err(Lookup::NotFound),
         Err(e) => Err(Lookup::Storage(e)),
@@ -48,7 +48,7 @@ pub struct Line {
 pub enum PlaceError {
     /// The request itself is wrong; the message says how.
     Invalid(&'static str),
-    Storage(rusqlite::Error),
+    Storage(db::Error),
     /// Midtrans could not be reached (the order is settled later if it may have a charge).
     Unreachable,
     /// Midtrans refused the charge: its HTTP status and answer, for the page.
@@ -154,6 +154,7 @@ pub async fn place(
             gross_amount: &gross_amount,
             items: &items,
         })
+        .await
         .map_err(PlaceError::Storage)?;
     // The charge and its storage run on their own: a client that goes away meanwhile must not
     // leave a charge at Midtrans that the shop never stored.
@@ -177,7 +178,7 @@ async fn charge_and_store(
                 // Midtrans may hold the charge all the same: find out, and cancel it if so.
                 crate::reconcile::check_later(app.clone(), order_id.clone());
             } else {
-                let _ = app.db.charge_failed(&order_id);
+                let _ = app.db.charge_failed(&order_id).await;
             }
             return Err(PlaceError::Unreachable);
         }
@@ -193,7 +194,7 @@ async fn charge_and_store(
             answer.body["status_code"],
             answer.body["status_message"]
         );
-        let _ = app.db.charge_failed(&order_id);
+        let _ = app.db.charge_failed(&order_id).await;
         let http = answer.error_status().unwrap_or(StatusCode::BAD_GATEWAY);
         return Err(PlaceError::Refused {
             http,
@@ -203,6 +204,7 @@ async fn charge_and_store(
     let update = Update::from_midtrans(&answer.body).unwrap_or_default();
     app.db
         .charge_created(&order_id, &answer.raw, &update)
+        .await
         .map_err(PlaceError::Storage)?;
     tracing::info!("order {order_id}: {payment_type} charge of Rp{total} for a {device}");
     Ok(answer.raw)
@@ -211,8 +213,8 @@ async fn charge_and_store(
 /// "Get a new QR" after a payment that failed or expired: the lines to order again, on the same
 /// kind of device, as a new order with a charge of its own (Midtrans refuses a second charge
 /// for an order id). An order that can still be paid, or was paid, is not ordered again.
-pub fn reorderable(app: &App, order_id: &str) -> Result<(Vec<Line>, String), ReorderError> {
-    let order = find(app, order_id).map_err(ReorderError::Lookup)?;
+pub async fn reorderable(app: &App, order_id: &str) -> Result<(Vec<Line>, String), ReorderError> {
+    let order = find(app, order_id).await.map_err(ReorderError::Lookup)?;
     if !status::ended_unpaid(&order.transaction_status) {
         return Err(if status::is_open(&order.transaction_status) {
             ReorderError::StillPayable

@@ -56,11 +56,11 @@ pub(crate) async fn shop_page(
         Ok(t) => t,
         Err(_) => return (StatusCode::NOT_FOUND, "no shop page").into_response(),
     };
-    let order = q
-        .order_id
-        .or(q.order)
-        .and_then(|id| orders::find(&app, &id).ok())
-        .filter(|o| o.charge.is_some());
+    let order = match q.order_id.or(q.order) {
+        Some(id) => orders::find(&app, &id).await.ok(),
+        None => None,
+    }
+    .filter(|o| o.charge.is_some());
     let Some(order) = order else {
         return Html(template).into_response();
     };

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::confirm::Claim;
-use crate::db::{Order, Update};
+use crate::db::{self, Order, Update};
 use crate::midtrans::Checked;
 use crate::orders::{self, Lookup};
 use crate::{midtrans, status, App};
@@ -25,7 +25,7 @@ pub enum Unshown {
 /// interval. Polls never wait for Midtrans: while another poll's check of this order is in
 /// flight, or one was made moments ago, the stored state is the answer.
 pub async fn current(app: &App, order_id: &str) -> Result<Order, Unshown> {
-    let order = match orders::find(app, order_id) {
+    let order = match orders::find(app, order_id).await {
         // A charge Midtrans knows: its response stored, or its id learnt since.
         Ok(order) if order.charge.is_some() || order.transaction_id.is_some() => order,
         Ok(_) => return Err(Unshown::NoPayment),
@@ -34,11 +34,16 @@ pub async fn current(app: &App, order_id: &str) -> Result<Order, Unshown> {
     if !status::is_open(&order.transaction_status) {
         return Ok(order);
     }
-    let Claim::Granted(ticket) = app.refreshes.claim(order_id) else {
-        return Ok(order);
+    let ticket = match app.refreshes.claim(order_id).await {
+        Ok(Claim::Granted(ticket)) => ticket,
+        Ok(_) => return Ok(order),
+        Err(e) => {
+            tracing::warn!("status check {order_id}: cannot claim it: {e}");
+            return Ok(order);
+        }
     };
     let fresh = refresh(app, order_id).await;
-    drop(ticket);
+    ticket.release().await;
     Ok(fresh.unwrap_or(order))
 }
 
@@ -56,7 +61,7 @@ async fn refresh(app: &App, order_id: &str) -> Option<Order> {
             return None;
         }
     };
-    match app.db.apply(order_id, &update) {
+    match app.db.apply(order_id, &update).await {
         Ok(Some((true, now))) => tracing::info!("order {order_id}: {now} (status check)"),
         Ok(_) => {}
         Err(e) => {
@@ -64,7 +69,7 @@ async fn refresh(app: &App, order_id: &str) -> Option<Order> {
             return None;
         }
     }
-    app.db.get(order_id).ok().flatten()
+    app.db.get(order_id).await.ok().flatten()
 }
 
 /// What became of a notification.
@@ -87,7 +92,8 @@ pub enum Notified {
         applied: bool,
         now: String,
     },
-    /// Checked with Midtrans' status API: `applied` when Midtrans confirmed the status claimed.
+    /// Checked with Midtrans' status API: `applied` when Midtrans confirmed the status claimed
+    /// and this notification moved the order to it (of duplicates confirmed at once, one).
     Confirmed {
         applied: bool,
         now: String,
@@ -103,7 +109,7 @@ pub enum Notified {
     UnknownToMidtrans {
         now: String,
     },
-    Storage(rusqlite::Error),
+    Storage(db::Error),
 }
 
 /// For log lines: untrusted text, quoted and cut short.
@@ -137,7 +143,7 @@ pub async fn notification(app: &App, body: &Value) -> Notified {
         );
         return Notified::CodeDoesNotFit;
     }
-    let order = match orders::find(app, order_id) {
+    let order = match orders::find(app, order_id).await {
         Ok(order) => order,
         Err(lookup) => {
             tracing::info!("notification for unknown order {}", loggable(order_id));
@@ -163,7 +169,7 @@ pub async fn notification(app: &App, body: &Value) -> Notified {
     }
     // Pending, a duplicate, or older than what is stored: nothing is decided by it (the order
     // stays open, or keeps its state); missing details such as the transaction id fill in.
-    match app.db.apply(order_id, &update) {
+    match app.db.apply(order_id, &update).await {
         Ok(Some((applied, now))) => {
             let outcome = if applied {
                 "applied".to_string()
@@ -202,23 +208,30 @@ fn same_transaction(order: &Order, update: &Update) -> bool {
 async fn confirm_and_apply(app: &App, order: &Order, notified: &Update) -> Notified {
     let claimed = notified.transaction_status.as_str();
     let order_id = order.order_id.as_str();
-    let ticket = match app.confirmations.claim(order_id) {
-        Claim::Granted(ticket) => ticket,
-        Claim::InFlight => {
+    let ticket = match app.confirmations.claim(order_id).await {
+        Ok(Claim::Granted(ticket)) => ticket,
+        Ok(Claim::InFlight) => {
             return Notified::RetryLater {
                 after: Duration::from_secs(1),
                 reason: "This order is being confirmed with Midtrans; send it again later",
             }
         }
-        Claim::TooSoon(left) => {
+        Ok(Claim::TooSoon(left)) => {
             return Notified::RetryLater {
                 after: left,
                 reason: "This order was checked with Midtrans moments ago; send it again later",
             }
         }
+        Err(e) => {
+            tracing::warn!("notification {order_id}: cannot claim its confirmation: {e}");
+            return Notified::RetryLater {
+                after: Duration::from_secs(5),
+                reason: "The status could not be confirmed with Midtrans; send it again later",
+            };
+        }
     };
     let checked = app.midtrans.check(order_id).await;
-    drop(ticket);
+    ticket.release().await;
     let update = match checked {
         Ok(Checked::Found(update)) => update,
         Ok(Checked::Unknown) => {
@@ -250,15 +263,18 @@ async fn confirm_and_apply(app: &App, order: &Order, notified: &Update) -> Notif
     // status API words differently for an expiry); otherwise what Midtrans says now.
     let agreed = confirmed == claimed;
     let stored = if agreed { notified } else { &update };
-    let now = match app.db.apply(order_id, stored) {
-        Ok(Some((_, now))) => now,
+    let (changed, now) = match app.db.apply(order_id, stored).await {
+        Ok(Some(outcome)) => outcome,
         Ok(None) => return Notified::UnknownOrder(Lookup::NotFound),
         Err(e) => return Notified::Storage(e),
     };
     if agreed {
-        tracing::info!("notification {order_id}: {claimed} (confirmed by Midtrans, applied)");
+        // Applied by this notification only if it moved the order: a duplicate confirmed at
+        // the same time (on another instance, or by a poll's check) finds it moved already.
+        let outcome = if changed { "applied" } else { "already stored" };
+        tracing::info!("notification {order_id}: {claimed} (confirmed by Midtrans, {outcome})");
         return Notified::Confirmed {
-            applied: true,
+            applied: changed,
             now,
             confirmed,
         };

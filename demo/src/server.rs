@@ -52,6 +52,10 @@ pub struct Limits {
     pub order_burst: u32,
     /// ...and how many a minute after that.
     pub orders_per_minute: u32,
+    /// Proxies (load balancers) whose `X-Forwarded-For` names the client, for the order rate
+    /// limit: behind them every connection comes from their address. Empty: the connection's
+    /// address is the client's.
+    pub trusted_proxies: Vec<Network>,
 }
 
 impl Default for Limits {
@@ -65,6 +69,7 @@ impl Default for Limits {
             listen_queue: 4096,
             order_burst: 10,
             orders_per_minute: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -72,6 +77,89 @@ impl Default for Limits {
 /// The client's address, as the connection gives it (a request extension).
 #[derive(Clone, Copy, Debug)]
 pub struct ClientAddr(pub IpAddr);
+
+/// A range of addresses: `10.0.0.0/8`, `2001:db8::/32`, or one address.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl std::str::FromStr for Network {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Network, String> {
+        let text = text.trim();
+        let (addr, prefix) = text.split_once('/').unwrap_or((text, ""));
+        let addr: IpAddr = addr
+            .parse()
+            .map_err(|_| format!("{text:?} is not an address or a network"))?;
+        let most = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            "" => most,
+            bits => bits
+                .parse::<u8>()
+                .ok()
+                .filter(|b| *b <= most)
+                .ok_or_else(|| format!("{text:?}: the prefix length is 0 to {most}"))?,
+        };
+        Ok(Network { addr, prefix })
+    }
+}
+
+impl Network {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, unmapped(ip)) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                net.to_bits() & mask == ip.to_bits() & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                net.to_bits() & mask == ip.to_bits() & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+fn unmapped(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// The client a request comes from: the connection's address, or, when that is a trusted
+/// proxy, the address the proxies recorded in `X-Forwarded-For`, read from the right past
+/// every trusted one (each proxy appends the address it was reached from, and only the
+/// trusted ones' entries can be believed: the client writes whatever it likes on the left).
+pub fn client_behind(peer: IpAddr, forwarded_for: &[&str], trusted: &[Network]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let mut client = unmapped(peer);
+    if !is_trusted(client) {
+        return client;
+    }
+    let hops: Vec<&str> = forwarded_for
+        .iter()
+        .flat_map(|value| value.split(','))
+        .collect();
+    for hop in hops.into_iter().rev() {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            // Not an address (a port, an obfuscated name): nothing further left can be read.
+            break;
+        };
+        client = unmapped(ip);
+        if !is_trusted(client) {
+            break;
+        }
+    }
+    client
+}
 
 /// Serves `router` on `listener` within `limits` until `shutdown` completes; then stops
 /// accepting, lets requests in flight finish (10 s at most) and closes idle connections.
@@ -152,10 +240,7 @@ pub async fn run(
 
 /// An IPv4 client reaching a dual-stack socket counts as its IPv4 address.
 fn peer_ip(peer: SocketAddr) -> IpAddr {
-    match peer.ip() {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
-        v4 => v4,
-    }
+    unmapped(peer.ip())
 }
 
 /// Whose connection it is, for the per-client cap: an IPv6 client counts as its /64 network,
@@ -346,6 +431,50 @@ mod tests {
             key("[2001:db8:1:2::9]:5000")
         );
         assert_ne!(key("[2001:db8:1:3::1]:5000"), key("[2001:db8:1:2::1]:5000"));
+    }
+
+    #[test]
+    fn networks_parse_and_contain_their_addresses() {
+        let net = |text: &str| text.parse::<Network>().unwrap();
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        assert!(net("10.0.0.0/8").contains(ip("10.200.3.4")));
+        assert!(!net("10.0.0.0/8").contains(ip("11.0.0.1")));
+        assert!(net("10.0.0.0/8").contains(ip("::ffff:10.1.2.3")));
+        assert!(net("192.0.2.7").contains(ip("192.0.2.7")));
+        assert!(!net("192.0.2.7").contains(ip("192.0.2.8")));
+        assert!(net("0.0.0.0/0").contains(ip("203.0.113.9")));
+        assert!(net("2001:db8::/32").contains(ip("2001:db8:ffff::1")));
+        assert!(!net("2001:db8::/32").contains(ip("2001:db9::1")));
+        assert!(!net("2001:db8::/32").contains(ip("10.0.0.1")));
+        for bad in ["", "10.0.0.0/33", "::/129", "proxy.local", "10.0.0.0/x"] {
+            assert!(bad.parse::<Network>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_client_behind_trusted_proxies_is_the_rightmost_untrusted_hop() {
+        let trusted = ["10.0.0.0/8".parse().unwrap(), "192.0.2.1".parse().unwrap()];
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        let behind = |peer: &str, headers: &[&str]| client_behind(ip(peer), headers, &trusted);
+        // An untrusted peer's header is its own word: ignored.
+        assert_eq!(behind("203.0.113.5", &["198.51.100.1"]), ip("203.0.113.5"));
+        assert_eq!(behind("10.0.0.2", &["198.51.100.1"]), ip("198.51.100.1"));
+        // A client's own entries on the left cannot hide it.
+        assert_eq!(
+            behind("10.0.0.2", &["1.1.1.1, 198.51.100.1, 192.0.2.1"]),
+            ip("198.51.100.1")
+        );
+        assert_eq!(
+            behind("10.0.0.2", &["1.1.1.1", "198.51.100.1,10.9.9.9"]),
+            ip("198.51.100.1")
+        );
+        assert_eq!(behind("10.0.0.2", &[]), ip("10.0.0.2"));
+        assert_eq!(behind("10.0.0.2", &["unknown"]), ip("10.0.0.2"));
+        assert_eq!(behind("10.0.0.2", &["2001:db8::1"]), ip("2001:db8::1"));
+        assert_eq!(
+            behind("::ffff:10.0.0.2", &["198.51.100.1"]),
+            ip("198.51.100.1")
+        );
     }
 
     #[test]

@@ -1,4 +1,8 @@
-//! The shop against the local Midtrans simulator, both over real HTTP on loopback.
+//! The shop against the local Midtrans simulator, both over real HTTP on loopback. The shop
+//! keeps its orders in a SQLite file, or, when `TEST_DATABASE_URL` is set, in a PostgreSQL
+//! schema of the test's own.
+
+mod support;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -20,6 +24,7 @@ struct Options {
     notify_url: Option<String>,
     expiry_seconds: Option<u64>,
     status_refresh: Duration,
+    charge_timeout: Duration,
     test_controls: bool,
     limits: Limits,
 }
@@ -31,6 +36,7 @@ impl Default for Options {
             notify_url: None,
             expiry_seconds: None,
             status_refresh: Duration::from_millis(200),
+            charge_timeout: Duration::from_secs(15),
             test_controls: true,
             // Every test client is 127.0.0.1, and some send bursts wider than the per-client
             // cap; that cap has a test of its own.
@@ -42,7 +48,8 @@ impl Default for Options {
     }
 }
 
-/// A simulator and a shop, with the shop's SQLite file and package directory in a temp dir.
+/// A simulator and a shop, with the shop's SQLite file (or PostgreSQL schema) and package
+/// directory in a temp dir.
 struct World {
     shop: String,
     sim: String,
@@ -85,12 +92,17 @@ impl World {
             server_key: options.shop_key.into(),
             midtrans_base_url: sim.clone(),
             db_path: dir.path().join("data").join("shop.db"),
+            database_url: support::scratch_database_url().await,
+            db_pool_size: 10,
             public_url: None,
             www_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../www"),
             pkg_dir: pkg,
             expiry_seconds: options.expiry_seconds,
             test_controls: options.test_controls,
             status_refresh: options.status_refresh,
+            charge_timeout: options.charge_timeout,
+            // Only with PostgreSQL: left-over orders are looked for this often.
+            reconcile_every: Duration::from_millis(500),
             limits: options.limits,
         };
         let mut world = World {
@@ -1167,6 +1179,58 @@ async fn order_creation_is_rate_limited_per_client_with_retry_after() {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
+/// Behind a load balancer every connection comes from its address: the shop reads the client
+/// from X-Forwarded-For, but only when the connection comes from a proxy it trusts.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_order_limit_is_per_forwarded_client() {
+    let w = World::new(Options {
+        limits: Limits {
+            order_burst: 2,
+            orders_per_minute: 1,
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+            ..Limits::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let order_from = |client: reqwest::Client, forwarded: &'static str| {
+        let url = format!("{}/api/orders", w.shop);
+        async move {
+            client
+                .post(url)
+                .header("x-forwarded-for", forwarded)
+                .json(&json!({ "items": [{ "id": "batik-tote", "qty": 1 }] }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // Through the proxy (127.0.0.1): each forwarded client has its own allowance, and what a
+    // client writes on the left of the header is not believed.
+    for _ in 0..2 {
+        assert_eq!(order_from(client(), "203.0.113.7").await, StatusCode::OK);
+    }
+    assert_eq!(
+        order_from(client(), "198.51.100.1, 203.0.113.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(order_from(client(), "198.51.100.1").await, StatusCode::OK);
+    // Not through the proxy: the header is the client's own word, and ignored.
+    let direct = || {
+        reqwest::Client::builder()
+            .local_address(Some("127.0.0.2".parse().unwrap()))
+            .build()
+            .unwrap()
+    };
+    assert_eq!(order_from(direct(), "192.0.2.1").await, StatusCode::OK);
+    assert_eq!(order_from(direct(), "192.0.2.2").await, StatusCode::OK);
+    assert_eq!(
+        order_from(direct(), "192.0.2.3").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
 #[tokio::test]
 async fn static_files_never_follow_links_out_of_their_folders() {
     let mut w = World::new(Options::default()).await;
@@ -1318,13 +1382,19 @@ async fn slow_and_idle_clients_are_closed_and_connections_are_capped() {
 }
 
 /// A shop killed between storing an order and storing its charge leaves it `created`, while
-/// Midtrans may hold a live charge for it. The next start settles each one.
+/// Midtrans may hold a live charge for it. The next start settles each one (on PostgreSQL,
+/// once the orders are older than twice the charge timeout: another instance might still be
+/// charging them).
 #[tokio::test]
 async fn orders_left_without_their_charge_are_reconciled_at_start_up() {
-    let mut w = World::new(Options::default()).await;
+    let mut w = World::new(Options {
+        charge_timeout: Duration::from_secs(1),
+        ..Options::default()
+    })
+    .await;
     w.stop_shop().await;
     // The state a crash leaves: orders stored, charges made (or not) at Midtrans, none stored.
-    let db = gopay_demo::db::Db::open(&w.config.db_path).unwrap();
+    let db = gopay_demo::db::Db::open(&w.config.store()).await.unwrap();
     let charge_at_midtrans = |order_id: &'static str| {
         let sim = w.sim.clone();
         async move {
@@ -1351,13 +1421,14 @@ async fn orders_left_without_their_charge_are_reconciled_at_start_up() {
             gross_amount: "45000.00",
             items: &items,
         })
+        .await
         .unwrap();
     }
     charge_at_midtrans("SHOP-1-PENDING").await;
     charge_at_midtrans("SHOP-1-PAID").await;
     simulator(&w, "SHOP-1-PAID", "pay").await;
     // Their endpoints know nothing yet.
-    assert_eq!(db.orders_without_charge().unwrap().len(), 3);
+    assert_eq!(db.orders_without_charge(None).await.unwrap().len(), 3);
     drop(db);
 
     w.restart_shop().await;
@@ -1370,10 +1441,11 @@ async fn orders_left_without_their_charge_are_reconciled_at_start_up() {
         "cancelled there"
     );
     wait_for_status(&w, "SHOP-1-PAID", "settlement", Duration::from_secs(5)).await;
-    let db = gopay_demo::db::Db::open(&w.config.db_path).unwrap();
+    let db = gopay_demo::db::Db::open(&w.config.store()).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
     while db
         .get("SHOP-1-NEVERCHARGED")
+        .await
         .unwrap()
         .unwrap()
         .transaction_status
@@ -1383,7 +1455,7 @@ async fn orders_left_without_their_charge_are_reconciled_at_start_up() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(
-        db.orders_without_charge().unwrap().is_empty(),
+        db.orders_without_charge(None).await.unwrap().is_empty(),
         "no orphan left"
     );
     // Unknown to Midtrans: no payment to show.
