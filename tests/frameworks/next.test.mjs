@@ -92,21 +92,16 @@ for (const [framework, flags] of VARIANTS) {
           }),
         ),
       );
-      await t.test(
-        "client navigation keeps the first paint, no dead template",
-        () =>
-          observe(
-            framework,
-            "navigation",
-            () =>
-              checkClientNavigation(
-                browser,
-                `${app.origin}/?order=${order("nav")}`,
-                api.chargeOf(order("nav")),
-                `next-${id}`,
-                api.status,
-              ),
+      await t.test("client navigation keeps the first paint, no dead template", () =>
+        observe(framework, "navigation", () =>
+          checkClientNavigation(
+            browser,
+            `${app.origin}/?order=${order("nav")}`,
+            api.chargeOf(order("nav")),
+            `next-${id}`,
+            api.status,
           ),
+        ),
       );
     } finally {
       await app.stop();

@@ -80,21 +80,16 @@ test(`${FRAMEWORK}: builds, renders the first paint on the server, and runs the 
         }),
       ),
     );
-    await t.test(
-      "client navigation keeps the first paint, no dead template",
-      () =>
-        observe(
-          FRAMEWORK,
-          "navigation",
-          () =>
-            checkClientNavigation(
-              browser,
-              `${app.origin}/?order=nuxt-nav`,
-              api.chargeOf("nuxt-nav"),
-              "nuxt",
-              api.status,
-            ),
+    await t.test("client navigation keeps the first paint, no dead template", () =>
+      observe(FRAMEWORK, "navigation", () =>
+        checkClientNavigation(
+          browser,
+          `${app.origin}/?order=nuxt-nav`,
+          api.chargeOf("nuxt-nav"),
+          "nuxt",
+          api.status,
         ),
+      ),
     );
   } finally {
     await app.stop();

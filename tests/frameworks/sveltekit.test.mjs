@@ -82,21 +82,16 @@ test(`${FRAMEWORK}: builds, renders the first paint on the server, and runs the 
         }),
       ),
     );
-    await t.test(
-      "client navigation keeps the first paint, no dead template",
-      () =>
-        observe(
-          FRAMEWORK,
-          "navigation",
-          () =>
-            checkClientNavigation(
-              browser,
-              `${app.origin}/?order=svelte-nav`,
-              api.chargeOf("svelte-nav"),
-              "sveltekit",
-              api.status,
-            ),
+    await t.test("client navigation keeps the first paint, no dead template", () =>
+      observe(FRAMEWORK, "navigation", () =>
+        checkClientNavigation(
+          browser,
+          `${app.origin}/?order=svelte-nav`,
+          api.chargeOf("svelte-nav"),
+          "sveltekit",
+          api.status,
         ),
+      ),
     );
   } finally {
     await app.stop();
