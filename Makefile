@@ -9,7 +9,7 @@ SHELL := /bin/bash
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
-.PHONY: help setup setup-test build demo test lint test-native test-sdk test-wasm test-browser bench fuzz fuzz-merge fmt clean
+.PHONY: help setup setup-test build demo test lint test-native test-sdk test-wasm test-browser size-check bench fuzz fuzz-merge fmt clean
 
 help:
 	@echo "make demo   - set up, build and run the demo shop with the local Midtrans simulator"
@@ -52,12 +52,17 @@ test-wasm:
 test-browser: build
 	node --test --test-concurrency=2 tests/browser/
 
+# The shipped files' brotli total against the budget stated in README.md (pkg/ as built).
+size-check:
+	node scripts/size-check.mjs
+
 test: setup-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-native
 	@$(MAKE) --no-print-directory test-sdk
 	@$(MAKE) --no-print-directory test-wasm
 	@$(MAKE) --no-print-directory test-browser
+	@$(MAKE) --no-print-directory size-check
 	@echo "make test: all checks passed"
 
 # The browser bench needs what the tests need (Chromium, zbarimg, brotli).
