@@ -2,13 +2,13 @@
 # Prints the project's figures: shipped bytes (raw, gzip -9, brotli -q 11), the wasm by crate, the QR SVG size
 # against the smallest run-length path, the lifecycle simulation, the status load run, the
 # shop's slow-client and crash runs (scripts/bench-hardening.sh), and last
-# the browser bench (scripts/bench/pages.mjs): pages on loopback, and the same pages and the
-# demo shop's payment page loaded as a mid-range phone, against the qrcode package and a
-# static floor; one table at the end with a PASS/FAIL per budget. Exits 0
+# the browser bench (scripts/bench/pages.mjs): pages on loopback, the same pages and the demo
+# shop's payment page loaded as a mid-range phone, and Lighthouse's mobile audit, against the
+# qrcode package and a static floor; one table at the end with a PASS/FAIL per budget. Exits 0
 # when a budget is missed: it reports (make test never runs it; it runs scripts/size-check.mjs).
 #   SKIP_LOAD=1 skips the status load run and the slow-client and crash runs; BENCH_LOADS,
-#   BENCH_PHONE_LOADS, BENCH_MOUNTS set the browser bench's repetitions (see
-#   scripts/bench/pages.mjs).
+#   BENCH_PHONE_LOADS, BENCH_MOUNTS, BENCH_LIGHTHOUSE_RUNS set the browser bench's repetitions
+#   (see scripts/bench/pages.mjs).
 set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
@@ -56,5 +56,5 @@ if [ -x scripts/bench-hardening.sh ] && [ "${SKIP_LOAD:-}" != 1 ]; then
   scripts/bench-hardening.sh
 fi
 
-echo; echo "== Browser: loopback and a phone, against the qrcode package and a static floor"
+echo; echo "== Browser: loopback, a phone and Lighthouse, against the qrcode package and a static floor"
 node scripts/bench/pages.mjs

@@ -2,12 +2,14 @@
 // qrcode npm package, and a static floor with the SVG inline), starts the demo shop with the
 // local Midtrans simulator for the shop's own payment page, serves every page on 127.0.0.1 with
 // brotli, drives Debian's Chromium (on loopback, then as a mid-range phone on a mobile network),
-// and prints one table of our figures against the references, with a PASS/FAIL per budget. It reports and exits 0 whatever the figures are; it stops with
+// runs Lighthouse's mobile audit, and prints one table of our figures against the references,
+// with a PASS/FAIL per budget. It reports and exits 0 whatever the figures are; it stops with
 // an error only when it cannot measure (no browser, no shop, a page that never shows its QR).
 //
 // Settings (environment): BENCH_LOADS=15 (cold loads per page on loopback),
 // BENCH_PHONE_LOADS=10 (cold loads per page as the phone), BENCH_MOUNTS=50 (warm mounts),
-// BENCH_PKG=pkg (the package to measure).
+// BENCH_LIGHTHOUSE_RUNS=1 (Lighthouse runs per page, medians; 0 skips them), BENCH_PKG=pkg
+// (the package to measure).
 
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -27,6 +29,7 @@ import {
   ROOT,
 } from "../../tests/browser/harness.mjs";
 import { brotliSize } from "../size-check.mjs";
+import { audit } from "./lighthouse.mjs";
 import { PHONE, PROFILE_TEXT, shopPaymentPage, throttleLikeAPhone } from "./phone.mjs";
 import { qrSvg } from "./qrcode-svg.mjs";
 import { startShop } from "./shop.mjs";
@@ -34,6 +37,10 @@ import { startShop } from "./shop.mjs";
 const LOADS = Number(process.env.BENCH_LOADS || 15);
 const PHONE_LOADS = Number(process.env.BENCH_PHONE_LOADS || 10);
 const MOUNTS = Number(process.env.BENCH_MOUNTS || 50);
+const LIGHTHOUSE_RUNS = Number(process.env.BENCH_LIGHTHOUSE_RUNS ?? 1);
+const LIGHTHOUSE_VERSION = JSON.parse(
+  fs.readFileSync(path.join(ROOT, "node_modules/lighthouse/package.json"), "utf8"),
+).version;
 const PKG = path.resolve(ROOT, process.env.BENCH_PKG || "pkg");
 const OUT = path.join(ROOT, "target/bench-pages");
 const HERE = path.join(ROOT, "scripts/bench");
@@ -54,6 +61,7 @@ const BUDGET = {
   phoneServerLive: 1.5,
   phoneClientQr: 1.6,
   phoneClientQrMoonshot: 1.2,
+  lighthouseScore: 95,
   warmMount: 2.0,
   shippedBrotli: 90_000,
 };
@@ -606,6 +614,51 @@ async function warm(browser, base) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Lighthouse
+
+/** Medians of each figure over a page's Lighthouse runs, with the first run's LCP element. */
+function lighthouseSummary(runs) {
+  const m = (key) => {
+    const values = runs.map((r) => r[key]).filter((v) => typeof v === "number");
+    return values.length ? median(values) : null;
+  };
+  return {
+    score: m("score"),
+    fcp: m("fcp"),
+    lcp: m("lcp"),
+    tbt: m("tbt"),
+    transfer: m("transfer"),
+    lcpElement: runs[0].lcpElement,
+    failed: [...new Set(runs.flatMap((r) => r.failed))],
+  };
+}
+
+/**
+ * The bodies of the responses a Lighthouse run of the shop's page received, as they crossed
+ * the wire, against each body compressed with brotli -q 11 (fetched again from the shop).
+ */
+async function againstBrotli(runs, origin) {
+  const sizes = new Map();
+  const per = [];
+  for (const run of runs) {
+    const totals = { wire: 0, brotli: 0, headers: 0, polls: 0 };
+    for (const r of run.bodies.filter((b) => b.url.startsWith(`${origin}/`))) {
+      if (!sizes.has(r.url)) {
+        const response = await fetch(r.url, { headers: { "user-agent": run.userAgent } });
+        sizes.set(r.url, brotliSize(Buffer.from(await response.arrayBuffer())));
+      }
+      totals.wire += r.body;
+      totals.headers += r.headers;
+      totals.brotli += sizes.get(r.url);
+      if (STATUS_ROUTE.test(new URL(r.url).pathname)) totals.polls += 1;
+    }
+    per.push(totals);
+  }
+  const m = (key) => median(per.map((t) => t[key]));
+  return { wire: m("wire"), brotli: m("brotli"), headers: m("headers"), polls: m("polls") };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Bytes
 
 // Sized from the bytes served, not from pkg/ again: a rebuild during the run cannot skew them.
@@ -633,6 +686,7 @@ function shipped(files, routes) {
 
 const ms = (v) => (typeof v === "number" ? `${v.toFixed(1)} ms` : v);
 const bytes = (v) => `${Math.round(v).toLocaleString("en-US")} B`;
+const plain = (v) => String(v);
 
 function printTable(head, rows) {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -734,6 +788,38 @@ async function run() {
     const fast = await navigation(browser, server, desktop, LOADS);
     const slow = await navigation(browser, server, phone, PHONE_LOADS);
     const mounts = await warm(browser, server.url);
+    await browser.close();
+    browser = null;
+
+    // Lighthouse after the bench's own browser is gone: the shop's payment page as the shop
+    // serves it, the client-only page and the qrcode page as the bench serves them (brotli).
+    const lighthouse = {};
+    const lighthousePages = [
+      [
+        "shop",
+        `${shop.url}${shopPages.qris[0].route}`,
+        "shop's payment page, as the shop serves it",
+      ],
+      ["client", `${server.url}/bench/phone-widget-qris.html`, "client-only widget page, brotli"],
+      ["qrcode", `${server.url}/bench/phone-qrcode.html`, "qrcode package page, brotli"],
+    ];
+    let transfer = null;
+    if (LIGHTHOUSE_RUNS > 0) {
+      for (const [key, url] of lighthousePages) {
+        try {
+          const runs = await audit(url, {
+            executable: CHROMIUM,
+            args: BROWSER_ARGS,
+            runs: LIGHTHOUSE_RUNS,
+          });
+          lighthouse[key] = lighthouseSummary(runs);
+          if (key === "shop") transfer = await againstBrotli(runs, shop.url);
+        } catch (error) {
+          // Lighthouse's own failure leaves its rows n/a; the rest of the run still counts.
+          lighthouse[key] = { error: error.message.split("\n")[0], failed: [] };
+        }
+      }
+    }
 
     // What either page of ours fetched from the package on loopback, and its stylesheet even
     // when only a server-rendered page would link it.
@@ -778,6 +864,12 @@ async function run() {
     };
     const valid = (...keys) => keys.every((k) => checks[k]?.decodes !== false);
     const S = (times, key) => (serverMissing ? serverMissing : times[key]);
+    const lh = (key, figure) =>
+      LIGHTHOUSE_RUNS === 0
+        ? "n/a (skipped)"
+        : lighthouse[key].error
+          ? "n/a (Lighthouse failed)"
+          : lighthouse[key][figure];
 
     row("nav → QR, loopback: server-rendered (S) vs static floor (F)", S(fast, "S"), fast.F, {
       limit: BUDGET.loopbackServerVsFloor,
@@ -807,6 +899,37 @@ async function run() {
     row("phone: widget live, client-only page (Cq) vs Qp's QR", slow.live.Cq, slow.Qp);
     row("phone: Open GoPay visible, shop's payment page (Pg) vs Qp's QR", slow.Pg, slow.Qp);
     row("phone: Open GoPay visible, client-only page (Cg) vs Qp's QR", slow.Cg, slow.Qp);
+    const score = (key) => {
+      const v = lh(key, "score");
+      return {
+        ok: typeof v === "number" && v >= BUDGET.lighthouseScore,
+        text: `≥ ${BUDGET.lighthouseScore}`,
+      };
+    };
+    row(
+      "Lighthouse mobile score: shop's payment page (as the shop serves it)",
+      lh("shop", "score"),
+      null,
+      {
+        fmt: plain,
+        budget: score("shop"),
+      },
+    );
+    row("Lighthouse mobile score: client-only page", lh("client", "score"), null, {
+      fmt: plain,
+      budget: score("client"),
+    });
+    row(
+      "Lighthouse FCP: client-only page vs qrcode page",
+      lh("client", "fcp"),
+      lh("qrcode", "fcp"),
+    );
+    row(
+      "Lighthouse: shop's payment page, bodies on the wire vs brotli -q 11 of them",
+      transfer ? transfer.wire : lh("shop", "transfer"),
+      transfer?.brotli,
+      { fmt: bytes, limit: 1.0 },
+    );
     row("mount → QR drawn, warm: mount() vs qrcode toString + insert", mounts.ours, mounts.theirs, {
       limit: BUDGET.warmMount,
     });
@@ -832,6 +955,43 @@ async function run() {
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(", ");
+    if (LIGHTHOUSE_RUNS > 0) {
+      console.log(
+        `Lighthouse ${LIGHTHOUSE_VERSION}, mobile, applied throttling (--throttling-method=devtools), ` +
+          `${LIGHTHOUSE_RUNS === 1 ? "one run" : `medians of ${LIGHTHOUSE_RUNS} runs`} a page:`,
+      );
+      console.log();
+      printTable(
+        ["page", "score", "FCP", "LCP", "TBT", "transfer", "LCP element (Lighthouse)"],
+        lighthousePages.map(([key, , name]) => {
+          const r = lighthouse[key];
+          const t = (v, f) => (typeof v === "number" ? f(v) : "n/a");
+          return [
+            name,
+            t(r.score, plain),
+            t(r.fcp, ms),
+            t(r.lcp, ms),
+            t(r.tbt, ms),
+            t(r.transfer, bytes),
+            r.error ? `n/a (Lighthouse failed: ${r.error})` : r.lcpElement,
+          ];
+        }),
+      );
+      if (transfer)
+        console.log(
+          `The shop's payment page: ${bytes(transfer.wire)} of bodies on the wire (+ ${bytes(transfer.headers)} of headers; ` +
+            `${transfer.polls} status polls among them) against ${bytes(transfer.brotli)} for the same bodies at brotli -q 11.`,
+        );
+      for (const [key, , name] of lighthousePages) {
+        const { failed } = lighthouse[key];
+        if (failed.length)
+          console.log(
+            `note: Lighthouse audits that failed on the ${name} (metrics above stand): ` +
+              `${failed.slice(0, 8).join(", ")}${failed.length > 8 ? ` and ${failed.length - 8} more` : ""}.`,
+          );
+      }
+      console.log();
+    }
     console.log(
       `Cold loads per page, medians: ${LOADS} on loopback (desktop), ${PHONE_LOADS} as a phone (${PROFILE_TEXT}); ` +
         `warm mounts: median of ${MOUNTS}${mounts.isolated ? "" : " (timer not isolated: 0.1 ms steps)"}. ` +
