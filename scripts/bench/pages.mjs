@@ -558,7 +558,10 @@ async function verify(browser, server, spec) {
     result.svgBytes = Buffer.byteLength(await svg.evaluate((el) => el.outerHTML));
     if (spec.live) {
       // The widget's first request, then time for it to mark its host.
-      result.polled = (await within(server.statusRequest(statusFrom), 30_000)) !== null;
+      if ((await within(server.statusRequest(statusFrom), 30_000)) === null) {
+        await context.close();
+        throw new Error(`${spec.path}: the widget asked its status endpoint nothing in 30 s`);
+      }
       await sleep(500);
       result.liveAttribute = await page.evaluate(() =>
         Boolean(document.querySelector("gopay-widget[data-live]")),
