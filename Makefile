@@ -10,7 +10,7 @@ SHELL := /bin/bash
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
-.PHONY: help setup setup-test build demo test lint test-native test-postgres test-sdk test-wasm test-browser test-frameworks bench fuzz fuzz-merge fmt clean
+.PHONY: help setup setup-test build demo test lint test-native test-postgres test-sdk test-wasm test-browser test-frameworks size-check bench fuzz fuzz-merge fmt clean
 
 help:
 	@echo "make demo   - set up, build and run the demo shop with the local Midtrans simulator"
@@ -69,6 +69,10 @@ test-frameworks: build
 	@status=0; node --test --test-concurrency=2 tests/frameworks/*.test.mjs || status=$$?; \
 	  node tests/frameworks/table.mjs; exit $$status
 
+# The shipped files' brotli total against the budget stated in README.md (pkg/ as built).
+size-check:
+	node scripts/size-check.mjs
+
 test: setup-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-native
@@ -77,6 +81,7 @@ test: setup-test
 	@$(MAKE) --no-print-directory test-wasm
 	@$(MAKE) --no-print-directory test-browser
 	@$(MAKE) --no-print-directory test-frameworks
+	@$(MAKE) --no-print-directory size-check
 	@echo "make test: all checks passed"
 
 # The browser bench needs what the tests need (Chromium, zbarimg, brotli); the shop's scaling

@@ -2,11 +2,13 @@
 # Prints the project's figures: shipped bytes (raw, gzip -9, brotli -q 11), the wasm by crate, the QR SVG size
 # against the smallest run-length path, the lifecycle simulation, the status load run, the
 # shop's slow-client and crash runs (scripts/bench-hardening.sh), and last
-# the browser bench (scripts/bench/pages.mjs): one table of navigation, mount and byte figures
-# against the qrcode package and a static floor, with the budgets. Exits 0 when a budget is
-# missed: it reports (make test never runs it).
-#   SKIP_LOAD=1 skips the status load run and the slow-client and crash runs; BENCH_LOADS, BENCH_THROTTLED_LOADS, BENCH_MOUNTS
-#   set the browser bench's repetitions (see scripts/bench/pages.mjs).
+# the browser bench (scripts/bench/pages.mjs): pages on loopback, the same pages and the demo
+# shop's payment page loaded as a mid-range phone, and Lighthouse's mobile audit, against the
+# qrcode package and a static floor; one table at the end with a PASS/FAIL per budget. Exits 0
+# when a budget is missed: it reports (make test never runs it; it runs scripts/size-check.mjs).
+#   SKIP_LOAD=1 skips the status load run and the slow-client and crash runs; BENCH_LOADS,
+#   BENCH_PHONE_LOADS, BENCH_MOUNTS, BENCH_LIGHTHOUSE_RUNS set the browser bench's repetitions
+#   (see scripts/bench/pages.mjs).
 set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
@@ -20,7 +22,8 @@ for f in pkg/index.js pkg/pure.js pkg/gopay_widget_wasm_bg.wasm pkg/*.css; do
   printf '%-32s %10d %10d %10d\n' "$(basename "$f")" "$raw" "$gz" "$br"
 done
 printf '%-32s %10d %10d %10d\n' "total" "$total_raw" "$total_gz" "$total_br"
-echo "(the brotli budget is checked in the browser table at the end, on what a page fetches)"
+echo "(the brotli budget is checked in the browser table at the end, on what a page fetches;"
+echo " make test holds the total to the size budget in README.md, scripts/size-check.mjs)"
 echo
 
 echo "== npm package (npm pack pkg/)"
@@ -53,5 +56,5 @@ if [ -x scripts/bench-hardening.sh ] && [ "${SKIP_LOAD:-}" != 1 ]; then
   scripts/bench-hardening.sh
 fi
 
-echo; echo "== Browser: the widget against the qrcode package and a static floor"
+echo; echo "== Browser: loopback, a phone and Lighthouse, against the qrcode package and a static floor"
 node scripts/bench/pages.mjs
