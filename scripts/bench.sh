@@ -30,7 +30,7 @@ echo "== npm package (npm pack pkg/)"
 pack_dir=$(mktemp -d)
 tgz=$(npm pack ./pkg --pack-destination "$pack_dir" --silent --loglevel=error | tail -n 1)
 files=0; pkg_br=0
-for f in pkg/*; do files=$((files + 1)); pkg_br=$((pkg_br + $(brotli -q 11 -c "$f" | wc -c))); done
+for f in pkg/*; do case "$f" in *.br|*.gz) continue ;; esac; files=$((files + 1)); pkg_br=$((pkg_br + $(brotli -q 11 -c "$f" | wc -c))); done
 printf '%-32s %10d bytes (the .tgz npm publishes)\n' "$tgz" "$(wc -c < "$pack_dir/$tgz")"
 printf '%-32s %10d bytes brotli (%d files, types and docs included)\n\n' "whole package" "$pkg_br" "$files"
 rm -rf "$pack_dir"

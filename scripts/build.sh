@@ -63,5 +63,7 @@ cp js/index.d.ts js/pure.d.ts js/package.json js/README.md "$OUT.tmp/"
 # element in each framework's markup.
 cp js/react.js js/react.d.ts js/vue.js js/vue.d.ts js/svelte.js js/svelte.d.ts "$OUT.tmp/"
 cp LICENSE "$OUT.tmp/"
+# Precompressed copies of the browser files, for servers that send them as they are.
+node scripts/precompress.mjs "$OUT.tmp"
 rm -rf "$OUT" && mv "$OUT.tmp" "$OUT"
 echo "pkg/ written:"; ls -l "$OUT" | tail -n +2

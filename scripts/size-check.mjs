@@ -20,7 +20,7 @@ export const BUDGET_LINE = /^\*\*Size budget: ([0-9][0-9,]*) bytes\*\*/gm;
  * smallest of 2^10 to 2^24 that covers the file (the window size is written in the stream's
  * header, so another window changes the count even where it changes nothing else).
  */
-export function brotliSize(raw) {
+export function brotliCompressed(raw) {
   let lgwin = zlib.constants.BROTLI_MIN_WINDOW_BITS;
   while (lgwin < 24 && (1 << lgwin) - 16 < raw.length) lgwin += 1;
   return zlib.brotliCompressSync(raw, {
@@ -29,7 +29,12 @@ export function brotliSize(raw) {
       [zlib.constants.BROTLI_PARAM_LGWIN]: lgwin,
       [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
     },
-  }).length;
+  });
+}
+
+/** The length of {@link brotliCompressed}. */
+export function brotliSize(raw) {
+  return brotliCompressed(raw).length;
 }
 
 /**

@@ -216,12 +216,15 @@ function paymentPage(orderId) {
 /** The widget the shop rendered into the page, if any: it is taken over, not mounted again. */
 const rendered = ui.widget.localName === "gopay-widget" ? ui.widget : null;
 
-async function takeOver() {
-  currentCharge = JSON.parse(rendered.dataset.charge);
-  if (config?.simulator_url) {
-    ui.simulatorLink.href = config.simulator_url;
-    ui.simulatorHelp.hidden = false;
-  }
+/**
+ * The payment page's own copy of the package (a module script of the page, under a name that
+ * changes with its content), else the package folder.
+ */
+const packageUrl = document.querySelector("script[data-gopay-package]")?.src || "/pkg/index.js";
+
+// The rendered widget's events are heard from the start: the package, a module script after
+// this one, takes the element over as soon as it runs.
+if (rendered) {
   rendered.addEventListener("gopay-status", (e) => {
     rendered.dataset.transactionStatus = e.detail.transaction_status;
   });
@@ -233,8 +236,17 @@ async function takeOver() {
     showMessage(`The payment widget stopped: ${e.detail.message}`, "error"),
   );
   rendered.addEventListener("gopay-retry", (e) => retry(e.detail.order_id));
+}
+
+async function takeOver() {
+  currentCharge = JSON.parse(rendered.dataset.charge);
+  if (config?.simulator_url) {
+    ui.simulatorLink.href = config.simulator_url;
+    ui.simulatorHelp.hidden = false;
+  }
   try {
-    await import("/pkg/index.js");
+    // The same module the page loaded (or loads), not a second copy.
+    await import(packageUrl);
   } catch {
     showMessage(
       "The widget package is not built yet (no /pkg/index.js). Build it, then reload this page.",

@@ -13,11 +13,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::Router;
 use tower_http::services::ServeDir;
 
-/// A router serving `dir`, refusing what resolves outside it.
+/// A router serving `dir`, refusing what resolves outside it. A file's `.br` or `.gz` copy
+/// beside it (the package build writes them) is sent to a browser that accepts it.
 pub fn serve_dir(dir: &Path) -> Router {
     let root = Arc::new(dir.to_path_buf());
     Router::new()
-        .fallback_service(ServeDir::new(dir))
+        .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
         .layer(middleware::from_fn_with_state(root, stay_inside))
 }
 

@@ -15,6 +15,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::net::TcpListener;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -26,6 +27,7 @@ mod faults;
 pub mod files;
 pub mod midtrans;
 mod orders;
+pub mod package;
 mod page;
 mod payments;
 mod reconcile;
@@ -315,6 +317,8 @@ struct App {
     order_limit: OrderLimit,
     /// This instance's name in the leases it holds.
     instance: String,
+    /// The widget package, served under a name that changes with its content.
+    package: Arc<package::Package>,
 }
 
 /// The per-client order limit: in this process, or in the database the instances share (so
@@ -387,6 +391,7 @@ async fn shop(config: Config, public_url: String) -> Result<(Router, Arc<App>), 
         .map_err(|e| format!("content security policy: {e}"))?;
     let www = files::serve_dir(&config.www_dir);
     let pkg = files::serve_dir(&config.pkg_dir);
+    let package = Arc::new(package::Package::new(&config.pkg_dir));
     let request_timeout = config.limits.request_timeout;
     let config_refresh = config.status_refresh;
     let app = Arc::new(App {
@@ -399,6 +404,7 @@ async fn shop(config: Config, public_url: String) -> Result<(Router, Arc<App>), 
         public_url,
         db,
         instance: instance_name(),
+        package: package.clone(),
     });
     let routes = if app.config.test_controls {
         faults::wrap(api::routes())
@@ -412,6 +418,7 @@ async fn shop(config: Config, public_url: String) -> Result<(Router, Arc<App>), 
         ))
         .layer(DefaultBodyLimit::max(64 * 1024))
         .with_state(app.clone())
+        .merge(package::routes(package))
         .nest_service("/pkg", pkg)
         .fallback_service(www)
         // Static files: revalidate, so a rebuilt package is picked up on reload.
@@ -431,6 +438,14 @@ async fn shop(config: Config, public_url: String) -> Result<(Router, Arc<App>), 
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        // Pages, JSON and static files the build did not compress, compressed on the way out
+        // (brotli at a quality quick enough per request; the package ships precompressed).
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .quality(CompressionLevel::Precise(5)),
+        )
         // A request (its body read included) that takes longer is answered 408.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -23,17 +23,19 @@ pub(crate) struct PageQuery {
     device: Option<String>,
 }
 
-/// Preload hints for the widget package: the entry and the module it imports (fetched
-/// together, not one after the other), and the wasm as `init()` fetches it (CORS mode,
-/// same-origin credentials), so the browser reuses the preloaded response.
-const PRELOAD: &str = concat!(
-    r#"  <link rel="modulepreload" href="/pkg/index.js">"#,
-    "\n",
-    r#"  <link rel="modulepreload" href="/pkg/pure.js">"#,
-    "\n",
-    r#"  <link rel="preload" href="/pkg/gopay_widget_wasm_bg.wasm" as="fetch" type="application/wasm" crossorigin>"#,
-    "\n</head>"
-);
+/// The widget package's module and its hints, from its versioned folder `base` (ending in
+/// `/`): the entry is a module script of the page itself (it takes the painted element over as
+/// soon as it runs, with no round trip before it), the module it imports is fetched beside it
+/// rather than after it, and the wasm as `init()` fetches it (CORS mode, same-origin
+/// credentials), so the browser reuses the preloaded response.
+fn package_head(base: &str) -> String {
+    format!(
+        r#"  <link rel="modulepreload" href="{base}pure.js">
+  <link rel="preload" href="{base}gopay_widget_wasm_bg.wasm" as="fetch" type="application/wasm" crossorigin>
+  <script type="module" src="{base}index.js" data-gopay-package></script>
+</head>"#
+    )
+}
 
 /// The element the shop page leaves for the widget.
 const WIDGET_SLOT: &str = r#"<div id="widget" class="widget"></div>"#;
@@ -82,6 +84,8 @@ pub(crate) async fn shop_page(
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
+    let base = app.package.base_url();
+    let stylesheet = format!("{base}gopay-widget.css");
     let widget = render_to_string(&RenderOptions {
         charge: Some(charge),
         status_url: Some("/api/orders/{order_id}/status"),
@@ -89,7 +93,7 @@ pub(crate) async fn shop_page(
         mode: Some(mode),
         environment: Some(app.config.environment()),
         user_agent,
-        stylesheet: Some("/pkg/gopay-widget.css"),
+        stylesheet: Some(&stylesheet),
         id: Some("widget"),
         // "Get a new QR" after a failure or expiry: www/shop.js answers `gopay-retry`.
         retry: true,
@@ -124,6 +128,6 @@ pub(crate) async fn shop_page(
         .replace(r#"<p id="summary" class="summary"></p>"#, &summary)
         .replace(WIDGET_SLOT, &widget)
         // The widget's module and wasm start loading (and compiling) while the page parses.
-        .replace("</head>", PRELOAD);
+        .replace("</head>", &package_head(&base));
     Html(page).into_response()
 }

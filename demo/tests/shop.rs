@@ -1775,3 +1775,101 @@ async fn the_accept_queue_has_the_size_the_shop_sets() {
     }
     assert_eq!((waiting.len(), dropped), (5, 5), "completed and dropped");
 }
+
+/// The payment page's package path: `/static/gopay-widget/{version}/`.
+fn package_base(page: &str) -> String {
+    let start = page
+        .find("/static/gopay-widget/")
+        .expect("the page names the versioned package");
+    let url = &page[start
+        ..page[start..]
+            .find('"')
+            .map_or(page.len(), |end| start + end)];
+    url[..=url.rfind('/').expect("a folder")].to_string()
+}
+
+/// Served like a fast site: the package under a name that changes with its content, cached
+/// for a year; its precompressed copies sent to a browser that accepts them; the page and the
+/// JSON compressed on the way out.
+#[tokio::test]
+async fn the_package_is_served_precompressed_under_a_versioned_name_cached_for_a_year() {
+    let w = World::new(Options::default()).await;
+    let pkg = w.config.pkg_dir.clone();
+    let entry = std::fs::read(pkg.join("index.js")).unwrap();
+    // The build's brotli copy (any bytes do: the shop sends them as they are).
+    std::fs::write(pkg.join("index.js.br"), b"precompressed entry").unwrap();
+    let charge = buy(&w, "desktop").await;
+    let order_id = charge["order_id"].as_str().unwrap();
+    let fetch = |path: String, encoding: Option<&'static str>| {
+        let mut request = client().get(format!("{}{path}", w.shop));
+        if let Some(encoding) = encoding {
+            request = request.header("accept-encoding", encoding);
+        }
+        request.send()
+    };
+    let page = fetch(format!("/?order={order_id}"), None).await.unwrap();
+    assert!(page.headers().get("content-encoding").is_none());
+    let page = page.text().await.unwrap();
+    let base = package_base(&page);
+    for hint in [
+        format!(r#"<script type="module" src="{base}index.js""#),
+        format!(r#"<link rel="modulepreload" href="{base}pure.js">"#),
+        format!(r#"href="{base}gopay_widget_wasm_bg.wasm""#),
+        format!(r#"href="{base}gopay-widget.css""#),
+    ] {
+        assert!(page.contains(&hint), "{hint}");
+    }
+
+    let versioned = fetch(format!("{base}index.js"), Some("br, gzip"))
+        .await
+        .unwrap();
+    assert_eq!(versioned.status(), StatusCode::OK);
+    assert_eq!(versioned.headers()["content-encoding"], "br");
+    assert_eq!(
+        versioned.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(
+        &versioned.bytes().await.unwrap()[..],
+        b"precompressed entry"
+    );
+    let plain = fetch(format!("{base}index.js"), None).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap(), entry);
+    let stale = fetch(
+        "/static/gopay-widget/0123456789abcdef/index.js".into(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(stale.status(), StatusCode::NOT_FOUND);
+
+    // The page and the JSON, compressed per request for a browser that accepts it.
+    let compressed = fetch(format!("/?order={order_id}"), Some("br"))
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "br");
+    let compressed = fetch(format!("/api/orders/{order_id}"), Some("gzip"))
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+
+    // A rebuilt package is a new name; the old one is gone.
+    std::fs::write(
+        pkg.join("index.js"),
+        "export async function mount() { /* v2 */ }\n",
+    )
+    .unwrap();
+    let page = fetch(format!("/?order={order_id}"), None)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let rebuilt = package_base(&page);
+    assert_ne!(rebuilt, base);
+    let old = fetch(format!("{base}index.js"), None).await.unwrap();
+    assert_eq!(old.status(), StatusCode::NOT_FOUND);
+    let new = fetch(format!("{rebuilt}index.js"), None).await.unwrap();
+    assert_eq!(new.status(), StatusCode::OK);
+}

@@ -57,11 +57,13 @@ export async function shopPaymentPage(shopUrl, orderId) {
   const page = await got(route);
   const html = page.body.toString("utf8");
   const linked = [
-    ...html.matchAll(/<link\b[^>]*\brel="stylesheet"[^>]*\bhref="(\/[^"]*)"/g),
+    // Stylesheets, and the package's hints (the module the entry imports, the wasm).
+    ...html.matchAll(/<link\b[^>]*\bhref="(\/[^"]*)"/g),
     ...html.matchAll(/<script\b[^>]*\bsrc="(\/[^"]*)"/g),
   ]
     .map((m) => m[1])
-    // The package is served from pkg/ by the bench, as the shop serves it from there.
+    // The package is served from pkg/ by the bench, as the shop serves it from there (the shop's
+    // payment page names it by its versioned folder, fetched from the shop like the rest).
     .filter((p) => !p.startsWith("/pkg/"));
   return [page, ...(await Promise.all([...new Set(linked)].map(got)))];
 }

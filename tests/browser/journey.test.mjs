@@ -412,12 +412,20 @@ describe("shop journeys", { concurrency: true }, () => {
         served,
         /<gopay-widget id="widget" data-charge="[^"]+"[^>]*data-state="pending"/,
       );
+      // The package under its versioned name: the stylesheet the view links, the hints and
+      // the entry itself, a module script of the page.
+      const base =
+        /<script type="module" src="(\/static\/gopay-widget\/[0-9a-f]{16}\/)index\.js"/.exec(
+          served,
+        )?.[1];
+      assert.ok(base, "the page loads the package's entry from its versioned folder");
       assert.match(
         served,
-        /<template shadowrootmode="open"><div>.*<svg [^>]*>.*<\/figure><link rel="stylesheet" href="\/pkg\/gopay-widget.css">/s,
+        /<template shadowrootmode="open"><div>.*<svg [^>]*>.*<\/figure><link rel="stylesheet" href="([^"]+)">/s,
       );
+      assert.ok(served.includes(`<link rel="stylesheet" href="${base}gopay-widget.css">`));
       assert.match(served, /<svg [^>]*role="img"/);
-      assert.match(served, /<link rel="preload" href="\/pkg\/gopay_widget_wasm_bg.wasm"/);
+      assert.ok(served.includes(`<link rel="preload" href="${base}gopay_widget_wasm_bg.wasm"`));
 
       // The customer's phone: the simulator page lists the pending transaction; pay it.
       const phone = await simContext.newPage();
