@@ -72,7 +72,7 @@ const FAULTS = {
       }
       res.end();
     };
-    res.write(body(order, "settlement").slice(0, -1) + ',"pad":"');
+    res.write(`${body(order, "settlement").slice(0, -1)},"pad":"`);
     pump();
     req.socket.on("close", () => res.destroy());
   },
