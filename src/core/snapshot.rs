@@ -4,26 +4,8 @@
 //! [`Snapshot::decode`] takes nothing it did not write itself: malformed,
 //! inconsistent or other orders' snapshots are refused and the widget starts fresh.
 
-use super::machine::State;
+use super::machine::vocabulary::{Snapshot, State};
 use super::status::{self, Outcome, MAX_STATUS_LEN};
-
-/// What survives a reload of the page for one order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot {
-    pub order_id: String,
-    pub state: State,
-    pub transaction_status: String,
-    pub status_code: Option<String>,
-    /// `transaction_status` came from the status endpoint, not only the charge.
-    pub confirmed: bool,
-    pub app_open_attempted: bool,
-    pub unreachable_reported: bool,
-    /// The endpoint answered for another order, transaction or amount: stopped for good.
-    pub mismatch_reported: bool,
-    pub skew_ms: i64,
-    /// Local time of the first start for this order; the cadence counts from it.
-    pub started_ms: i64,
-}
 
 const SNAPSHOT_TAG: &str = "gpw1";
 const MAX_SNAPSHOT_LEN: usize = 2048;
