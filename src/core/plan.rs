@@ -332,7 +332,7 @@ mod tests {
             .map(|(id, v)| format!("{id}{:02}{v}", v.len()))
             .collect();
         s.push_str("6304");
-        let crc = qr::crc16(s.as_bytes());
+        let crc = qris::crc16(s.as_bytes());
         s + &format!("{crc:04X}")
     }
 

@@ -29,7 +29,6 @@ use gopay_widget::core::machine::{
     Command, Config, EventKind, Input, Machine, Snapshot, State, CODE_AMOUNT_MISMATCH,
     CODE_EXPIRED_LOCALLY, CODE_ORDER_MISMATCH, CODE_TRANSACTION_MISMATCH, CODE_UNREACHABLE,
 };
-use gopay_widget::core::qr::qris_crc_ok;
 use gopay_widget::core::qris::{self, QrisError};
 use gopay_widget::core::status::{self, Outcome};
 
@@ -1173,7 +1172,7 @@ pub fn qris_payload(data: &[u8]) {
             .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)),
         "{payload:?}"
     );
-    assert!(qris_crc_ok(&payload), "{payload:?}");
+    assert!(qris::crc_ok(&payload), "{payload:?}");
     assert!(payload.chars().count() <= 10_400, "{} chars", payload.len());
     // The merchant fields as documented: present, no control characters.
     for field in [&q.merchant_name, &q.merchant_city, &q.nmid] {
