@@ -13,6 +13,7 @@ use super::deeplink::{self, Allowlist, DeeplinkError, Environment};
 use super::device::Device;
 use super::i18n::{self, Locale};
 use super::machine::Config;
+use super::percent;
 use super::qr::{self, QrError};
 use super::qris::{self, Initiation, Qris, QrisError};
 use super::status;
@@ -244,7 +245,7 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
     let amount_text = i18n::format_idr(charge.amount, input.locale);
     let status_url = input
         .status_url
-        .map(|template| template.replace("{order_id}", &encode_uri_component(&charge.order_id)));
+        .map(|template| template.replace("{order_id}", &percent::encode(&charge.order_id)));
     Ok(Plan {
         status_url,
         qr_label: match &qris {
@@ -287,23 +288,6 @@ fn qris_error(code: ErrorCode) -> ChargeError {
         _ => "the QR payload does not ask exactly the charge's gross_amount (another amount, or none)",
     };
     ChargeError::new(code, message)
-}
-
-/// As the browser's `encodeURIComponent`: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`
-/// percent-encoded as UTF-8.
-pub fn encode_uri_component(s: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-    }
-    out
 }
 
 /// The first known locale of: the widget's option, the page's `<html lang>`, the
