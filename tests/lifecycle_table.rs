@@ -11,6 +11,7 @@ use gopay_widget::core::machine::{
     CODE_EXPIRED_LOCALLY, CODE_ORDER_MISMATCH, CODE_TRANSACTION_MISMATCH, CODE_UNKNOWN_STATUS,
     CODE_UNREACHABLE,
 };
+use gopay_widget::core::status::{self, StatusReply};
 
 const T0: i64 = 1_800_000_000_000;
 const ORDER: &str = "INV-2026-000731";
@@ -44,10 +45,15 @@ fn body(order: &str, status: &str) -> Value {
     ])
 }
 
+/// The body as the driver hands it to the machine: read by the core's status reader.
+fn read(body: Value) -> Option<StatusReply> {
+    status::parse_status(&body).ok()
+}
+
 fn ok(status: &str) -> Input {
     Input::StatusResponse {
         http_status: 200,
-        body: Some(body(ORDER, status)),
+        reply: read(body(ORDER, status)),
         date_ms: None,
         retry_after_ms: None,
     }
@@ -56,7 +62,7 @@ fn ok(status: &str) -> Input {
 fn ok_dated(status: &str, date_ms: i64) -> Input {
     Input::StatusResponse {
         http_status: 200,
-        body: Some(body(ORDER, status)),
+        reply: read(body(ORDER, status)),
         date_ms: Some(date_ms),
         retry_after_ms: None,
     }
@@ -65,7 +71,7 @@ fn ok_dated(status: &str, date_ms: i64) -> Input {
 fn http(code: u16, status_in_body: &str) -> Input {
     Input::StatusResponse {
         http_status: code,
-        body: Some(body(ORDER, status_in_body)),
+        reply: read(body(ORDER, status_in_body)),
         date_ms: None,
         retry_after_ms: None,
     }
@@ -74,7 +80,7 @@ fn http(code: u16, status_in_body: &str) -> Input {
 fn not_json() -> Input {
     Input::StatusResponse {
         http_status: 200,
-        body: None,
+        reply: None,
         date_ms: None,
         retry_after_ms: None,
     }
@@ -83,7 +89,7 @@ fn not_json() -> Input {
 fn other_order(status: &str) -> Input {
     Input::StatusResponse {
         http_status: 200,
-        body: Some(body("INV-SOMEONE-ELSE", status)),
+        reply: read(body("INV-SOMEONE-ELSE", status)),
         date_ms: None,
         retry_after_ms: None,
     }
@@ -103,7 +109,7 @@ fn ok_with(status: &str, fields: &[(&str, Option<Value>)]) -> Input {
     }
     Input::StatusResponse {
         http_status: 200,
-        body: Some(Value::Object(body)),
+        reply: read(Value::Object(body)),
         date_ms: None,
         retry_after_ms: None,
     }
@@ -778,7 +784,7 @@ fn failures_never_decide_the_payment() {
                     3.0,
                     Do::Answer(Input::StatusResponse {
                         http_status: 200,
-                        body: Some(Value::Object(vec![(
+                        reply: read(Value::Object(vec![(
                             "transaction_status".into(),
                             Value::Number(1.0),
                         )])),
@@ -823,7 +829,7 @@ fn failures_never_decide_the_payment() {
                     0.2,
                     Do::Answer(Input::StatusResponse {
                         http_status: 200,
-                        body: Some(Value::Object(vec![(
+                        reply: read(Value::Object(vec![(
                             "transaction_status".into(),
                             Value::String("settlement".into()),
                         )])),

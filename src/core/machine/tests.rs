@@ -3,8 +3,8 @@
 use super::deadlines::{Deadline, Deadlines};
 use super::phase::{Live, Stage};
 use super::*;
-use crate::core::json::Value;
 use crate::core::schedule::{Policy, SplitMix64};
+use crate::core::status::{self, StatusReply};
 
 const T0: i64 = 1_800_000_000_000;
 
@@ -26,10 +26,7 @@ fn config() -> Config {
 fn reply(status: &str) -> Input {
     Input::StatusResponse {
         http_status: 200,
-        body: Some(Value::Object(vec![(
-            "transaction_status".into(),
-            Value::String(status.into()),
-        )])),
+        reply: status::read_reply(format!(r#"{{"transaction_status":"{status}"}}"#).as_bytes()),
         date_ms: None,
         retry_after_ms: None,
     }
@@ -258,7 +255,7 @@ fn an_ended_charge_never_confirmed_stops_in_error_after_the_grace_window() {
 fn retry_after_holds_the_next_request_back_within_bounds() {
     let busy = |ms| Input::StatusResponse {
         http_status: 429,
-        body: None,
+        reply: None,
         date_ms: None,
         retry_after_ms: ms,
     };
@@ -284,12 +281,12 @@ fn retry_after_holds_the_next_request_back_within_bounds() {
     // A success answer's Retry-After means nothing.
     let mut m = Machine::new(config(), None, T0);
     m.handle(Input::Start, T0);
-    let Input::StatusResponse { body, .. } = reply("pending") else {
+    let Input::StatusResponse { reply: pending, .. } = reply("pending") else {
         unreachable!()
     };
     let ok = Input::StatusResponse {
         http_status: 200,
-        body,
+        reply: pending,
         date_ms: None,
         retry_after_ms: Some(50_000),
     };
@@ -427,7 +424,7 @@ fn skew_is_taken_only_when_clearly_off() {
     m.handle(
         Input::StatusResponse {
             http_status: 200,
-            body: reply("pending").body_for_test(),
+            reply: reply("pending").reply_for_test(),
             date_ms: Some(T0 + 1_000),
             retry_after_ms: None,
         },
@@ -439,7 +436,7 @@ fn skew_is_taken_only_when_clearly_off() {
     m.handle(
         Input::StatusResponse {
             http_status: 500,
-            body: None,
+            reply: None,
             date_ms: Some(T0 + 32_000),
             retry_after_ms: None,
         },
@@ -453,9 +450,9 @@ fn skew_is_taken_only_when_clearly_off() {
 }
 
 impl Input {
-    fn body_for_test(self) -> Option<Value> {
+    fn reply_for_test(self) -> Option<StatusReply> {
         match self {
-            Input::StatusResponse { body, .. } => body,
+            Input::StatusResponse { reply, .. } => reply,
             _ => None,
         }
     }

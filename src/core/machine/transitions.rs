@@ -9,7 +9,6 @@ use super::phase::{Flow, Live, Outbox, Phase, Stage};
 use super::vocabulary::*;
 use super::Machine;
 use crate::core::countdown;
-use crate::core::json::Value;
 use crate::core::schedule::SplitMix64;
 use crate::core::snapshot::{MAX_SKEW_MS, MAX_TIME_MS};
 use crate::core::status::{self, Outcome, StatusReply};
@@ -96,13 +95,13 @@ impl Machine {
             Input::Start | Input::Tick | Input::Destroy | Input::Focus { .. } => {}
             Input::StatusResponse {
                 http_status,
-                body,
+                reply,
                 date_ms,
                 retry_after_ms,
             } => self.on_response(
                 live,
                 http_status,
-                body.as_ref(),
+                reply,
                 (date_ms, retry_after_ms),
                 now,
                 out,
@@ -191,7 +190,7 @@ impl Machine {
         &mut self,
         live: &mut Live,
         http_status: u16,
-        body: Option<&Value>,
+        reply: Option<StatusReply>,
         // What the answer's headers said: its `Date` and `Retry-After`.
         (date_ms, retry_after_ms): (Option<i64>, Option<i64>),
         now: i64,
@@ -211,7 +210,7 @@ impl Machine {
             self.hold_off(live, retry_after_ms, now);
             return ControlFlow::Continue(());
         }
-        let Some(Ok(reply)) = body.map(status::parse_status) else {
+        let Some(reply) = reply else {
             return self.on_failure(live, now, out);
         };
         let config = &self.config;

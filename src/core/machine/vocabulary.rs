@@ -4,7 +4,7 @@
 //! The driver, the view and the snapshot's text form share these; none of them needs the
 //! transitions.
 
-use crate::core::json::Value;
+use crate::core::status::StatusReply;
 
 /// Code on the one `gopay-status` sent when the status endpoint has kept failing past the
 /// retry budget (polling goes on); and the `gopay-error` code when it never confirmed
@@ -54,14 +54,16 @@ pub enum Input {
     /// First input after construction: the [`Config`] says everything known at the
     /// start. Inputs before it are ignored, except [`Input::AppOpened`].
     Start,
-    /// The status request ended with an HTTP answer. `body` is `None` when it was
-    /// not JSON; `date_ms` is the `Date` header, if any.
+    /// The status request ended with an HTTP answer. The driver reads the body with
+    /// [`crate::core::status::read_reply`]: `reply` is `None` when it is no status reply
+    /// (not JSON, or not the shape of one). `date_ms` is the `Date` header, if any.
     StatusResponse {
         http_status: u16,
-        body: Option<Value>,
+        reply: Option<StatusReply>,
         date_ms: Option<i64>,
         /// The `Retry-After` header of a non-2xx answer, in ms from now: the next request
-        /// waits at least this long (up to [`Policy::retry_after_max_ms`](crate::core::schedule::Policy::retry_after_max_ms)).
+        /// waits at least this long (up to the policy's
+        /// [`retry_after_max_ms`](crate::core::schedule::Policy::retry_after_max_ms)).
         retry_after_ms: Option<i64>,
     },
     /// Network error, offline, or aborted by its timeout.
