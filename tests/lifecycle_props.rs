@@ -50,7 +50,9 @@ enum Action {
     Stray(Reply),
     Visibility(bool),
     Online,
-    Returned(Option<&'static str>),
+    /// The app's callback loads the page for this order (with this `result`): the page
+    /// reloads, and the machine starts knowing it was loaded by the callback.
+    Callback(Option<&'static str>),
     AppOpened,
     /// The page reloads and restores the last saved snapshot.
     Reload,
@@ -116,7 +118,7 @@ fn action() -> impl Strategy<Value = Action> {
         2 => any::<bool>().prop_map(Action::Visibility),
         1 => Just(Action::Online),
         1 => prop::option::of(prop::sample::select(&["success", "failure", "abort"][..]))
-            .prop_map(Action::Returned),
+            .prop_map(Action::Callback),
         1 => Just(Action::AppOpened),
         1 => Just(Action::Reload),
         1 => Just(Action::Destroy),
@@ -409,10 +411,10 @@ impl Driver {
             Action::Online => {
                 self.handle(Input::Online);
             }
-            Action::Returned(r) => {
-                self.handle(Input::ReturnedFromApp {
-                    result: r.map(str::to_owned),
-                });
+            Action::Callback(r) => {
+                // The callback's URL stays the page's: a later reload is loaded by it too.
+                self.config.returned_from_app = Some(r.map(str::to_owned));
+                self.act(&Action::Reload);
             }
             Action::AppOpened => {
                 self.handle(Input::AppOpened);
@@ -555,7 +557,7 @@ proptest! {
             visible: false,
             returned_from_app: None,
         };
-        let mut m = Machine::new(config, None, T0);
+        let mut m = Machine::new(config.clone(), None, T0);
         let mut now = T0;
         let mut cmds = m.handle(Input::Start, now);
         for a in &actions {
@@ -564,7 +566,12 @@ proptest! {
                 Action::Advance(dt) => now += dt,
                 Action::Visibility(_) | Action::Reload | Action::Destroy | Action::Jump(_) => continue,
                 Action::Online => cmds = m.handle(Input::Online, now),
-                Action::Returned(r) => cmds = m.handle(Input::ReturnedFromApp { result: r.map(str::to_owned) }, now),
+                Action::Callback(r) => {
+                    // Loaded by the callback, still hidden.
+                    let returned = Config { returned_from_app: Some(r.map(str::to_owned)), ..config.clone() };
+                    m = Machine::new(returned, None, now);
+                    cmds = m.handle(Input::Start, now);
+                }
                 Action::Stray(r) | Action::Answer(r, _) => cmds = m.handle(to_input(r, None), now),
                 _ => cmds = m.handle(Input::Tick, now),
             }
@@ -584,7 +591,7 @@ proptest! {
         actions in prop::collection::vec(action(), 1..80),
     ) {
         let config = Config { polling: false, visible, returned_from_app: returned, ..config };
-        let mut m = Machine::new(config, None, T0);
+        let mut m = Machine::new(config.clone(), None, T0);
         let mut now = T0;
         let mut cmds = m.handle(Input::Start, now);
         let check_ms = gopay_widget::core::schedule::Policy::default().app_check_ms;
@@ -611,7 +618,13 @@ proptest! {
                 Action::Reload | Action::Destroy => continue,
                 Action::Visibility(v) => cmds = m.handle(Input::Visibility { visible: *v }, now),
                 Action::Online => cmds = m.handle(Input::Online, now),
-                Action::Returned(r) => cmds = m.handle(Input::ReturnedFromApp { result: r.map(str::to_owned) }, now),
+                Action::Callback(r) => {
+                    // Loaded by the callback: a new page, without an endpoint still.
+                    let returned = Config { returned_from_app: Some(r.map(str::to_owned)), ..config.clone() };
+                    m = Machine::new(returned, None, now);
+                    cmds = m.handle(Input::Start, now);
+                    tapped = None;
+                }
                 Action::AppOpened => cmds = m.handle(Input::AppOpened, now),
                 Action::Stray(r) | Action::Answer(r, _) => cmds = m.handle(to_input(r, None), now),
                 Action::Tick => cmds = m.handle(Input::Tick, now),

@@ -1319,6 +1319,10 @@ fn phone_flow_and_returns() {
         c.config.returned_from_app = Some(Some("success".to_owned()));
         c
     };
+    let loaded_by_callback_with = |result: Option<&str>, mut c: Case| {
+        c.config.returned_from_app = Some(result.map(str::to_owned));
+        c
+    };
     let cases = vec![
         phone(
             "the app opens once by itself",
@@ -1362,54 +1366,43 @@ fn phone_flow_and_returns() {
                 (31.0, Do::Wait, w().state(State::Pending).open_app(0)),
             ],
         )),
-        phone(
-            "return with result=failure goes back to pending on the first answer",
-            vec![
-                (0.0, Do::Feed(Input::Start), w().open_app(1)),
-                (0.2, Do::Answer(ok("pending")), w()),
-                (1.0, Do::Feed(Input::Visibility { visible: false }), w()),
-                (
-                    40.0,
-                    Do::Feed(Input::Visibility { visible: true }),
-                    w().fetched(true),
-                ),
-                (
-                    40.05,
-                    Do::Feed(Input::ReturnedFromApp {
-                        result: Some("failure".into()),
-                    }),
-                    w().state(State::Confirming).fetched(false),
-                ),
-                (
-                    40.2,
-                    Do::Answer(ok("pending")),
-                    // That request started before the return: still confirming.
-                    w().state(State::Confirming),
-                ),
-                (41.2, Do::Wait, w().fetched(true)),
-                (
-                    41.4,
-                    Do::Answer(ok("pending")),
-                    w().state(State::Pending).open_app(1),
-                ),
-            ],
+        // A return from the app is a page load by its callback: a start with that config.
+        loaded_by_callback_with(
+            Some("failure"),
+            phone(
+                "loaded by the callback with result=failure: pending again on the first answer",
+                vec![
+                    (
+                        0.0,
+                        Do::Feed(Input::Start),
+                        w().state(State::Confirming).fetched(true).open_app(0),
+                    ),
+                    (
+                        0.2,
+                        Do::Answer(ok("pending")),
+                        w().state(State::Pending).open_app(0),
+                    ),
+                    (1.2, Do::Wait, w().state(State::Pending).open_app(0)),
+                ],
+            ),
         ),
-        phone(
-            "return then settlement",
-            vec![
-                (0.0, Do::Feed(Input::Start), w()),
-                (0.2, Do::Answer(ok("pending")), w()),
-                (
-                    30.0,
-                    Do::Feed(Input::ReturnedFromApp { result: None }),
-                    w().state(State::Confirming).fetched(true),
-                ),
-                (
-                    30.3,
-                    Do::Answer(ok("settlement")),
-                    w().state(State::Success).events(&[Status, Success]),
-                ),
-            ],
+        loaded_by_callback_with(
+            None,
+            phone(
+                "loaded by the callback without a result, then settlement",
+                vec![
+                    (
+                        0.0,
+                        Do::Feed(Input::Start),
+                        w().state(State::Confirming).fetched(true),
+                    ),
+                    (
+                        0.3,
+                        Do::Answer(ok("settlement")),
+                        w().state(State::Success).events(&[Status, Success]),
+                    ),
+                ],
+            ),
         ),
     ];
     for c in cases {
@@ -1645,7 +1638,7 @@ fn start_status() -> Command {
 
 const FETCH: Command = Command::Fetch { timeout_ms: 10_000 };
 
-/// The start produces what the driver used to get by feeding `ReturnedFromApp` and
+/// The start produces what the driver used to get by feeding a return from the app and
 /// `Visibility { visible: false }` before `Start` (the expected commands are the ones
 /// that sequence produced).
 #[test]
@@ -1763,12 +1756,18 @@ fn display_only_starts_as_a_page_hidden_for_good() {
 
 #[test]
 fn display_only_never_asks_nor_opens_the_app() {
-    for visible in [true, false] {
+    // Loaded by the app's callback or not: a return changes nothing either.
+    let returns = [None, Some(Some("success".to_owned())), Some(None)];
+    for (visible, returned_from_app) in [true, false]
+        .into_iter()
+        .flat_map(|v| returns.clone().map(|r| (v, r)))
+    {
         let mut m = Machine::new(
             Config {
                 polling: false,
                 app_first: true,
                 visible,
+                returned_from_app,
                 ..config()
             },
             None,
@@ -1779,10 +1778,6 @@ fn display_only_never_asks_nor_opens_the_app() {
             Input::Visibility { visible: false },
             Input::Visibility { visible: true },
             Input::Online,
-            Input::ReturnedFromApp {
-                result: Some("success".into()),
-            },
-            Input::ReturnedFromApp { result: None },
             Input::Tick,
             Input::AppOpened,
         ];

@@ -627,7 +627,9 @@ enum Action {
     },
     Visibility(bool),
     Online,
-    Returned(Option<Word>),
+    /// The app's callback loads the page for this order (with this `result`): the page
+    /// reloads, knowing it was loaded by the callback.
+    Callback(Option<Word>),
     AppOpened,
     /// The page reloads and restores the last snapshot saved; with `started` or `skew`
     /// those numbers of it are changed first (when that still decodes).
@@ -1134,13 +1136,10 @@ impl Driver {
             Action::Online => {
                 self.handle(Input::Online);
             }
-            Action::Returned(r) => {
-                if self.started && !self.destroyed {
-                    self.app_touched = true;
-                }
-                self.handle(Input::ReturnedFromApp {
-                    result: r.as_ref().map(Word::text),
-                });
+            Action::Callback(r) => {
+                // The callback's URL stays the page's: a later reload is loaded by it too.
+                self.config.returned_from_app = Some(r.as_ref().map(Word::text));
+                self.reload(None, None);
             }
             Action::AppOpened => {
                 if !self.destroyed {

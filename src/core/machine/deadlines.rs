@@ -28,9 +28,6 @@ pub(super) enum Deadline {
     FetchEnded,
     /// The current run of failures began. Never wakes it.
     FailingSince,
-    /// The current confirm window began: answers to requests sent before it do not
-    /// end it. Never wakes it.
-    ConfirmSince,
     /// The app was opened and the page has stayed visible and focused since: at this
     /// time the app did not open. Wakes it, visible or not (leaving the page clears it).
     AppCheck,
@@ -41,7 +38,7 @@ pub(super) enum Deadline {
 
 impl Deadline {
     /// Every deadline, in declaration order (checked below).
-    pub(super) const ALL: [Deadline; 10] = [
+    pub(super) const ALL: [Deadline; 9] = [
         Deadline::Sent,
         Deadline::NextFetch,
         Deadline::Expiry,
@@ -49,7 +46,6 @@ impl Deadline {
         Deadline::BurstUntil,
         Deadline::FetchEnded,
         Deadline::FailingSince,
-        Deadline::ConfirmSince,
         Deadline::AppCheck,
         Deadline::NotBefore,
     ];
@@ -74,7 +70,6 @@ impl Deadline {
             Deadline::BurstUntil
             | Deadline::FetchEnded
             | Deadline::FailingSince
-            | Deadline::ConfirmSince
             | Deadline::NotBefore => None,
         }
     }

@@ -46,7 +46,7 @@
 //!   event for them, and firing `gopay-success` would be wrong.
 //! - Without a status endpoint (`polling: false`) the widget only displays the
 //!   charge: it never asks, never opens the app by itself and never reports an
-//!   outcome, and `Visibility`, `Online` and `ReturnedFromApp` change nothing.
+//!   outcome, and `Visibility` and `Online` change nothing.
 //! - The app opens by itself at most once per transaction: only in the phone
 //!   flow (`app_first`), with polling, on a page not loaded by the callback,
 //!   visible, pending, soon after the first start, and never after a tap.

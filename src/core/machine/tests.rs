@@ -327,43 +327,32 @@ fn each_deadline_says_when_it_wakes() {
     let (t, watchdog) = (Some(T0), Some(T0 + 12_000));
     assert_eq!(
         wakes(&live, T0 - 1),
-        [watchdog, t, t, t, None, None, None, None, t, None]
+        [watchdog, t, t, t, None, None, None, t, None]
     );
     // Once its time has come the confirm window stops waking (settle closes it).
     assert_eq!(
         wakes(&live, T0),
-        [watchdog, t, t, None, None, None, None, None, t, None]
+        [watchdog, t, t, None, None, None, None, t, None]
     );
     // Nothing is due while a request is out but its watchdog.
     live.times[Deadline::Sent] = Some(T0);
     assert_eq!(
         wakes(&live, T0 - 1),
-        [watchdog, None, t, t, None, None, None, None, t, None]
+        [watchdog, None, t, t, None, None, None, t, None]
     );
     // Hidden: only the watchdog and the app check (hiding clears the latter).
     live.visible = false;
     live.times[Deadline::Sent] = None;
     assert_eq!(
         wakes(&live, T0 - 1),
-        [watchdog, None, None, None, None, None, None, None, t, None]
+        [watchdog, None, None, None, None, None, None, t, None]
     );
     // A Retry-After still ahead holds the next request back to it.
     live.visible = true;
     live.times[Deadline::NotBefore] = Some(T0 + 5_000);
     assert_eq!(
         wakes(&live, T0 - 1),
-        [
-            watchdog,
-            Some(T0 + 5_000),
-            t,
-            t,
-            None,
-            None,
-            None,
-            None,
-            t,
-            None
-        ]
+        [watchdog, Some(T0 + 5_000), t, t, None, None, None, t, None]
     );
 }
 

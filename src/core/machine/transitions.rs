@@ -113,8 +113,7 @@ impl Machine {
                 }
             }
             // Display only: nothing to check, nothing to open.
-            Input::Visibility { .. } | Input::Online | Input::ReturnedFromApp { .. }
-                if !self.config.polling => {}
+            Input::Visibility { .. } | Input::Online if !self.config.polling => {}
             Input::Visibility { visible } => {
                 if visible && !live.visible {
                     live.times[Deadline::BurstUntil] = Some(now + self.policy.burst_for_ms);
@@ -124,14 +123,6 @@ impl Machine {
             }
             Input::Online => {
                 live.times[Deadline::BurstUntil] = Some(now + self.policy.burst_for_ms);
-                self.check_soon(live, now);
-            }
-            Input::ReturnedFromApp { result } => {
-                if !self.app_open_attempted {
-                    self.app_open_attempted = true;
-                    out.persist = true;
-                }
-                self.begin_confirm(live, result, now);
                 self.check_soon(live, now);
             }
             Input::AppOpened => {
@@ -169,7 +160,6 @@ impl Machine {
     }
 
     fn begin_confirm(&self, live: &mut Live, result: Option<String>, now: i64) {
-        live.times[Deadline::ConfirmSince] = Some(now);
         live.times[Deadline::ConfirmUntil] = Some(now + self.policy.confirm_window_ms);
         live.confirm_hold = result.is_some_and(|r| r.eq_ignore_ascii_case("success"));
     }
@@ -250,14 +240,13 @@ impl Machine {
         }
         live.failures = 0;
         live.times[Deadline::FailingSince] = None;
-        self.apply_reply(live, reply, sent, now, out)
+        self.apply_reply(live, reply, now, out)
     }
 
     fn apply_reply(
         &mut self,
         live: &mut Live,
         reply: StatusReply,
-        sent: i64,
         now: i64,
         out: &mut Outbox,
     ) -> Flow {
@@ -294,11 +283,9 @@ impl Machine {
         if let Some((state, kind)) = terminal {
             return self.end(state, kind, None, None, out);
         }
-        // An answer to a request sent after the return ends confirming, unless the
-        // app said success.
-        if !live.confirm_hold
-            && live.times[Deadline::ConfirmSince].is_some_and(|since| sent >= since)
-        {
+        // An answer ends confirming (every request is sent after the return, which only a
+        // start brings), unless the app said success.
+        if !live.confirm_hold {
             live.times[Deadline::ConfirmUntil] = None;
         }
         if self.past_grace(now) {

@@ -45,7 +45,9 @@ pub struct Config {
     /// The page is visible when the widget starts.
     pub visible: bool,
     /// The page was loaded by the app's callback for this order (`Some(result)`, the
-    /// `result` parameter if any), or not (`None`).
+    /// `result` parameter if any), or not (`None`). The only way a return from the app
+    /// reaches the machine: the app opens `callback_url` (with `order_id` and `result`
+    /// appended), which loads the page again.
     pub returned_from_app: Option<Option<String>>,
 }
 
@@ -74,10 +76,6 @@ pub enum Input {
     Visibility { visible: bool },
     /// The browser is back online.
     Online,
-    /// The app's callback for this order reached the page after the start (the driver
-    /// checks the match). A page *loaded* by the callback says so in
-    /// [`Config::returned_from_app`] instead.
-    ReturnedFromApp { result: Option<String> },
     /// The shopper tapped "Open GoPay": no automatic attempt after this, and the check
     /// that the app did open starts.
     AppOpened,
