@@ -212,8 +212,8 @@ fn check_plan(text: &str, c: &Charge, environment: Environment) {
     };
     assert_eq!(&p.charge, c);
     assert!(p.qr.is_some() || p.deeplink.is_some());
-    // Midtrans' sandbox hosts without `sandbox` named only for a charge whose every URL a
-    // browser reads as on them; what the page named is never widened.
+    // Midtrans' sandbox hosts without `sandbox` named only for a charge whose every URL is
+    // http(s) and a browser reads as on them; what the page named is never widened.
     let expected = match environment {
         Environment::Unset => {
             let urls: Vec<&str> = c
@@ -224,10 +224,11 @@ fn check_plan(text: &str, c: &Charge, environment: Environment) {
                 .collect();
             let sandbox_host = |url: &&str| {
                 url::Url::parse(url).is_ok_and(|u| {
-                    matches!(
-                        u.host_str(),
-                        Some("simulator.sandbox.midtrans.com" | "api.sandbox.midtrans.com")
-                    )
+                    matches!(u.scheme(), "http" | "https")
+                        && matches!(
+                            u.host_str(),
+                            Some("simulator.sandbox.midtrans.com" | "api.sandbox.midtrans.com")
+                        )
                 })
             };
             if !urls.is_empty() && urls.iter().all(sandbox_host) {

@@ -103,12 +103,14 @@ impl Allowlist {
     }
 }
 
-/// `url` is on one of Midtrans' sandbox hosts (exactly, any case; nothing else is read).
+/// `url` is http(s) on one of Midtrans' sandbox hosts (exactly, any case; nothing else is
+/// read). Only a web URL's host is read case-insensitively by a browser.
 pub fn is_sandbox_host(url: &str) -> bool {
     split_url(url).is_ok_and(|p| {
-        [SANDBOX_SIMULATOR_HOST, SANDBOX_QR_HOST]
-            .iter()
-            .any(|h| p.host.eq_ignore_ascii_case(h))
+        is_web(p.scheme)
+            && [SANDBOX_SIMULATOR_HOST, SANDBOX_QR_HOST]
+                .iter()
+                .any(|h| p.host.eq_ignore_ascii_case(h))
     })
 }
 

@@ -85,6 +85,9 @@ fn a_charge_with_every_url_on_midtrans_sandbox_hosts_is_a_sandbox_charge() {
         &["https://api.sandbox.midtrans.com./v2/gopay/t1/qr-code"],
         &["https://app.sandbox.midtrans.com/x"],
         &["api.sandbox.midtrans.com/v2/gopay/t1/qr-code"],
+        // Not a web scheme: a browser keeps such a host as written (found by fuzzing).
+        &["httpsA://api.sanDbox.midtrans.com/v2/gopay/t1/qr-code"],
+        &["gojek://simulator.sandbox.midtrans.com/x"],
     ] {
         assert_eq!(for_charge(U, urls), Allowlist::Production, "{urls:?}");
     }
