@@ -6,7 +6,10 @@ use std::ops::ControlFlow;
 
 use super::deadlines::{watchdog_at, Deadline, Deadlines};
 use super::phase::{Flow, Live, Outbox, Phase, Stage};
-use super::vocabulary::*;
+use super::vocabulary::{
+    Command, Event, EventKind, Input, State, CODE_AMOUNT_MISMATCH, CODE_EXPIRED_LOCALLY,
+    CODE_ORDER_MISMATCH, CODE_TRANSACTION_MISMATCH, CODE_UNKNOWN_STATUS, CODE_UNREACHABLE,
+};
 use super::Machine;
 use crate::core::countdown;
 use crate::core::schedule::SplitMix64;
