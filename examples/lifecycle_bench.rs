@@ -28,6 +28,7 @@
 use gopay_widget::core::json::Value;
 use gopay_widget::core::machine::{Command, Config, EventKind, Input, Machine, Snapshot};
 use gopay_widget::core::schedule::{Policy, SplitMix64};
+use gopay_widget::core::status;
 
 const TRANSACTIONS: usize = 4000;
 const SEED: u64 = 20_261_125;
@@ -254,14 +255,14 @@ fn answer(tx: &Tx, ep: &Endpoint, rng: &mut Rng, start: i64) -> (i64, Input) {
     let input = if r < ep.p_5xx {
         Input::StatusResponse {
             http_status: 503,
-            body: None,
+            reply: None,
             date_ms,
             retry_after_ms: None,
         }
     } else if r < ep.p_5xx + ep.p_malformed {
         Input::StatusResponse {
             http_status: 200,
-            body: None,
+            reply: None,
             date_ms,
             retry_after_ms: None,
         }
@@ -277,7 +278,7 @@ fn answer(tx: &Tx, ep: &Endpoint, rng: &mut Rng, start: i64) -> (i64, Input) {
         ]);
         Input::StatusResponse {
             http_status: 200,
-            body: Some(body),
+            reply: status::parse_status(&body).ok(),
             date_ms,
             retry_after_ms: None,
         }
@@ -433,17 +434,17 @@ fn run_naive(tx: &Tx, ep: &Endpoint, interval: fn(i64, u32) -> i64) -> Run {
         polls += 1;
         if let Input::StatusResponse {
             http_status: 200,
-            body: Some(body),
+            reply: Some(reply),
             ..
         } = &input
         {
-            match body.get("transaction_status").and_then(Value::as_str) {
-                Some("settlement") => {
+            match reply.transaction_status.as_str() {
+                "settlement" => {
                     run.success_at = Some(end);
                     run.terminal_events = 1;
                     return run;
                 }
-                Some("expire") => {
+                "expire" => {
                     run.terminal_events = 1;
                     return run;
                 }

@@ -4,9 +4,8 @@
 mod support;
 
 use gopay_widget::core::json;
-use gopay_widget::core::qr::{
-    qr_modules, qr_svg, qris_crc_ok, shortest_stroke_path_len, QrError, QUIET_ZONE,
-};
+use gopay_widget::core::qr::{qr_modules, qr_svg, shortest_stroke_path_len, QrError, QUIET_ZONE};
+use gopay_widget::core::qris;
 use support::{decode_cells, fixture, qr_sample_payloads, qris_like, rasterise_path, scan};
 
 const GOLDEN: &str = concat!(
@@ -106,7 +105,7 @@ fn sample_payloads_are_what_they_say() {
             );
         }
         if name.starts_with("qris-like") || name.starts_with("qris-charge") {
-            assert!(qris_crc_ok(&payload), "{name}");
+            assert!(qris::crc_ok(&payload), "{name}");
             assert!(payload.starts_with("000201010212"), "{name}");
         }
     }
@@ -126,7 +125,7 @@ fn sample_payloads_scan_back() {
 #[test]
 fn fixture_qr_scans_back_to_the_payload() {
     let payload = fixture_qr_string();
-    assert!(qris_crc_ok(&payload));
+    assert!(qris::crc_ok(&payload));
     let svg = qr_svg(&payload).unwrap();
     let (size, modules) = qr_modules(&payload).unwrap();
     assert_eq!(size, svg.size);

@@ -6,7 +6,7 @@
 mod support;
 
 use gopay_widget::core::json;
-use gopay_widget::core::qr::crc16;
+use gopay_widget::core::qris::crc16;
 use gopay_widget::core::qris::{read, Initiation, Qris, QrisError, QRIS_GUID};
 use proptest::prelude::*;
 use support::{fixture, fixture_names};

@@ -11,7 +11,7 @@ use gopay_widget::core::deeplink::Environment;
 use gopay_widget::core::device::Device;
 use gopay_widget::core::i18n::{self, Locale, Msg};
 use gopay_widget::core::plan::{self, Mode, PlanInput};
-use gopay_widget::core::qr::crc16;
+use gopay_widget::core::qris::crc16;
 use gopay_widget::core::qris::QrisError;
 use gopay_widget::server::{render_view, RenderOptions};
 use serde_json::{json, Value};

@@ -9,6 +9,7 @@
 
 use gopay_widget::core::json::Value;
 use gopay_widget::core::machine::{Command, Config, EventKind, Input, Machine, Snapshot, State};
+use gopay_widget::core::status;
 use proptest::prelude::*;
 
 const T0: i64 = 1_800_000_000_000;
@@ -49,7 +50,9 @@ enum Action {
     Stray(Reply),
     Visibility(bool),
     Online,
-    Returned(Option<&'static str>),
+    /// The app's callback loads the page for this order (with this `result`): the page
+    /// reloads, and the machine starts knowing it was loaded by the callback.
+    Callback(Option<&'static str>),
     AppOpened,
     /// The page reloads and restores the last saved snapshot.
     Reload,
@@ -115,7 +118,7 @@ fn action() -> impl Strategy<Value = Action> {
         2 => any::<bool>().prop_map(Action::Visibility),
         1 => Just(Action::Online),
         1 => prop::option::of(prop::sample::select(&["success", "failure", "abort"][..]))
-            .prop_map(Action::Returned),
+            .prop_map(Action::Callback),
         1 => Just(Action::AppOpened),
         1 => Just(Action::Reload),
         1 => Just(Action::Destroy),
@@ -157,23 +160,17 @@ fn body(order: Option<&str>, status: &str) -> Value {
     Value::Object(fields)
 }
 
-fn to_input(r: &Reply, date_ms: Option<i64>) -> Input {
-    let resp = |http_status, body| Input::StatusResponse {
-        http_status,
-        body,
-        date_ms,
-        retry_after_ms: None,
-    };
-    match r {
-        Reply::Ok(s) => resp(200, Some(body(Some(ORDER), s))),
-        Reply::Http(c, s) => resp(*c, Some(body(Some(ORDER), s))),
-        Reply::NotJson => resp(200, None),
-        Reply::OtherOrder(s) => resp(200, Some(body(Some("SOMEONE-ELSE"), s))),
-        Reply::NoOrderId(s) => resp(204, Some(body(None, s))),
-        Reply::Garbage => resp(200, Some(Value::Array(vec![Value::Null]))),
-        Reply::Failed(timed_out) => Input::RequestFailed {
-            timed_out: *timed_out,
-        },
+/// The answer's HTTP status and body (`None` when it is not JSON), or `None` when the
+/// request failed.
+fn answer_of(r: &Reply) -> Option<(u16, Option<Value>)> {
+    Some(match r {
+        Reply::Ok(s) => (200, Some(body(Some(ORDER), s))),
+        Reply::Http(c, s) => (*c, Some(body(Some(ORDER), s))),
+        Reply::NotJson => (200, None),
+        Reply::OtherOrder(s) => (200, Some(body(Some("SOMEONE-ELSE"), s))),
+        Reply::NoOrderId(s) => (204, Some(body(None, s))),
+        Reply::Garbage => (200, Some(Value::Array(vec![Value::Null]))),
+        Reply::Failed(_) => return None,
         Reply::With(s, extra) => {
             let Value::Object(mut fields) = body(Some(ORDER), s) else {
                 unreachable!()
@@ -187,20 +184,33 @@ fn to_input(r: &Reply, date_ms: Option<i64>) -> Input {
                     fields.push((key.to_owned(), Value::String(v.into())));
                 }
             }
-            resp(200, Some(Value::Object(fields)))
+            (200, Some(Value::Object(fields)))
         }
+    })
+}
+
+/// The input the driver makes of the answer: its body read by the core's status reader.
+fn to_input(r: &Reply, date_ms: Option<i64>) -> Input {
+    match (answer_of(r), r) {
+        (Some((http_status, body)), _) => Input::StatusResponse {
+            http_status,
+            reply: body.and_then(|b| status::parse_status(&b).ok()),
+            date_ms,
+            retry_after_ms: None,
+        },
+        (None, Reply::Failed(timed_out)) => Input::RequestFailed {
+            timed_out: *timed_out,
+        },
+        (None, _) => unreachable!(),
     }
 }
 
 /// A settlement, or a capture whose fraud review accepted it, for this order (or with no
 /// order_id), naming the charge's amount (10,000) and transaction (`tx-1`) or none.
-fn proves_payment(input: &Input) -> bool {
-    match input {
-        Input::StatusResponse {
-            http_status,
-            body: Some(b),
-            ..
-        } if (200..300).contains(http_status) => {
+/// Read here from the answer itself, without the widget's parser.
+fn proves_payment(r: &Reply) -> bool {
+    match answer_of(r) {
+        Some((http_status, Some(b))) if (200..300).contains(&http_status) => {
             let text = |key: &str| b.get(key).and_then(Value::as_str);
             let order_ok = match b.get("order_id") {
                 None => true,
@@ -254,7 +264,16 @@ impl Driver {
     }
 
     fn handle(&mut self, input: Input) -> Vec<Command> {
-        let proves = proves_payment(&input);
+        self.feed(input, false)
+    }
+
+    /// The answer `r` to the request, as the driver hands it over.
+    fn answer(&mut self, r: &Reply, date_ms: Option<i64>) -> Vec<Command> {
+        self.feed(to_input(r, date_ms), proves_payment(r))
+    }
+
+    /// `proves`: the input is an answer that proves the payment.
+    fn feed(&mut self, input: Input, proves: bool) -> Vec<Command> {
         let is_tick = input == Input::Tick;
         let was_terminal = self.m.state().is_terminal();
         let cmds = self.m.handle(input, self.now);
@@ -373,12 +392,12 @@ impl Driver {
                 if self.in_flight {
                     self.in_flight = false;
                     let date = skew.map(|s| (self.now + s) / 1000 * 1000);
-                    self.handle(to_input(r, date));
+                    self.answer(r, date);
                 }
             }
             Action::Stray(r) => {
                 if !self.in_flight {
-                    let cmds = self.handle(to_input(r, None));
+                    let cmds = self.answer(r, None);
                     assert!(
                         cmds.iter().all(|c| !matches!(c, Command::Emit(_))),
                         "a stray answer emitted events: {cmds:?}"
@@ -392,10 +411,10 @@ impl Driver {
             Action::Online => {
                 self.handle(Input::Online);
             }
-            Action::Returned(r) => {
-                self.handle(Input::ReturnedFromApp {
-                    result: r.map(str::to_owned),
-                });
+            Action::Callback(r) => {
+                // The callback's URL stays the page's: a later reload is loaded by it too.
+                self.config.returned_from_app = Some(r.map(str::to_owned));
+                self.act(&Action::Reload);
             }
             Action::AppOpened => {
                 self.handle(Input::AppOpened);
@@ -472,13 +491,13 @@ proptest! {
             d.advance(dt);
             if d.in_flight {
                 d.in_flight = false;
-                d.handle(to_input(&Reply::Ok("pending"), None));
+                d.answer(&Reply::Ok("pending"), None);
             }
         }
         d.advance(60_000);
         if d.in_flight {
             d.in_flight = false;
-            d.handle(to_input(&Reply::Ok("pending"), None));
+            d.answer(&Reply::Ok("pending"), None);
         }
         prop_assert_eq!(d.m.state(), State::Expire);
         prop_assert_eq!(d.terminal_events, 1);
@@ -511,7 +530,7 @@ proptest! {
                 d.in_flight = false;
                 let r = &replies[i % replies.len()];
                 i += 1;
-                d.handle(to_input(r, None));
+                d.answer(r, None);
                 continue;
             }
             let wake = d.m.next_wakeup();
@@ -538,7 +557,7 @@ proptest! {
             visible: false,
             returned_from_app: None,
         };
-        let mut m = Machine::new(config, None, T0);
+        let mut m = Machine::new(config.clone(), None, T0);
         let mut now = T0;
         let mut cmds = m.handle(Input::Start, now);
         for a in &actions {
@@ -547,7 +566,12 @@ proptest! {
                 Action::Advance(dt) => now += dt,
                 Action::Visibility(_) | Action::Reload | Action::Destroy | Action::Jump(_) => continue,
                 Action::Online => cmds = m.handle(Input::Online, now),
-                Action::Returned(r) => cmds = m.handle(Input::ReturnedFromApp { result: r.map(str::to_owned) }, now),
+                Action::Callback(r) => {
+                    // Loaded by the callback, still hidden.
+                    let returned = Config { returned_from_app: Some(r.map(str::to_owned)), ..config.clone() };
+                    m = Machine::new(returned, None, now);
+                    cmds = m.handle(Input::Start, now);
+                }
                 Action::Stray(r) | Action::Answer(r, _) => cmds = m.handle(to_input(r, None), now),
                 _ => cmds = m.handle(Input::Tick, now),
             }
@@ -567,7 +591,7 @@ proptest! {
         actions in prop::collection::vec(action(), 1..80),
     ) {
         let config = Config { polling: false, visible, returned_from_app: returned, ..config };
-        let mut m = Machine::new(config, None, T0);
+        let mut m = Machine::new(config.clone(), None, T0);
         let mut now = T0;
         let mut cmds = m.handle(Input::Start, now);
         let check_ms = gopay_widget::core::schedule::Policy::default().app_check_ms;
@@ -594,7 +618,13 @@ proptest! {
                 Action::Reload | Action::Destroy => continue,
                 Action::Visibility(v) => cmds = m.handle(Input::Visibility { visible: *v }, now),
                 Action::Online => cmds = m.handle(Input::Online, now),
-                Action::Returned(r) => cmds = m.handle(Input::ReturnedFromApp { result: r.map(str::to_owned) }, now),
+                Action::Callback(r) => {
+                    // Loaded by the callback: a new page, without an endpoint still.
+                    let returned = Config { returned_from_app: Some(r.map(str::to_owned)), ..config.clone() };
+                    m = Machine::new(returned, None, now);
+                    cmds = m.handle(Input::Start, now);
+                    tapped = None;
+                }
                 Action::AppOpened => cmds = m.handle(Input::AppOpened, now),
                 Action::Stray(r) | Action::Answer(r, _) => cmds = m.handle(to_input(r, None), now),
                 Action::Tick => cmds = m.handle(Input::Tick, now),

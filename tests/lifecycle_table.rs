@@ -11,6 +11,7 @@ use gopay_widget::core::machine::{
     CODE_EXPIRED_LOCALLY, CODE_ORDER_MISMATCH, CODE_TRANSACTION_MISMATCH, CODE_UNKNOWN_STATUS,
     CODE_UNREACHABLE,
 };
+use gopay_widget::core::status::{self, StatusReply};
 
 const T0: i64 = 1_800_000_000_000;
 const ORDER: &str = "INV-2026-000731";
@@ -44,10 +45,15 @@ fn body(order: &str, status: &str) -> Value {
     ])
 }
 
+/// The body as the driver hands it to the machine: read by the core's status reader.
+fn read(body: Value) -> Option<StatusReply> {
+    status::parse_status(&body).ok()
+}
+
 fn ok(status: &str) -> Input {
     Input::StatusResponse {
         http_status: 200,
-        body: Some(body(ORDER, status)),
+        reply: read(body(ORDER, status)),
         date_ms: None,
         retry_after_ms: None,
     }
@@ -56,7 +62,7 @@ fn ok(status: &str) -> Input {
 fn ok_dated(status: &str, date_ms: i64) -> Input {
     Input::StatusResponse {
         http_status: 200,
-        body: Some(body(ORDER, status)),
+        reply: read(body(ORDER, status)),
         date_ms: Some(date_ms),
         retry_after_ms: None,
     }
@@ -65,7 +71,7 @@ fn ok_dated(status: &str, date_ms: i64) -> Input {
 fn http(code: u16, status_in_body: &str) -> Input {
     Input::StatusResponse {
         http_status: code,
-        body: Some(body(ORDER, status_in_body)),
+        reply: read(body(ORDER, status_in_body)),
         date_ms: None,
         retry_after_ms: None,
     }
@@ -74,7 +80,7 @@ fn http(code: u16, status_in_body: &str) -> Input {
 fn not_json() -> Input {
     Input::StatusResponse {
         http_status: 200,
-        body: None,
+        reply: None,
         date_ms: None,
         retry_after_ms: None,
     }
@@ -83,7 +89,7 @@ fn not_json() -> Input {
 fn other_order(status: &str) -> Input {
     Input::StatusResponse {
         http_status: 200,
-        body: Some(body("INV-SOMEONE-ELSE", status)),
+        reply: read(body("INV-SOMEONE-ELSE", status)),
         date_ms: None,
         retry_after_ms: None,
     }
@@ -103,7 +109,7 @@ fn ok_with(status: &str, fields: &[(&str, Option<Value>)]) -> Input {
     }
     Input::StatusResponse {
         http_status: 200,
-        body: Some(Value::Object(body)),
+        reply: read(Value::Object(body)),
         date_ms: None,
         retry_after_ms: None,
     }
@@ -778,7 +784,7 @@ fn failures_never_decide_the_payment() {
                     3.0,
                     Do::Answer(Input::StatusResponse {
                         http_status: 200,
-                        body: Some(Value::Object(vec![(
+                        reply: read(Value::Object(vec![(
                             "transaction_status".into(),
                             Value::Number(1.0),
                         )])),
@@ -823,7 +829,7 @@ fn failures_never_decide_the_payment() {
                     0.2,
                     Do::Answer(Input::StatusResponse {
                         http_status: 200,
-                        body: Some(Value::Object(vec![(
+                        reply: read(Value::Object(vec![(
                             "transaction_status".into(),
                             Value::String("settlement".into()),
                         )])),
@@ -1313,6 +1319,10 @@ fn phone_flow_and_returns() {
         c.config.returned_from_app = Some(Some("success".to_owned()));
         c
     };
+    let loaded_by_callback_with = |result: Option<&str>, mut c: Case| {
+        c.config.returned_from_app = Some(result.map(str::to_owned));
+        c
+    };
     let cases = vec![
         phone(
             "the app opens once by itself",
@@ -1356,54 +1366,43 @@ fn phone_flow_and_returns() {
                 (31.0, Do::Wait, w().state(State::Pending).open_app(0)),
             ],
         )),
-        phone(
-            "return with result=failure goes back to pending on the first answer",
-            vec![
-                (0.0, Do::Feed(Input::Start), w().open_app(1)),
-                (0.2, Do::Answer(ok("pending")), w()),
-                (1.0, Do::Feed(Input::Visibility { visible: false }), w()),
-                (
-                    40.0,
-                    Do::Feed(Input::Visibility { visible: true }),
-                    w().fetched(true),
-                ),
-                (
-                    40.05,
-                    Do::Feed(Input::ReturnedFromApp {
-                        result: Some("failure".into()),
-                    }),
-                    w().state(State::Confirming).fetched(false),
-                ),
-                (
-                    40.2,
-                    Do::Answer(ok("pending")),
-                    // That request started before the return: still confirming.
-                    w().state(State::Confirming),
-                ),
-                (41.2, Do::Wait, w().fetched(true)),
-                (
-                    41.4,
-                    Do::Answer(ok("pending")),
-                    w().state(State::Pending).open_app(1),
-                ),
-            ],
+        // A return from the app is a page load by its callback: a start with that config.
+        loaded_by_callback_with(
+            Some("failure"),
+            phone(
+                "loaded by the callback with result=failure: pending again on the first answer",
+                vec![
+                    (
+                        0.0,
+                        Do::Feed(Input::Start),
+                        w().state(State::Confirming).fetched(true).open_app(0),
+                    ),
+                    (
+                        0.2,
+                        Do::Answer(ok("pending")),
+                        w().state(State::Pending).open_app(0),
+                    ),
+                    (1.2, Do::Wait, w().state(State::Pending).open_app(0)),
+                ],
+            ),
         ),
-        phone(
-            "return then settlement",
-            vec![
-                (0.0, Do::Feed(Input::Start), w()),
-                (0.2, Do::Answer(ok("pending")), w()),
-                (
-                    30.0,
-                    Do::Feed(Input::ReturnedFromApp { result: None }),
-                    w().state(State::Confirming).fetched(true),
-                ),
-                (
-                    30.3,
-                    Do::Answer(ok("settlement")),
-                    w().state(State::Success).events(&[Status, Success]),
-                ),
-            ],
+        loaded_by_callback_with(
+            None,
+            phone(
+                "loaded by the callback without a result, then settlement",
+                vec![
+                    (
+                        0.0,
+                        Do::Feed(Input::Start),
+                        w().state(State::Confirming).fetched(true),
+                    ),
+                    (
+                        0.3,
+                        Do::Answer(ok("settlement")),
+                        w().state(State::Success).events(&[Status, Success]),
+                    ),
+                ],
+            ),
         ),
     ];
     for c in cases {
@@ -1639,7 +1638,7 @@ fn start_status() -> Command {
 
 const FETCH: Command = Command::Fetch { timeout_ms: 10_000 };
 
-/// The start produces what the driver used to get by feeding `ReturnedFromApp` and
+/// The start produces what the driver used to get by feeding a return from the app and
 /// `Visibility { visible: false }` before `Start` (the expected commands are the ones
 /// that sequence produced).
 #[test]
@@ -1757,12 +1756,18 @@ fn display_only_starts_as_a_page_hidden_for_good() {
 
 #[test]
 fn display_only_never_asks_nor_opens_the_app() {
-    for visible in [true, false] {
+    // Loaded by the app's callback or not: a return changes nothing either.
+    let returns = [None, Some(Some("success".to_owned())), Some(None)];
+    for (visible, returned_from_app) in [true, false]
+        .into_iter()
+        .flat_map(|v| returns.clone().map(|r| (v, r)))
+    {
         let mut m = Machine::new(
             Config {
                 polling: false,
                 app_first: true,
                 visible,
+                returned_from_app,
                 ..config()
             },
             None,
@@ -1773,10 +1778,6 @@ fn display_only_never_asks_nor_opens_the_app() {
             Input::Visibility { visible: false },
             Input::Visibility { visible: true },
             Input::Online,
-            Input::ReturnedFromApp {
-                result: Some("success".into()),
-            },
-            Input::ReturnedFromApp { result: None },
             Input::Tick,
             Input::AppOpened,
         ];

@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use gopay_widget::core::device::{self, ClientHints, Device};
+use gopay_widget::device::{self, ClientHints, Device};
 
 use crate::db::{self, Order};
 use crate::orders::{self, Line, Lookup, PlaceError, ReorderError};

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use gopay_widget::core::i18n::{format_idr, Locale};
 use gopay_widget::server::{render_to_string, RenderOptions};
+use gopay_widget::{format_idr, Locale};
 use serde::Deserialize;
 
 use crate::{orders, App};

@@ -4,26 +4,12 @@
 //! [`Snapshot::decode`] takes nothing it did not write itself: malformed,
 //! inconsistent or other orders' snapshots are refused and the widget starts fresh.
 
-use super::machine::State;
-use super::status::{self, Outcome, MAX_STATUS_LEN};
+/// The snapshot's fields are the machine's vocabulary; this module is its text form.
+pub use super::machine::vocabulary::Snapshot;
 
-/// What survives a reload of the page for one order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot {
-    pub order_id: String,
-    pub state: State,
-    pub transaction_status: String,
-    pub status_code: Option<String>,
-    /// `transaction_status` came from the status endpoint, not only the charge.
-    pub confirmed: bool,
-    pub app_open_attempted: bool,
-    pub unreachable_reported: bool,
-    /// The endpoint answered for another order, transaction or amount: stopped for good.
-    pub mismatch_reported: bool,
-    pub skew_ms: i64,
-    /// Local time of the first start for this order; the cadence counts from it.
-    pub started_ms: i64,
-}
+use super::machine::vocabulary::State;
+use super::percent;
+use super::status::{self, Outcome, MAX_STATUS_LEN};
 
 const SNAPSHOT_TAG: &str = "gpw1";
 const MAX_SNAPSHOT_LEN: usize = 2048;
@@ -48,13 +34,13 @@ impl Snapshot {
         }
         let mut out = format!(
             "{SNAPSHOT_TAG}&o={}&s={}&t={}",
-            pct_encode(&self.order_id),
+            percent::encode(&self.order_id),
             self.state.as_str(),
-            pct_encode(&self.transaction_status)
+            percent::encode(&self.transaction_status)
         );
         if let Some(code) = &self.status_code {
             out.push_str("&c=");
-            out.push_str(&pct_encode(code));
+            out.push_str(&percent::encode(code));
         }
         out.push_str(&format!(
             "&f={flags}&k={}&b={}",
@@ -82,19 +68,19 @@ impl Snapshot {
             }
         }
         let [o, s, t, c, f, k, b] = fields;
-        let snap_order = pct_decode(o?)?;
+        let snap_order = percent::decode(o?)?;
         if snap_order != order_id {
             return None;
         }
         let state = State::parse(s?)?;
-        let transaction_status = pct_decode(t?)?;
+        let transaction_status = percent::decode(t?)?;
         if transaction_status.len() > MAX_STATUS_LEN
             || transaction_status.chars().any(char::is_control)
         {
             return None;
         }
         let status_code = match c {
-            Some(c) => Some(pct_decode(c)?).filter(|c| c.len() <= 16),
+            Some(c) => Some(percent::decode(c)?).filter(|c| c.len() <= 16),
             None => None,
         };
         if c.is_some() && status_code.is_none() {
@@ -157,41 +143,6 @@ fn parse_int(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
-fn pct_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn pct_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
-                return None;
-            }
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b);
-            i += 1;
-        } else {
-            return None;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,10 +165,16 @@ mod tests {
             s.encode(),
             "gpw1&o=A%26B%3DC%20D&s=pending&t=pending&f=a&k=0&b=5"
         );
-        assert_eq!(Snapshot::decode(&s.encode(), "A&B=C D"), Some(s));
-        assert_eq!(pct_decode("%41%42"), Some("AB".into()));
-        assert_eq!(pct_decode("%4"), None);
-        assert_eq!(pct_decode("a b"), None);
+        assert_eq!(Snapshot::decode(&s.encode(), "A&B=C D"), Some(s.clone()));
+        // `!*'()` were escaped by earlier versions and are written plain now: both read.
+        let earlier = "gpw1&o=A%21(1)&s=pending&t=pending&f=a&k=0&b=5";
+        let now = Snapshot {
+            order_id: "A!(1)".into(),
+            ..s
+        };
+        assert_eq!(now.encode(), "gpw1&o=A!(1)&s=pending&t=pending&f=a&k=0&b=5");
+        assert_eq!(Snapshot::decode(earlier, "A!(1)").as_ref(), Some(&now));
+        assert_eq!(Snapshot::decode(&now.encode(), "A!(1)"), Some(now));
         assert_eq!(parse_int("-12"), Some(-12));
         assert_eq!(parse_int("+12"), None);
         assert_eq!(parse_int("-"), None);

@@ -4,7 +4,7 @@
 //! endpoint (and whatever proxies sit between), so every field is checked for
 //! type and size before the lifecycle looks at it.
 
-use super::json::Value;
+use super::json::{self, Value};
 
 /// What a `transaction_status` means for the widget.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -147,6 +147,16 @@ pub fn parse_status(body: &Value) -> Result<StatusReply, String> {
     })
 }
 
+/// A status answer's body, as the driver received it, read as a reply: decoded as the
+/// browser's `text()` decodes (bytes that are not UTF-8 become U+FFFD, a leading BOM goes),
+/// then the JSON reader and [`parse_status`]. `None` when it is no status reply, which the
+/// machine counts as a failed request.
+pub fn read_reply(body: &[u8]) -> Option<StatusReply> {
+    let text = String::from_utf8_lossy(body);
+    let value = json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text)).ok()?;
+    parse_status(&value).ok()
+}
+
 fn optional_string(body: &Value, key: &str) -> Result<Option<String>, String> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
@@ -204,7 +214,6 @@ pub fn is_json_media_type(content_type: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::json;
 
     fn parse(text: &str) -> Result<StatusReply, String> {
         parse_status(&json::from_str(text).unwrap())
@@ -315,6 +324,30 @@ mod tests {
         ];
         for text in bad {
             assert!(parse(&text).is_err(), "accepted {text}");
+        }
+    }
+
+    #[test]
+    fn a_body_is_read_as_the_browser_decodes_it() {
+        let reply =
+            read_reply(b"\xef\xbb\xbf{\"transaction_status\":\"pending\"}").expect("a BOM goes");
+        assert_eq!(reply.transaction_status, "pending");
+        let reply = read_reply(b"{\"transaction_status\":\"pending\",\"order_id\":\"A\xff\"}")
+            .expect("bytes that are not UTF-8 are replaced");
+        assert_eq!(reply.order_id.as_deref(), Some("A\u{fffd}"));
+        assert_eq!(
+            read_reply(b"{\"transaction_status\":\"settlement\",\"order_id\":\"A-1\"}"),
+            parse("{\"transaction_status\":\"settlement\",\"order_id\":\"A-1\"}").ok()
+        );
+        for unreadable in [
+            &b""[..],
+            b"<html>settlement</html>",
+            b"{\"transaction_status\":\"settlement\"",
+            b"{\"transaction_status\":200}",
+            b"[\"settlement\"]",
+            b"\xef\xbb\xbf\xef\xbb\xbf{\"transaction_status\":\"settlement\"}",
+        ] {
+            assert_eq!(read_reply(unreadable), None, "{unreadable:?}");
         }
     }
 

@@ -1,10 +1,10 @@
-//! The status request: one `GET` of the merchant's endpoint with a timeout, read by the
-//! core's JSON reader, answered as the machine's input. Dropping it aborts it.
+//! The status request: one `GET` of the merchant's endpoint with a timeout, its body read
+//! by the core's status reader, answered as the machine's input. Dropping it aborts it.
 
 use super::browser::window;
 use super::timer::Timeout;
 use crate::core::machine::Input;
-use crate::core::{json, status};
+use crate::core::status;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -97,16 +97,12 @@ async fn request(url: &str, controller: &AbortController, timed_out: &Cell<bool>
     // Not served as JSON, or announced longer than any status answer: an unreadable answer,
     // left unread (the rest of the body is not downloaded).
     let announced = header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
-    let body = if json && announced.is_none_or(|n| n <= MAX_STATUS_BYTES as u64) {
+    let reply = if json && announced.is_none_or(|n| n <= MAX_STATUS_BYTES as u64) {
         // Read chunk by chunk and let go past the limit: a body without a length (or
         // compressed) could otherwise stream on until the timeout, all of it kept in memory.
         match read_capped(&response, MAX_STATUS_BYTES).await {
-            // Decoded as `text()` decodes: bytes that are not UTF-8 become U+FFFD, and a
-            // leading BOM goes.
-            Read::Body(bytes) => {
-                let text = String::from_utf8_lossy(&bytes);
-                json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text)).ok()
-            }
+            // Parsed here, at the edge: the machine gets a typed reply, or none.
+            Read::Body(bytes) => status::read_reply(&bytes),
             Read::TooLong => {
                 controller.abort();
                 None
@@ -119,7 +115,7 @@ async fn request(url: &str, controller: &AbortController, timed_out: &Cell<bool>
     };
     Input::StatusResponse {
         http_status,
-        body,
+        reply,
         date_ms,
         retry_after_ms,
     }

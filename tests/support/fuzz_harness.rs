@@ -6,15 +6,16 @@
 //! - `charge`: the charge JSON text through the strict JSON reader (checked against
 //!   serde_json) and `parse_charge_json`; an accepted charge keeps every documented
 //!   bound, and its plan only offers allowlisted URLs.
-//! - `status`: a status endpoint body through the JSON reader and `parse_status`; an
-//!   accepted reply keeps the documented bounds and its status reads the same way in
-//!   every spelling the widget uses.
+//! - `status`: a status endpoint body through the JSON reader and `parse_status`, which the
+//!   driver's `read_reply` must agree with; an accepted reply keeps the documented bounds
+//!   and its status reads the same way in every spelling the widget uses.
 //! - `urls`: the deeplink and QR image allowlists (production, a recognised sandbox charge,
 //!   sandbox); whatever they admit, a WHATWG URL parser (as browsers use) reads as an
 //!   allowed scheme, host, port and path, and a URL recognised as on Midtrans' sandbox is
 //!   on one of its sandbox hosts as a browser reads it.
 //! - `machine`: the payment lifecycle driven by an arbitrary sequence of inputs, times,
-//!   answers and reloads, with its promises checked after every input.
+//!   answers (each body read by the driver's status reader) and reloads, with its promises
+//!   checked after every input.
 //! - `qris`: a `qr_string` through the QRIS payload reader; an accepted payload keeps every
 //!   documented bound (format, CRC, merchant fields, amount, currency, country, no tip or
 //!   fee), and any change to its CRC is refused.
@@ -29,7 +30,6 @@ use gopay_widget::core::machine::{
     Command, Config, EventKind, Input, Machine, Snapshot, State, CODE_AMOUNT_MISMATCH,
     CODE_EXPIRED_LOCALLY, CODE_ORDER_MISMATCH, CODE_TRANSACTION_MISMATCH, CODE_UNREACHABLE,
 };
-use gopay_widget::core::qr::qris_crc_ok;
 use gopay_widget::core::qris::{self, QrisError};
 use gopay_widget::core::status::{self, Outcome};
 
@@ -212,8 +212,8 @@ fn check_plan(text: &str, c: &Charge, environment: Environment) {
     };
     assert_eq!(&p.charge, c);
     assert!(p.qr.is_some() || p.deeplink.is_some());
-    // Midtrans' sandbox hosts without `sandbox` named only for a charge whose every URL a
-    // browser reads as on them; what the page named is never widened.
+    // Midtrans' sandbox hosts without `sandbox` named only for a charge whose every URL is
+    // http(s) and a browser reads as on them; what the page named is never widened.
     let expected = match environment {
         Environment::Unset => {
             let urls: Vec<&str> = c
@@ -224,10 +224,11 @@ fn check_plan(text: &str, c: &Charge, environment: Environment) {
                 .collect();
             let sandbox_host = |url: &&str| {
                 url::Url::parse(url).is_ok_and(|u| {
-                    matches!(
-                        u.host_str(),
-                        Some("simulator.sandbox.midtrans.com" | "api.sandbox.midtrans.com")
-                    )
+                    matches!(u.scheme(), "http" | "https")
+                        && matches!(
+                            u.host_str(),
+                            Some("simulator.sandbox.midtrans.com" | "api.sandbox.midtrans.com")
+                        )
                 })
             };
             if !urls.is_empty() && urls.iter().all(sandbox_host) {
@@ -257,13 +258,21 @@ fn check_plan(text: &str, c: &Charge, environment: Environment) {
 // The status endpoint's reply.
 
 pub fn status(data: &[u8]) {
+    // What the driver hands the machine, from any bytes.
+    let read = status::read_reply(data);
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let Some(body) = read_json(text) else {
         return;
     };
-    let Ok(reply) = status::parse_status(&body) else {
+    let parsed = status::parse_status(&body);
+    assert_eq!(
+        read,
+        parsed.clone().ok(),
+        "the driver's reader and the parser differ"
+    );
+    let Ok(reply) = parsed else {
         return;
     };
     let s = &reply.transaction_status;
@@ -584,8 +593,9 @@ enum Body {
         /// `"="` is the charge's transaction id in capitals.
         transaction_id: Option<String>,
     },
-    /// Any text, read as the driver reads it (`None` when it is not JSON).
+    /// Any text as the body.
     Text(String),
+    /// Not served as JSON: the driver reads no body.
     NotJson,
 }
 
@@ -618,7 +628,9 @@ enum Action {
     },
     Visibility(bool),
     Online,
-    Returned(Option<Word>),
+    /// The app's callback loads the page for this order (with this `result`): the page
+    /// reloads, knowing it was loaded by the callback.
+    Callback(Option<Word>),
     AppOpened,
     /// The page reloads and restores the last snapshot saved; with `started` or `skew`
     /// those numbers of it are changed first (when that still decodes).
@@ -683,7 +695,8 @@ fn charge_status(s: &str) -> String {
     }
 }
 
-fn body(b: &Body) -> Option<Value> {
+/// The body's text as the page receives it, or `None` when it is not served as JSON.
+fn body_text(b: &Body) -> Option<String> {
     match b {
         Body::Reply {
             status,
@@ -730,22 +743,49 @@ fn body(b: &Body) -> Option<Value> {
                 let t = if t == "=" { "TX-1" } else { t };
                 fields.push(("transaction_id".to_owned(), Value::String(t.to_owned())));
             }
-            Some(Value::Object(fields))
+            Some(json_text(&Value::Object(fields)))
         }
-        Body::Text(text) => json::from_str(text).ok(),
+        Body::Text(text) => Some(text.clone()),
         Body::NotJson => None,
     }
 }
 
+/// `v` written as JSON text.
+fn json_text(v: &Value) -> String {
+    let quoted = |s: &str| serde_json::to_string(s).expect("a string writes");
+    match v {
+        Value::Null | Value::TooDeep => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => serde_json::to_string(n).expect("a finite number writes"),
+        Value::String(s) => quoted(s),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(json_text).collect();
+            format!("[{}]", items.join(","))
+        }
+        Value::Object(fields) => {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("{}:{}", quoted(k), json_text(v)))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+    }
+}
+
+/// What the page received, read without the widget's status parser: the HTTP status, and
+/// the body as the JSON reader reads it (a leading BOM dropped, as the driver drops it).
+type Raw = Option<(u16, Value)>;
+
+fn raw_answer(http_status: u16, text: Option<&str>) -> Raw {
+    let text = text?;
+    let body = json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()?;
+    Some((http_status, body))
+}
+
 /// The input is a 2xx answer for this order (or naming none) whose status is one of
 /// `words`, any ASCII case: read here without the widget's parser.
-fn answers(input: &Input, words: &[&str]) -> bool {
-    let Input::StatusResponse {
-        http_status,
-        body: Some(b),
-        ..
-    } = input
-    else {
+fn answers(raw: &Raw, words: &[&str]) -> bool {
+    let Some((http_status, b)) = raw else {
         return false;
     };
     let order_ok = match b.get("order_id") {
@@ -761,8 +801,8 @@ fn answers(input: &Input, words: &[&str]) -> bool {
 
 /// The answer agrees with the charge (`10000.00`, transaction `tx-1`) where it names an
 /// amount or a transaction: read here without the widget's parser.
-fn agrees(input: &Input, transaction_id: &str) -> bool {
-    let Input::StatusResponse { body: Some(b), .. } = input else {
+fn agrees(raw: &Raw, transaction_id: &str) -> bool {
+    let Some((_, b)) = raw else {
         return false;
     };
     let amount_ok = match b.get("gross_amount") {
@@ -783,8 +823,8 @@ fn agrees(input: &Input, transaction_id: &str) -> bool {
 }
 
 /// The answer's `fraud_status` is `review`, any ASCII case.
-fn reviewed(input: &Input, review: &str) -> bool {
-    let Input::StatusResponse { body: Some(b), .. } = input else {
+fn reviewed(raw: &Raw, review: &str) -> bool {
+    let Some((_, b)) = raw else {
         return false;
     };
     b.get("fraud_status")
@@ -793,10 +833,10 @@ fn reviewed(input: &Input, review: &str) -> bool {
 }
 
 /// A settlement, or a capture its fraud review accepted, that agrees with the charge.
-fn proves_payment(input: &Input, transaction_id: &str) -> bool {
-    let paid = answers(input, &["settlement"])
-        || answers(input, &["capture"]) && reviewed(input, "accept");
-    paid && agrees(input, transaction_id)
+fn proves_payment(raw: &Raw, transaction_id: &str) -> bool {
+    let paid =
+        answers(raw, &["settlement"]) || answers(raw, &["capture"]) && reviewed(raw, "accept");
+    paid && agrees(raw, transaction_id)
 }
 
 /// Carries out the machine's commands as a page would, and checks its promises.
@@ -840,7 +880,12 @@ impl Driver {
     }
 
     fn handle(&mut self, input: Input) -> Vec<Command> {
-        let paying = proves_payment(&input, &self.config.transaction_id);
+        self.feed(input, None)
+    }
+
+    /// `raw`: what the page received, when `input` is an answer.
+    fn feed(&mut self, input: Input, raw: Raw) -> Vec<Command> {
+        let paying = proves_payment(&raw, &self.config.transaction_id);
         self.paid_seen |= paying;
         let is_tick = input == Input::Tick;
         let is_start = input == Input::Start;
@@ -908,9 +953,9 @@ impl Driver {
                             ));
                         }
                         EventKind::Failure => assert!(
-                            (answers(&input, &["deny", "cancel", "failure"])
-                                || answers(&input, &["capture"]) && reviewed(&input, "deny"))
-                                && agrees(&input, &self.config.transaction_id),
+                            (answers(&raw, &["deny", "cancel", "failure"])
+                                || answers(&raw, &["capture"]) && reviewed(&raw, "deny"))
+                                && agrees(&raw, &self.config.transaction_id),
                             "failure from {input:?}"
                         ),
                         EventKind::Expire if e.code == Some(CODE_EXPIRED_LOCALLY) => {
@@ -921,8 +966,8 @@ impl Driver {
                             );
                         }
                         EventKind::Expire => assert!(
-                            answers(&input, &["expire", "expired"])
-                                && agrees(&input, &self.config.transaction_id),
+                            answers(&raw, &["expire", "expired"])
+                                && agrees(&raw, &self.config.transaction_id),
                             "expire from {input:?}"
                         ),
                         EventKind::Error => {
@@ -1053,15 +1098,19 @@ impl Driver {
                     }
                     DateHeader::Anywhere(t) => (*t).clamp(-JS_TIME, JS_TIME),
                 });
+                // Read as the driver reads it: the core's status reader on the body's bytes.
+                let text = body_text(b);
                 let input = Input::StatusResponse {
                     http_status: *http_status,
-                    body: body(b),
+                    reply: text
+                        .as_deref()
+                        .and_then(|t| status::read_reply(t.as_bytes())),
                     date_ms,
                     retry_after_ms: None,
                 };
                 let stray = !self.in_flight;
                 self.in_flight = false;
-                let cmds = self.handle(input);
+                let cmds = self.feed(input, raw_answer(*http_status, text.as_deref()));
                 if stray {
                     assert!(
                         cmds.iter().all(|c| !matches!(c, Command::Emit(_))),
@@ -1088,13 +1137,10 @@ impl Driver {
             Action::Online => {
                 self.handle(Input::Online);
             }
-            Action::Returned(r) => {
-                if self.started && !self.destroyed {
-                    self.app_touched = true;
-                }
-                self.handle(Input::ReturnedFromApp {
-                    result: r.as_ref().map(Word::text),
-                });
+            Action::Callback(r) => {
+                // The callback's URL stays the page's: a later reload is loaded by it too.
+                self.config.returned_from_app = Some(r.as_ref().map(Word::text));
+                self.reload(None, None);
             }
             Action::AppOpened => {
                 if !self.destroyed {
@@ -1173,7 +1219,7 @@ pub fn qris_payload(data: &[u8]) {
             .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)),
         "{payload:?}"
     );
-    assert!(qris_crc_ok(&payload), "{payload:?}");
+    assert!(qris::crc_ok(&payload), "{payload:?}");
     assert!(payload.chars().count() <= 10_400, "{} chars", payload.len());
     // The merchant fields as documented: present, no control characters.
     for field in [&q.merchant_name, &q.merchant_city, &q.nmid] {

@@ -339,6 +339,6 @@ pub fn qris_like(len: usize, seed: u32) -> String {
     }
     assert_eq!(left, 0, "{len} is too long for the fields");
     text += "6304";
-    let crc = gopay_widget::core::qr::crc16(text.as_bytes());
+    let crc = gopay_widget::core::qris::crc16(text.as_bytes());
     text + &format!("{crc:04X}")
 }
