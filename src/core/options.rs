@@ -1,6 +1,6 @@
 //! The widget's options, from the page to a started transaction.
 //!
-//! [`OPTIONS`] is the one table of their names: the key in `mount()`'s object (and in
+//! [`Key::spec`] is the one table of their names: the key in `mount()`'s object (and in
 //! `renderToString`'s), the attribute that carries it, and the kind of value it takes. The
 //! embed reads the page's values through it into [`Options`]; [`start`] turns those and what
 //! the page (or the server) knows into the machine, the presenter and the first screen. The
@@ -45,10 +45,9 @@ pub enum Kind {
     OnUnlessNo,
 }
 
-/// One row of [`OPTIONS`].
+/// One row of the table ([`Key::spec`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OptionSpec {
-    pub key: Key,
     /// The key in `mount()`'s options object (and `renderToString`'s).
     pub name: &'static str,
     /// The attribute a server render writes it as; for the element's own options, the one
@@ -59,77 +58,46 @@ pub struct OptionSpec {
     pub server_only: bool,
 }
 
-const fn spec(
-    key: Key,
-    name: &'static str,
-    attribute: Option<&'static str>,
-    kind: Kind,
-    server_only: bool,
-) -> OptionSpec {
-    OptionSpec {
-        key,
-        name,
-        attribute,
-        kind,
-        server_only,
-    }
-}
-
-/// Every option, the element's first, then those only a server render takes.
-pub const OPTIONS: [OptionSpec; 11] = [
-    spec(
+impl Key {
+    /// Every option, the element's own first, then those only a server render takes.
+    pub const ALL: [Key; 11] = [
         Key::Charge,
-        "charge",
-        Some("data-charge"),
-        Kind::Charge,
-        false,
-    ),
-    spec(
         Key::StatusUrl,
-        "statusUrl",
-        Some("data-status-url"),
-        Kind::Text,
-        false,
-    ),
-    spec(
         Key::Locale,
-        "locale",
-        Some("data-locale"),
-        Kind::Text,
-        false,
-    ),
-    spec(Key::Mode, "mode", Some("data-mode"), Kind::Text, false),
-    spec(
+        Key::Mode,
         Key::Environment,
-        "environment",
-        Some("data-environment"),
-        Kind::Text,
-        false,
-    ),
-    spec(Key::Retry, "retry", Some("data-retry"), Kind::Flag, false),
-    spec(
+        Key::Retry,
         Key::AutoOpen,
-        "autoOpen",
-        Some("data-auto-open"),
-        Kind::OnUnlessNo,
-        false,
-    ),
-    // The request's `User-Agent`: the device the first view is for.
-    spec(Key::UserAgent, "userAgent", None, Kind::Text, true),
-    // A URL of the package's stylesheet to link; without it the styles are inlined.
-    spec(Key::Stylesheet, "stylesheet", None, Kind::Text, true),
-    // The page's CSP nonce for the inlined styles.
-    spec(Key::Nonce, "nonce", None, Kind::Text, true),
-    // The element's own `id`.
-    spec(Key::Id, "id", Some("id"), Kind::Text, true),
-];
+        Key::UserAgent,
+        Key::Stylesheet,
+        Key::Nonce,
+        Key::Id,
+    ];
 
-/// A value as the page gave it: an attribute's text or a string, or a JavaScript value that
-/// is not one, by its truthiness.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Given {
-    Text(String),
-    Bool(bool),
+    /// The table of the options: each one's name, the attribute that carries it, its kind,
+    /// and whether only a server render takes it.
+    #[rustfmt::skip]
+    pub const fn spec(self) -> OptionSpec {
+        use Kind::{Flag, OnUnlessNo, Text};
+        let (name, attribute, kind, server_only) = match self {
+            Key::Charge =>      ("charge",      Some("data-charge"),      Kind::Charge, false),
+            Key::StatusUrl =>   ("statusUrl",   Some("data-status-url"),  Text,         false),
+            Key::Locale =>      ("locale",      Some("data-locale"),      Text,         false),
+            Key::Mode =>        ("mode",        Some("data-mode"),        Text,         false),
+            Key::Environment => ("environment", Some("data-environment"), Text,         false),
+            Key::Retry =>       ("retry",       Some("data-retry"),       Flag,         false),
+            Key::AutoOpen =>    ("autoOpen",    Some("data-auto-open"),   OnUnlessNo,   false),
+            // The request's `User-Agent`: the device the first view is for.
+            Key::UserAgent =>   ("userAgent",   None,                     Text,         true),
+            // A URL of the package's stylesheet to link; without it the styles are inlined.
+            Key::Stylesheet =>  ("stylesheet",  None,                     Text,         true),
+            // The page's CSP nonce for the inlined styles.
+            Key::Nonce =>       ("nonce",       None,                     Text,         true),
+            // The element's own `id`.
+            Key::Id =>          ("id",          Some("id"),               Text,         true),
+        };
+        OptionSpec { name, attribute, kind, server_only }
+    }
 }
 
 /// Says no: `false` as text, in any case, spaces around (`data-auto-open="false"`).
@@ -137,110 +105,60 @@ fn is_no(text: &str) -> bool {
     text.trim().eq_ignore_ascii_case("false")
 }
 
-/// The options as read: texts as given (parsed where they are used, so a server writes back
-/// what the page gave), flags decided.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Options {
-    /// The charge JSON text; `None` when none was given.
-    pub charge: Option<String>,
-    pub status_url: Option<String>,
-    pub locale: Option<String>,
-    pub mode: Option<String>,
-    pub environment: Option<String>,
-    /// The page takes "Get a new QR" (`gopay-retry`).
-    pub retry: bool,
-    /// The app may open by itself (see [`plan::auto_open`]).
-    pub auto_open: bool,
-    pub user_agent: Option<String>,
-    pub stylesheet: Option<String>,
-    pub nonce: Option<String>,
-    pub id: Option<String>,
-}
-
-impl Default for Options {
-    fn default() -> Options {
-        Options {
-            charge: None,
-            status_url: None,
-            locale: None,
-            mode: None,
-            environment: None,
-            retry: false,
-            auto_open: true,
-            user_agent: None,
-            stylesheet: None,
-            nonce: None,
-            id: None,
-        }
-    }
-}
+/// The options as the page gave them, each as its attribute carries it (a flag's yes as a
+/// present attribute, its no as `"false"`), read where they are used: a server writes back
+/// what the page gave.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options([Option<String>; Key::ALL.len()]);
 
 impl Options {
-    /// Reads `given` as the option `key` takes it. A text option given no text stays unset.
-    pub fn set(&mut self, key: Key, given: Given) {
-        let yes = match &given {
-            Given::Text(text) => !is_no(text),
-            Given::Bool(yes) => *yes,
-        };
-        match (key, given) {
-            (Key::Retry, _) => self.retry = yes,
-            (Key::AutoOpen, _) => self.auto_open = yes,
-            (_, Given::Bool(_)) => {}
-            (Key::Charge, Given::Text(text)) => self.charge = Some(text),
-            (key, Given::Text(text)) => {
-                if let Some(slot) = self.text_mut(key) {
-                    *slot = Some(text).filter(|t| !t.is_empty());
-                }
-            }
-        }
+    /// Sets `key` to `text`, as its attribute would carry it.
+    pub fn set(&mut self, key: Key, text: String) {
+        self.0[key as usize] = Some(text);
     }
 
-    /// The value of a text option (the charge's too); `None` for a flag.
-    fn text_mut(&mut self, key: Key) -> Option<&mut Option<String>> {
-        Some(match key {
-            Key::Charge => &mut self.charge,
-            Key::StatusUrl => &mut self.status_url,
-            Key::Locale => &mut self.locale,
-            Key::Mode => &mut self.mode,
-            Key::Environment => &mut self.environment,
-            Key::UserAgent => &mut self.user_agent,
-            Key::Stylesheet => &mut self.stylesheet,
-            Key::Nonce => &mut self.nonce,
-            Key::Id => &mut self.id,
-            Key::Retry | Key::AutoOpen => return None,
-        })
+    /// Sets a yes/no option.
+    pub fn set_flag(&mut self, key: Key, yes: bool) {
+        self.set(key, if yes { String::new() } else { "false".into() });
+    }
+
+    /// The text given for `key`. An empty text is none, but for the charge: an empty charge
+    /// is an error to report, not a missing one.
+    pub fn text(&self, key: Key) -> Option<&str> {
+        let text = self.0[key as usize].as_deref()?;
+        (key.spec().kind == Kind::Charge || !text.is_empty()).then_some(text)
+    }
+
+    /// A yes/no option as its kind reads it: a [`Kind::Flag`] is no unless given (and not as
+    /// `"false"`), a [`Kind::OnUnlessNo`] yes unless given as `"false"`.
+    pub fn yes(&self, key: Key) -> bool {
+        let given = self.0[key as usize].as_deref();
+        match key.spec().kind {
+            Kind::OnUnlessNo => !given.is_some_and(is_no),
+            _ => given.is_some_and(|text| !is_no(text)),
+        }
     }
 
     /// The option as its attribute carries it; `None` writes no attribute (a flag at its
     /// default, an unset text).
     pub fn attribute_value(&self, key: Key) -> Option<&str> {
-        match key {
-            Key::Retry => self.retry.then_some(""),
-            Key::AutoOpen => (!self.auto_open).then_some("false"),
-            Key::Charge => self.charge.as_deref(),
-            Key::StatusUrl => self.status_url.as_deref(),
-            Key::Locale => self.locale.as_deref(),
-            Key::Mode => self.mode.as_deref(),
-            Key::Environment => self.environment.as_deref(),
-            Key::UserAgent => self.user_agent.as_deref(),
-            Key::Stylesheet => self.stylesheet.as_deref(),
-            Key::Nonce => self.nonce.as_deref(),
-            Key::Id => self.id.as_deref(),
+        match key.spec().kind {
+            Kind::Flag => self.yes(key).then_some(""),
+            Kind::OnUnlessNo => (!self.yes(key)).then_some("false"),
+            Kind::Charge | Kind::Text => self.text(key),
         }
     }
 
     /// `auto` unless the page named another.
     pub fn mode(&self) -> Mode {
-        self.mode
-            .as_deref()
+        self.text(Key::Mode)
             .and_then(Mode::parse)
             .unwrap_or_default()
     }
 
     /// As the page named it; unset lets the charge's URLs decide.
     pub fn environment(&self) -> Environment {
-        self.environment
-            .as_deref()
+        self.text(Key::Environment)
             .and_then(Environment::parse)
             .unwrap_or_default()
     }
@@ -302,13 +220,13 @@ pub fn start(
     order: impl FnOnce(&str) -> OrderFacts,
 ) -> Result<Started, Refused> {
     let locale = plan::pick_locale(
-        options.locale.as_deref(),
+        options.text(Key::Locale),
         facts.html_lang.as_deref(),
         facts.browser_language.as_deref(),
     );
     let mut plan = plan::plan(PlanInput {
-        charge: options.charge.as_deref(),
-        status_url: options.status_url.as_deref(),
+        charge: options.text(Key::Charge),
+        status_url: options.text(Key::StatusUrl),
         environment: options.environment(),
         page_origin: facts.page_origin.as_deref(),
         mode: options.mode(),
@@ -317,13 +235,13 @@ pub fn start(
         qr_in_page: facts.qr_in_page.as_deref(),
     })
     .map_err(|error| Refused { locale, error })?;
-    plan.auto_open = options.auto_open;
+    plan.auto_open = options.yes(Key::AutoOpen);
     let known = order(&plan.charge.order_id);
     let config = plan.machine_config(facts.seed, facts.visible, known.returned_from_app);
     let now = facts.now_ms;
     let mut machine = Machine::new(config, known.restored, now);
     let commands = machine.handle(Input::Start, now);
-    let mut presenter = Presenter::new(plan.locale, options.retry);
+    let mut presenter = Presenter::new(plan.locale, options.yes(Key::Retry));
     let first = presenter.present(&machine.view(now));
     Ok(Started {
         plan,
@@ -359,27 +277,30 @@ mod tests {
         }
     }
 
-    fn with(pairs: &[(Key, Given)]) -> Options {
+    fn with(pairs: &[(Key, &str)]) -> Options {
         let mut o = Options::default();
-        for (key, given) in pairs {
-            o.set(*key, given.clone());
+        for (key, text) in pairs {
+            o.set(*key, (*text).to_owned());
         }
         o
     }
 
     #[test]
-    fn the_table_has_one_row_per_key_and_no_name_twice() {
-        let keys: BTreeSet<String> = OPTIONS.iter().map(|s| format!("{:?}", s.key)).collect();
-        let names: BTreeSet<&str> = OPTIONS.iter().map(|s| s.name).collect();
-        let attributes: Vec<&str> = OPTIONS.iter().filter_map(|s| s.attribute).collect();
-        assert_eq!(keys.len(), OPTIONS.len());
-        assert_eq!(names.len(), OPTIONS.len());
+    fn every_key_has_one_row_and_no_name_twice() {
+        let specs = Key::ALL.map(Key::spec);
+        let names: BTreeSet<&str> = specs.iter().map(|s| s.name).collect();
+        let attributes: Vec<&str> = specs.iter().filter_map(|s| s.attribute).collect();
+        for (i, key) in Key::ALL.into_iter().enumerate() {
+            // Each key once, in its own place (an option's value is stored at it).
+            assert_eq!(key as usize, i, "{key:?}");
+        }
+        assert_eq!(names.len(), specs.len());
         assert_eq!(
             attributes.iter().collect::<BTreeSet<_>>().len(),
             attributes.len()
         );
         // The element's attributes are data-* ones; a server-only option has none of those.
-        for s in OPTIONS {
+        for s in specs {
             let data = s.attribute.is_some_and(|a| a.starts_with("data-"));
             assert_eq!(data, !s.server_only, "{}", s.name);
         }
@@ -387,65 +308,72 @@ mod tests {
 
     #[test]
     fn each_option_reads_its_kind_of_value() {
-        let text = |s: &str| Given::Text(s.to_owned());
         let o = with(&[
-            (Key::Charge, text("")),
-            (Key::StatusUrl, text("")),
-            (Key::Locale, text("en")),
-            (Key::Mode, Given::Bool(true)),
-            (Key::Retry, text("")),
+            (Key::Charge, ""),
+            (Key::StatusUrl, ""),
+            (Key::Locale, "en"),
+            (Key::Retry, ""),
         ]);
         // An empty charge is a charge (reported as invalid), an empty URL is none.
-        assert_eq!(o.charge.as_deref(), Some(""));
-        assert_eq!(o.status_url, None);
-        assert_eq!(o.locale.as_deref(), Some("en"));
-        assert_eq!(o.mode, None);
+        assert_eq!(o.text(Key::Charge), Some(""));
+        assert_eq!(o.text(Key::StatusUrl), None);
+        assert_eq!(o.text(Key::Locale), Some("en"));
+        assert_eq!(o.text(Key::Mode), None);
         // A present attribute turns a flag on; "false", in any case, turns it off.
-        assert!(o.retry);
+        assert!(o.yes(Key::Retry));
         for no in ["false", " FALSE "] {
-            let o = with(&[(Key::Retry, text("")), (Key::Retry, text(no))]);
-            assert!(!o.retry, "{no}");
-            assert!(!with(&[(Key::AutoOpen, text(no))]).auto_open, "{no}");
+            assert!(!with(&[(Key::Retry, no)]).yes(Key::Retry), "{no}");
+            assert!(!with(&[(Key::AutoOpen, no)]).yes(Key::AutoOpen), "{no}");
         }
-        assert!(with(&[(Key::AutoOpen, text("true"))]).auto_open);
-        assert!(with(&[]).auto_open);
-        assert!(!with(&[(Key::AutoOpen, Given::Bool(false))]).auto_open);
-        assert!(with(&[(Key::Retry, Given::Bool(true))]).retry);
+        assert!(with(&[(Key::AutoOpen, "true")]).yes(Key::AutoOpen));
+        assert!(with(&[(Key::AutoOpen, "")]).yes(Key::AutoOpen));
+        assert!(with(&[]).yes(Key::AutoOpen));
+        assert!(!with(&[]).yes(Key::Retry));
+        let mut o = Options::default();
+        o.set_flag(Key::AutoOpen, false);
+        o.set_flag(Key::Retry, true);
+        assert!(!o.yes(Key::AutoOpen) && o.yes(Key::Retry));
+        assert_eq!(o.mode(), Mode::Auto);
+        assert_eq!(
+            with(&[(Key::Environment, " Sandbox")]).environment(),
+            Environment::Sandbox
+        );
     }
 
     #[test]
     fn attribute_values_give_back_what_was_set() {
         let mut o = Options::default();
-        for s in OPTIONS {
-            o.set(s.key, Given::Text(format!("{}-value", s.name)));
+        for key in Key::ALL {
+            o.set(key, format!("{}-value", key.spec().name));
         }
-        o.set(Key::Retry, Given::Bool(true));
-        o.set(Key::AutoOpen, Given::Bool(false));
-        for s in OPTIONS {
+        o.set_flag(Key::Retry, true);
+        o.set_flag(Key::AutoOpen, false);
+        for key in Key::ALL {
+            let s = key.spec();
             let expected = match s.kind {
                 Kind::Flag => String::new(),
                 Kind::OnUnlessNo => "false".to_owned(),
                 _ => format!("{}-value", s.name),
             };
             assert_eq!(
-                o.attribute_value(s.key),
+                o.attribute_value(key),
                 Some(expected.as_str()),
                 "{}",
                 s.name
             );
         }
         let defaults = Options::default();
-        assert!(OPTIONS
+        assert!(Key::ALL
             .iter()
-            .all(|s| defaults.attribute_value(s.key).is_none()));
+            .all(|key| defaults.attribute_value(*key).is_none()));
     }
 
     #[test]
     fn start_gives_the_screen_after_the_machines_start() {
         let o = with(&[
-            (Key::Charge, Given::Text(QRIS.to_owned())),
-            (Key::StatusUrl, Given::Text("/s/{order_id}".to_owned())),
-            (Key::Locale, Given::Text("en".to_owned())),
+            (Key::Charge, QRIS),
+            (Key::StatusUrl, "/s/{order_id}"),
+            (Key::Locale, "en"),
         ]);
         let started = start(&o, &facts(Device::Desktop, DURING_QRIS), |_| {
             OrderFacts::default()
@@ -463,10 +391,7 @@ mod tests {
 
     #[test]
     fn start_takes_the_order_facts_for_the_charges_order() {
-        let o = with(&[
-            (Key::Charge, Given::Text(QRIS.to_owned())),
-            (Key::StatusUrl, Given::Text("/s".to_owned())),
-        ]);
+        let o = with(&[(Key::Charge, QRIS), (Key::StatusUrl, "/s")]);
         let mut asked = None;
         let restored = Snapshot {
             state: State::Success,
@@ -496,7 +421,7 @@ mod tests {
 
     #[test]
     fn the_page_decides_the_locale_when_the_options_do_not() {
-        let o = with(&[(Key::Charge, Given::Text("{not json".to_owned()))]);
+        let o = with(&[(Key::Charge, "{not json")]);
         let page = Facts {
             html_lang: Some("en-GB".into()),
             ..facts(Device::Desktop, 0)
@@ -504,10 +429,7 @@ mod tests {
         let refused = start(&o, &page, |_| OrderFacts::default()).unwrap_err();
         assert_eq!(refused.locale, Locale::En);
         assert_eq!(refused.error.code.as_str(), "invalid_json");
-        let o = with(&[
-            (Key::Charge, Given::Text("{not json".to_owned())),
-            (Key::Locale, Given::Text("id".to_owned())),
-        ]);
+        let o = with(&[(Key::Charge, "{not json"), (Key::Locale, "id")]);
         let refused = start(&o, &page, |_| OrderFacts::default()).unwrap_err();
         assert_eq!(refused.locale, Locale::Id);
     }
@@ -516,11 +438,11 @@ mod tests {
     fn the_phone_flow_and_its_automatic_opening_follow_the_options() {
         let o = |auto_open: bool| {
             let mut o = with(&[
-                (Key::Charge, Given::Text(GOPAY.to_owned())),
-                (Key::StatusUrl, Given::Text("/s".to_owned())),
-                (Key::Environment, Given::Text("sandbox".to_owned())),
+                (Key::Charge, GOPAY),
+                (Key::StatusUrl, "/s"),
+                (Key::Environment, "sandbox"),
             ]);
-            o.auto_open = auto_open;
+            o.set_flag(Key::AutoOpen, auto_open);
             o
         };
         let gopay_now = {
