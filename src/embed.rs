@@ -2,6 +2,8 @@
 //! the custom element, auto-mount and the promise-returning `mount()` of the contract.
 
 use crate::core::machine::EventKind;
+#[cfg(feature = "server")]
+use crate::core::options::{self, Key, Kind};
 use crate::driver::{Callbacks, Options, Widget};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
@@ -88,60 +90,38 @@ pub fn mount_widget(host: HtmlElement, options: JsValue) -> Result<WidgetHandle,
     })
 }
 
-/// The options of `renderToString` / `renderFirstPaint`, read from the JS object: the
-/// `mount()` options plus `userAgent`, `stylesheet`, `nonce` and `id`.
+/// The options in a JavaScript object, by their names in the table: the element's own, and
+/// with `server`, those only a server render takes. A string is taken as it is; a charge
+/// object is serialised first (one that cannot be, such as a cyclic one, becomes an empty
+/// text, which is not JSON); another value says yes or no: for a flag by its truthiness, for
+/// one on unless turned off only as `false`.
 #[cfg(feature = "server")]
-struct ServerOptions {
-    charge: Option<String>,
-    status_url: Option<String>,
-    locale: Option<String>,
-    mode: Option<String>,
-    environment: Option<String>,
-    user_agent: Option<String>,
-    stylesheet: Option<String>,
-    nonce: Option<String>,
-    id: Option<String>,
-    retry: bool,
-    auto_open: bool,
-}
-
-#[cfg(feature = "server")]
-impl ServerOptions {
-    fn read(o: &JsValue) -> ServerOptions {
-        let text = |key| get_string(o, key);
-        let auto_open = get(o, "autoOpen");
-        ServerOptions {
-            charge: charge_text(get(o, "charge")),
-            status_url: text("statusUrl"),
-            locale: text("locale"),
-            mode: text("mode"),
-            environment: text("environment"),
-            user_agent: text("userAgent"),
-            stylesheet: text("stylesheet"),
-            nonce: text("nonce"),
-            id: text("id"),
-            retry: flag(&get(o, "retry")),
-            // On unless turned off: `false`, or the attribute's text "false".
-            auto_open: auto_open.is_undefined() || auto_open.is_null() || flag(&auto_open),
+fn read_options(o: &JsValue, server: bool) -> options::Options {
+    let mut options = options::Options::default();
+    for key in Key::ALL {
+        let spec = key.spec();
+        if spec.server_only && !server {
+            continue;
+        }
+        let value = get(o, spec.name);
+        if value.is_undefined() || value.is_null() {
+            continue;
+        }
+        match (value.as_string(), spec.kind) {
+            (Some(text), _) => options.set(key, text),
+            (None, Kind::Charge) => options.set(
+                key,
+                js_sys::JSON::stringify(&value)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .unwrap_or_default(),
+            ),
+            (None, Kind::Flag) => options.set_flag(key, value.is_truthy()),
+            (None, Kind::OnUnlessNo) => options.set_flag(key, value.as_bool() != Some(false)),
+            (None, Kind::Text) => {}
         }
     }
-
-    fn render(&self) -> crate::server::RenderOptions<'_> {
-        crate::server::RenderOptions {
-            charge: self.charge.as_deref(),
-            status_url: self.status_url.as_deref(),
-            locale: self.locale.as_deref(),
-            mode: self.mode.as_deref(),
-            environment: self.environment.as_deref(),
-            user_agent: self.user_agent.as_deref(),
-            stylesheet: self.stylesheet.as_deref(),
-            nonce: self.nonce.as_deref(),
-            id: self.id.as_deref(),
-            retry: self.retry,
-            auto_open: self.auto_open,
-            now_ms: js_sys::Date::now() as i64,
-        }
-    }
+    options
 }
 
 /// `renderToString(options)` of the package's `gopay-widget/server` entry (the `server` wasm
@@ -149,7 +129,7 @@ impl ServerOptions {
 #[cfg(feature = "server")]
 #[wasm_bindgen(js_name = renderToString)]
 pub fn render_to_string(options: JsValue) -> String {
-    crate::server::render_to_string(&ServerOptions::read(&options).render())
+    crate::server::element(&read_options(&options, true), js_sys::Date::now() as i64)
 }
 
 /// `renderFirstPaint(options)`: only the declarative shadow root, for a `<gopay-widget>`
@@ -157,7 +137,7 @@ pub fn render_to_string(options: JsValue) -> String {
 #[cfg(feature = "server")]
 #[wasm_bindgen(js_name = renderFirstPaint)]
 pub fn render_first_paint(options: JsValue) -> String {
-    crate::server::render_first_paint(&ServerOptions::read(&options).render())
+    crate::server::first_paint(&read_options(&options, true), js_sys::Date::now() as i64)
 }
 
 /// The widget's stylesheet, written by the build as the package's `gopay-widget.css` for

@@ -1,9 +1,11 @@
-//! The public names have one source: the core's `EventKind` and `State`. The package's
-//! JavaScript entry and its types spell them too; this test fails when a copy drifts.
+//! The public names have one source: the core's `EventKind`, `State` and options table
+//! (`Key::spec`). The package's JavaScript entry, its components and its types spell them too;
+//! this test fails when a copy drifts, or when one is added or misspelt in any of them.
 #![cfg(not(target_arch = "wasm32"))]
 
 use gopay_widget::core::machine::{EventKind, State};
-use std::collections::BTreeSet;
+use gopay_widget::core::options::{Key, OptionSpec};
+use std::collections::{BTreeMap, BTreeSet};
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -169,20 +171,25 @@ fn the_readme_names_every_code_a_page_can_receive() {
     assert!(read("js/pure.js").contains("\"load_failed\""));
 }
 
-/// The options, one name table: `mount()`'s option (and the React and Vue components' prop) and
-/// the attribute that carries it.
-const OPTIONS: [(&str, &str); 7] = [
-    ("charge", "data-charge"),
-    ("statusUrl", "data-status-url"),
-    ("locale", "data-locale"),
-    ("mode", "data-mode"),
-    ("environment", "data-environment"),
-    ("retry", "data-retry"),
-    ("autoOpen", "data-auto-open"),
-];
+/// The core's table of the options.
+fn options() -> [OptionSpec; Key::ALL.len()] {
+    Key::ALL.map(Key::spec)
+}
 
-/// The options only `renderToString` / `renderFirstPaint` take.
-const SERVER_ONLY: [&str; 4] = ["userAgent", "stylesheet", "nonce", "id"];
+/// The element's options from the core's table: `mount()`'s name (and the React and Vue
+/// components' prop) and the attribute that carries it.
+fn element_options() -> BTreeMap<String, String> {
+    options()
+        .iter()
+        .filter(|o| !o.server_only)
+        .map(|o| (o.name.to_owned(), o.attribute.unwrap().to_owned()))
+        .collect()
+}
+
+/// Every option's name, those only `renderToString` / `renderFirstPaint` take included.
+fn all_option_names() -> BTreeSet<String> {
+    options().iter().map(|o| o.name.to_owned()).collect()
+}
 
 /// The text of `interface NAME … }` in a .d.ts file.
 fn interface<'a>(dts: &'a str, name: &str) -> &'a str {
@@ -192,68 +199,106 @@ fn interface<'a>(dts: &'a str, name: &str) -> &'a str {
     &dts[start..start + dts[start..].find("\n}").unwrap()]
 }
 
+/// The members an interface declares at its first level (`  name?:`, `  "name"?:`, `  name:`).
+fn members(interface: &str) -> BTreeSet<String> {
+    interface
+        .lines()
+        .filter_map(|line| line.strip_prefix("  "))
+        .filter(|line| !line.starts_with(' '))
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, _)| name.trim_end_matches('?').trim_matches('"').to_owned())
+        .filter(|name| !name.is_empty() && !name.contains(char::is_whitespace))
+        .collect()
+}
+
+/// The `key: "value"` entries of `const NAME = { … };` in a JavaScript file.
+fn object_literal(js: &str, name: &str) -> BTreeMap<String, String> {
+    let start = js
+        .find(&format!("const {name} = {{"))
+        .unwrap_or_else(|| panic!("{name} not found"));
+    let body = &js[start..start + js[start..].find("};").unwrap()];
+    body.lines()
+        .skip(1)
+        .filter_map(|line| line.trim().trim_end_matches(',').split_once(": "))
+        .map(|(key, value)| (key.to_owned(), value.trim_matches('"').to_owned()))
+        .collect()
+}
+
+/// The quoted names in a `Pick<MountOptions, "a" | "b" …>` of a .d.ts file.
+fn picked(dts: &str) -> BTreeSet<String> {
+    let start = dts.find("Pick<").expect("the props pick mount()'s options");
+    quoted_with(&dts[start..start + dts[start..].find('>').unwrap()], "")
+}
+
+/// `statusUrl` -> `status_url`.
+fn snake_case(name: &str) -> String {
+    name.chars()
+        .flat_map(|c| {
+            let lower = c.to_ascii_lowercase();
+            (c.is_ascii_uppercase().then_some('_').into_iter()).chain([lower])
+        })
+        .collect()
+}
+
 #[test]
-fn every_option_has_one_name_in_the_entry_the_components_the_types_and_the_renderer() {
-    let pure = read("js/pure.js");
+fn every_option_has_one_name_in_the_element_mount_the_renderer_and_the_types() {
+    let element = element_options();
+    let attributes: BTreeSet<String> = element.values().cloned().collect();
+    let names: BTreeSet<String> = element.keys().cloned().collect();
+    // The element (and [data-gopay-widget]) reads exactly these attributes into these names.
+    assert_eq!(object_literal(&read("js/pure.js"), "ATTRIBUTES"), element);
     let index_dts = read("js/index.d.ts");
-    let attributes = interface(&index_dts, "GopayWidgetAttributes");
-    let mount_options = interface(&index_dts, "MountOptions");
-    let server_dts = read("js/server.d.ts");
-    let render_options = interface(&server_dts, "RenderOptions");
-    let react = read("js/react.js");
-    let vue = read("js/vue.js");
-    let embed = read("src/embed.rs");
+    assert_eq!(
+        members(interface(&index_dts, "GopayWidgetAttributes")),
+        attributes,
+        "index.d.ts: GopayWidgetAttributes"
+    );
+    let callbacks: BTreeSet<String> = EventKind::ALL
+        .iter()
+        .map(|k| k.callback_name().to_owned())
+        .collect();
+    let mount_options = members(interface(&index_dts, "MountOptions"));
+    assert_eq!(
+        &mount_options - &callbacks,
+        names,
+        "index.d.ts: MountOptions"
+    );
+    assert!(callbacks.is_subset(&mount_options), "index.d.ts: callbacks");
+    assert_eq!(
+        members(interface(&read("js/server.d.ts"), "RenderOptions")),
+        all_option_names(),
+        "server.d.ts: RenderOptions"
+    );
+    // The components pass each option as its attribute, and type their props as mount()'s.
+    for component in ["react", "vue"] {
+        let js = read(&format!("js/{component}.js"));
+        assert_eq!(
+            quoted_with(&js, "data-")
+                .into_iter()
+                .filter(|a| js.contains(&format!("\"{a}\":")))
+                .collect::<BTreeSet<_>>(),
+            attributes,
+            "{component}.js"
+        );
+        assert_eq!(
+            picked(&read(&format!("js/{component}.d.ts"))),
+            names,
+            "{component}.d.ts"
+        );
+    }
+}
+
+#[test]
+fn the_rust_renderer_takes_every_option_by_its_name() {
     let server = read("src/server.rs");
-    let pick = |dts: &str| {
-        let dts = read(dts);
-        let start = dts.find("Pick<").expect("the props pick mount()'s options");
-        dts[start..start + dts[start..].find('>').unwrap()].to_owned()
-    };
-    let (react_props, vue_props) = (pick("js/react.d.ts"), pick("js/vue.d.ts"));
-    for (option, attribute) in OPTIONS {
-        assert!(
-            pure.contains(&format!("{option}: \"{attribute}\"")),
-            "pure.js: {option}"
-        );
-        assert!(
-            attributes.contains(&format!("\"{attribute}\"?:")),
-            "index.d.ts: {attribute}"
-        );
-        assert!(
-            mount_options.contains(&format!("\n  {option}")),
-            "MountOptions: {option}"
-        );
-        assert!(
-            render_options.contains(&format!("\n  {option}")),
-            "RenderOptions: {option}"
-        );
-        assert!(
-            embed.contains(&format!("\"{option}\"")),
-            "embed.rs reads {option}"
-        );
-        assert!(
-            server.contains(&format!("(\"{attribute}\"")),
-            "server.rs writes {attribute}"
-        );
-        for (name, js, props) in [("react", &react, &react_props), ("vue", &vue, &vue_props)] {
-            assert!(
-                js.contains(&format!("\"{attribute}\":")),
-                "{name}.js: {attribute}"
-            );
-            assert!(
-                props.contains(&format!("\"{option}\"")),
-                "{name}.d.ts: {option}"
-            );
-        }
-    }
-    for option in SERVER_ONLY {
-        assert!(
-            render_options.contains(&format!("\n  {option}?:")),
-            "RenderOptions: {option}"
-        );
-        assert!(
-            embed.contains(&format!("\"{option}\"")),
-            "embed.rs reads {option}"
-        );
-    }
+    let start = server.find("pub struct RenderOptions").unwrap();
+    let fields: BTreeSet<String> = server[start..start + server[start..].find("\n}").unwrap()]
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("pub "))
+        .filter_map(|line| line.split_once(':'))
+        .map(|(field, _)| field.to_owned())
+        .collect();
+    let mut expected: BTreeSet<String> = options().iter().map(|o| snake_case(o.name)).collect();
+    expected.insert("now_ms".to_owned());
+    assert_eq!(fields, expected);
 }

@@ -229,9 +229,8 @@ impl Widget {
 
 /// Shows the error view and tells the page, once.
 fn fail(shared: &Rc<Shared>, locale: Locale, e: &ChargeError) {
-    let message = e.message.clone();
     let view = leptos::mount::mount_to(shared.container.clone(), move || {
-        view! { <ErrorView locale message /> }
+        view! { <ErrorView locale /> }
     });
     *shared.session.borrow_mut() = Some(Session::Failed {
         _view: Box::new(view),
@@ -273,7 +272,7 @@ fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, server_svg: Option<web_sy
         leptos::mount::mount_to(shared.container.clone(), move || {
             let signals = Signals::new(first);
             signals_out.set(Some(signals));
-            view! { <PaymentView plan signals intents /> }
+            view! { <PaymentView plan signals intents stylesheet=None /> }
         })
     };
     let Some(signals) = signals_out.get() else {

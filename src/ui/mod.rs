@@ -2,7 +2,10 @@
 //! and report the taps that reach beyond the view. No timers, no I/O.
 //!
 //! The QR/app toggle and the focus that follows it are the view's own state; only opening
-//! the app and saving the QR leave the view, as [`Intent`]s.
+//! the app and saving the QR leave the view, as [`Intent`]s. A server renders the view to
+//! HTML in [`paint`].
+
+pub mod paint;
 
 use crate::core::i18n::{self, Locale, Msg};
 use crate::core::machine::State;
@@ -18,7 +21,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 /// The stylesheet adopted into every widget's shadow root.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 
 /// What the shopper asked for that the driver carries out.
@@ -175,6 +177,44 @@ where
     });
 }
 
+/// The part of a payment view the shopper acts on first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ActOn {
+    /// The Open GoPay button's row, when the app comes first.
+    App,
+    /// The QR's figure.
+    Qr,
+}
+
+/// The part to act on in the view of `plan` (`offered`: the QR and the app button are still
+/// offered); none in a view that offers nothing.
+fn act_on(plan: &Plan, offered: bool) -> Option<ActOn> {
+    if plan.app_first {
+        offered.then_some(ActOn::App)
+    } else {
+        (offered && plan.qr.is_some()).then_some(ActOn::Qr)
+    }
+}
+
+/// A server's first paint links the widget's stylesheet right after the part the shopper acts
+/// on ([`act_on`]): the parser stops at a stylesheet link in the body until the sheet has
+/// loaded, so that part is painted in the first parse (its markup needs no stylesheet) and the
+/// rest waits for its styles. A view with no such part has it linked before it
+/// ([`paint::first_paint_html`]). The browser adopts the sheet instead ([`CSS`]).
+fn stylesheet_link(href: Option<String>) -> Option<impl IntoView> {
+    href.map(|href| view! { <link rel="stylesheet" href=href /> })
+}
+
+/// The stylesheet link in the payment view, after the part to act on.
+#[cfg(any(feature = "server", not(target_arch = "wasm32")))]
+fn link_in_view(href: Option<String>) -> Option<impl IntoView> {
+    stylesheet_link(href)
+}
+
+/// The browser's build mounts no server render: its view carries no code for the link.
+#[cfg(not(any(feature = "server", not(target_arch = "wasm32"))))]
+fn link_in_view(_: Option<String>) {}
+
 /// Where GoPay's app is downloaded, for the hint after an app that did not open.
 const GOPAY_SITE: &str = "https://gopay.co.id/";
 
@@ -183,7 +223,14 @@ const GOPAY_SITE: &str = "https://gopay.co.id/";
 /// Both parts are built once; the toggle only sets `hidden`. Once withdrawn (the end, or
 /// the time run out here), they leave the DOM: a removed QR cannot be scanned or read.
 #[component]
-pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl IntoView {
+pub fn PaymentView(
+    plan: Arc<Plan>,
+    signals: Signals,
+    intents: Intents,
+    /// The stylesheet a server's first paint links after the part to act on
+    /// ([`stylesheet_link`]).
+    stylesheet: Option<String>,
+) -> impl IntoView {
     let l = plan.locale;
     let has_link = plan.deeplink.is_some();
     let has_qr = plan.qr.is_some();
@@ -239,6 +286,9 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
             </button>
         }
     });
+    let offered = s.offered();
+    let act_on = act_on(&plan, offered);
+    let link = |here: ActOn| link_in_view(stylesheet.clone().filter(|_| act_on == Some(here)));
     let app_part = plan.deeplink.clone().map(|href| {
         view! {
             <div class="gw-app" hidden=move || !app_first.get()>
@@ -247,6 +297,7 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
                         {i18n::t(l, Msg::OpenGopay)}
                     </a>
                 </div>
+                {link(ActOn::App)}
                 <p class="gw-hint" part="app-hint" role="status" hidden=move || !s.hint.get()>
                     {i18n::t(l, if has_qr { Msg::AppNotOpened } else { Msg::AppNotOpenedNoQr })}
                     " "
@@ -266,6 +317,7 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
             <div class="gw-scan" hidden=move || has_link && app_first.get()>
                 <QrFigure picture label=plan.qr_label.clone()
                     caption=plan.qris.clone().map(|q| (q, plan.amount_text.clone())) />
+                {link(ActOn::Qr)}
                 <Steps items=i18n::qr_steps(l) />
                 <div class="gw-actions">{phone_extras}</div>
             </div>
@@ -273,7 +325,7 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
     });
     // Built only while offered; the driver removes them from the DOM when they are withdrawn
     // (`withdraw`), which a static view does for fewer bytes than a reactive branch.
-    let parts = s.offered().then(|| view! { {app_part} {qr_part} });
+    let parts = offered.then(|| view! { {app_part} {qr_part} });
     let retry = intent(Intent::Retry);
     view! {
         // The part to act on comes first in the markup (a server-rendered page paints it
@@ -303,11 +355,10 @@ pub fn PaymentView(plan: Arc<Plan>, signals: Signals, intents: Intents) -> impl 
 }
 
 /// The error view: the widget cannot show this charge. It says so, and what to do, in the
-/// shopper's language only: `message`, the developer's English reason, goes to the page
-/// (`gopay-error`) and is never shown here.
+/// shopper's language only: the developer's English reason goes to the page (`gopay-error`)
+/// and is never shown here.
 #[component]
-pub fn ErrorView(locale: Locale, message: String) -> impl IntoView {
-    let _ = message;
+pub fn ErrorView(locale: Locale) -> impl IntoView {
     view! {
         <section class="gw" part="widget" lang=locale.as_str() data-state=State::Error.as_str()>
             <h2 class="gw-title" part="title">{i18n::t(locale, Msg::Title)}</h2>
