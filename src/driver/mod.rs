@@ -18,15 +18,15 @@ use crate::core::i18n::Locale;
 use crate::core::machine::{Command, EventKind, Input, Machine, Snapshot, State};
 use crate::core::plan::{self, Mode, Plan, PlanInput, QrPicture};
 use crate::core::present::Presenter;
-use crate::ui::{self, ErrorView, Intent, Intents, PaymentView, Signals};
+use crate::ui::paint::{self, AdoptedQr, PaintedQr};
+use crate::ui::{self, FirstView, Intent, Intents, Parts, Signals};
 use browser::{now_ms, OrderStorage};
 use js_sys::Reflect;
-use leptos::prelude::*;
 use listener::Listener;
 use page::Page;
 use request::StatusRequest;
 use std::any::Any;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use timer::{Interval, Timeout};
@@ -75,6 +75,7 @@ struct Running {
     machine: Machine,
     presenter: Presenter,
     signals: Signals,
+    parts: Parts,
     storage: OrderStorage,
     /// The machine's next wake-up.
     wake: Option<Timeout>,
@@ -86,7 +87,7 @@ struct Running {
     /// ... then for a task after it.
     opening_soon: Option<Timeout>,
     /// The server-rendered QR taken over ([`QrPicture::InPage`]).
-    adopted_qr: Option<web_sys::Element>,
+    adopted_qr: Option<AdoptedQr>,
     /// The terminal event, for the detail of `gopay-retry`.
     ended: Option<crate::core::machine::Event>,
     _listeners: Vec<Listener>,
@@ -126,16 +127,14 @@ fn prepare_root(host: &HtmlElement) -> Result<HtmlElement, JsValue> {
     Ok(container)
 }
 
-/// A server-rendered first paint inserted by a script (`innerHTML`, as client-side navigation
-/// in Next.js, Nuxt and SvelteKit inserts server HTML) is not parsed as a declarative shadow
-/// root: its `<template shadowrootmode="open">` stays a dead child of the host. It becomes the
-/// host's open shadow root here, as the parser would have made it, nodes moved, not copied.
+/// An unparsed first paint's template ([`paint::unparsed_first_paint`]) becomes the host's
+/// open shadow root, as the parser would have made it: its nodes moved, not copied. A host
+/// with a shadow root keeps it.
 fn adopt_unparsed_root(host: &HtmlElement) {
     if host.shadow_root().is_some() {
         return;
     }
-    let Ok(Some(template)) = host.query_selector(r#":scope > template[shadowrootmode="open" i]"#)
-    else {
+    let Some(template) = paint::unparsed_first_paint(host) else {
         return;
     };
     let Some(content) = Reflect::get(&template, &"content".into())
@@ -152,16 +151,9 @@ fn adopt_unparsed_root(host: &HtmlElement) {
     }
 }
 
-/// A drawn QR already in the host's shadow root (a server-rendered first paint), and the
-/// order it was drawn for.
-fn server_qr(host: &HtmlElement) -> Option<(web_sys::Element, String)> {
-    let root = host.shadow_root()?;
-    let svg = root.query_selector("figure[part=qr] > svg").ok()??;
-    let order = root
-        .query_selector("[part=order-id]")
-        .ok()??
-        .text_content()?;
-    Some((svg, order))
+/// The QR a server drew in the host's shadow root, before the root is emptied for the view.
+fn painted_qr(host: &HtmlElement) -> Option<PaintedQr> {
+    PaintedQr::find(&host.shadow_root()?)
 }
 
 impl Widget {
@@ -169,7 +161,7 @@ impl Widget {
     /// the same charge is taken over: its QR `<svg>` stays the same element.
     pub fn mount(host: HtmlElement, options: Options) -> Result<Widget, JsValue> {
         adopt_unparsed_root(&host);
-        let in_page = server_qr(&host);
+        let in_page = painted_qr(&host);
         let container = prepare_root(&host)?;
         let shared = Rc::new(Shared {
             page: Page {
@@ -202,12 +194,12 @@ impl Widget {
                 .unwrap_or_default(),
             device: browser::device_class(),
             locale,
-            qr_in_page: in_page.as_ref().map(|(_, order)| order.as_str()),
+            qr_in_page: in_page.as_ref().map(PaintedQr::order_id),
         });
         match planned {
             Ok(mut plan) => {
                 plan.auto_open = options.auto_open;
-                start(&shared, plan, options.retry, in_page.map(|(svg, _)| svg))
+                start(&shared, plan, options.retry, in_page)
             }
             Err(e) => fail(&shared, locale, &e),
         }
@@ -229,12 +221,8 @@ impl Widget {
 
 /// Shows the error view and tells the page, once.
 fn fail(shared: &Rc<Shared>, locale: Locale, e: &ChargeError) {
-    let view = leptos::mount::mount_to(shared.container.clone(), move || {
-        view! { <ErrorView locale /> }
-    });
-    *shared.session.borrow_mut() = Some(Session::Failed {
-        _view: Box::new(view),
-    });
+    let view = ui::mount(shared.container.clone(), FirstView::Error(locale));
+    *shared.session.borrow_mut() = Some(Session::Failed { _view: view.view });
     shared.page.set_state(State::Error);
     shared.page.set_live(true);
     if e.warn {
@@ -243,7 +231,7 @@ fn fail(shared: &Rc<Shared>, locale: Locale, e: &ChargeError) {
     shared.page.error(e.code.as_str(), &e.message);
 }
 
-fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, server_svg: Option<web_sys::Element>) {
+fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, painted: Option<PaintedQr>) {
     let plan = Arc::new(plan);
     let order_id = plan.charge.order_id.clone();
     let storage = OrderStorage::new(&order_id);
@@ -266,35 +254,18 @@ fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, server_svg: Option<web_sy
             on_intent(&shared, intent);
         }
     });
-    let signals_out = Rc::new(Cell::new(None));
-    let view = {
-        let (plan, signals_out) = (plan.clone(), signals_out.clone());
-        leptos::mount::mount_to(shared.container.clone(), move || {
-            let signals = Signals::new(first);
-            signals_out.set(Some(signals));
-            view! { <PaymentView plan signals intents stylesheet=None /> }
-        })
-    };
-    let Some(signals) = signals_out.get() else {
+    let view = ui::mount(
+        shared.container.clone(),
+        FirstView::Payment {
+            plan: plan.clone(),
+            screen: first,
+            intents,
+        },
+    );
+    let Some((signals, parts)) = view.payment else {
         return;
     };
-    // Moved, not copied: the painted QR stays the same element, with nothing redrawn.
-    let adopted_qr = match plan.qr {
-        Some(QrPicture::InPage) => server_svg.filter(|svg| {
-            let figure = shared
-                .container
-                .query_selector("figure[part=qr]")
-                .ok()
-                .flatten();
-            // Above the QRIS frame's caption, where the view draws its own.
-            figure.is_some_and(|f| {
-                let caption = f.query_selector("figcaption").ok().flatten();
-                f.insert_before(svg, caption.as_ref().map(|c| c.unchecked_ref()))
-                    .is_ok()
-            })
-        }),
-        _ => None,
-    };
+    let adopted_qr = painted.and_then(|painted| parts.adopt(painted));
     let listeners = listen(shared, plan.status_url.is_some(), plan.deeplink.is_some());
     let tick = {
         let weak = Rc::downgrade(shared);
@@ -309,6 +280,7 @@ fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, server_svg: Option<web_sy
         machine,
         presenter,
         signals,
+        parts,
         storage,
         wake: None,
         tick,
@@ -318,7 +290,7 @@ fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, server_svg: Option<web_sy
         adopted_qr,
         ended: None,
         _listeners: listeners,
-        _view: Box::new(view),
+        _view: view.view,
     })));
     shared.page.set_live(true);
     feed(shared, Input::Start);
@@ -412,7 +384,7 @@ fn on_intent(shared: &Rc<Shared>, intent: Intent) {
             let Some((plan, drawn)) = with_running(shared, |r| {
                 let drawn = match (&r.plan.qr, &r.adopted_qr) {
                     (Some(QrPicture::Svg { size, path }), _) => Some((*size, path.clone())),
-                    (Some(QrPicture::InPage), Some(svg)) => drawn_in_page(svg),
+                    (Some(QrPicture::InPage), Some(adopted)) => adopted.drawing(),
                     _ => None,
                 };
                 (r.plan.clone(), drawn)
@@ -433,14 +405,6 @@ fn on_intent(shared: &Rc<Shared>, intent: Intent) {
             }
         }
     }
-}
-
-/// The side in modules and the path of a QR `<svg>` the server drew.
-fn drawn_in_page(svg: &web_sys::Element) -> Option<(u32, String)> {
-    let view_box = svg.get_attribute("viewBox")?;
-    let size = view_box.split(' ').nth(2)?.parse().ok()?;
-    let path = svg.query_selector("path").ok()??.get_attribute("d")?;
-    Some((size, path))
 }
 
 /// Feeds one input to the machine, carries out what it answers, re-arms the wake-up and
@@ -498,44 +462,25 @@ fn feed(shared: &Rc<Shared>, input: Input) {
     }
 }
 
-/// Shows the machine's view now: the host's `data-state` and the view's signals.
+/// Shows the machine's view now: the host's `data-state` and the view's signals. Once the
+/// QR and the app button are no longer offered, they leave the view.
 fn render(shared: &Rc<Shared>) {
     let shown = with_running(shared, |r| {
         let screen = r.presenter.present(&r.machine.view(now_ms()));
         if screen.state.is_terminal() {
             r.tick = None;
         }
-        (screen, r.signals)
+        let withdrawn = !screen.offer && r.signals.offered();
+        if withdrawn {
+            r.adopted_qr = None;
+        }
+        (screen, r.signals, withdrawn.then_some(r.parts))
     });
-    if let Some((screen, signals)) = shown {
-        let withdrawn = !screen.offer && signals.offered();
+    if let Some((screen, signals, withdrawn)) = shown {
         shared.page.set_state(screen.state);
         signals.show(screen);
-        if withdrawn {
-            withdraw(shared);
+        if let Some(parts) = withdrawn {
+            parts.withdraw();
         }
-    }
-}
-
-/// The QR and the app button leave the DOM (a removed QR cannot be scanned, or read by a
-/// script); the focus, if it was in the widget, goes to what happened and what to do next.
-fn withdraw(shared: &Rc<Shared>) {
-    let Ok(root) = shared.container.get_root_node().dyn_into::<ShadowRoot>() else {
-        return;
-    };
-    let had_focus = root.active_element().is_some();
-    for part in [".gw-app", ".gw-scan"] {
-        if let Ok(Some(el)) = root.query_selector(part) {
-            el.remove();
-        }
-    }
-    with_running(shared, |r| r.adopted_qr = None);
-    if had_focus {
-        // After the view has applied the new screen (it unhides the result in a microtask).
-        leptos::leptos_dom::helpers::queue_microtask(move || {
-            if let Ok(Some(el)) = root.query_selector("[part=result]") {
-                let _ = el.unchecked_into::<HtmlElement>().focus();
-            }
-        });
     }
 }

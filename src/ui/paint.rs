@@ -1,10 +1,13 @@
-//! The first paint: the view rendered to HTML by a server, in a declarative shadow root.
+//! The first paint: the view rendered to HTML by a server, in a declarative shadow root, and
+//! found again by the browser when the package takes that view over. What is written here is
+//! what is looked for here.
 
-use super::{act_on, stylesheet_link, ErrorView, Intents, PaymentView, Signals, CSS};
+use super::{act_on, stylesheet_link, ErrorView, Intents, Parts, PaymentView, Signals, CSS};
 use crate::core::options::{Refused, Started};
 use leptos::prelude::*;
 use std::rc::Rc;
 use std::sync::Arc;
+use web_sys::{Element, HtmlElement, ShadowRoot};
 
 /// Where a first paint's styles come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +47,8 @@ fn payment_view(started: Started, stylesheet: Option<String>) -> impl IntoView {
     // Nothing to tap before the package takes the view over.
     let intents: Intents = Rc::new(|_| {});
     let plan = Arc::new(started.plan);
-    view! { <PaymentView plan signals intents stylesheet /> }
+    let parts = Parts::new();
+    view! { <PaymentView plan signals intents parts stylesheet /> }
 }
 
 /// The first view as HTML, with no styles.
@@ -81,6 +85,67 @@ fn without_markers(html: String) -> String {
     }
 }
 
+/// A first paint inserted by a script (`innerHTML`, as client-side navigation in Next.js,
+/// Nuxt and SvelteKit inserts server HTML) is not parsed as a declarative shadow root: its
+/// `<template shadowrootmode="open">` stays a dead child of the host. That template, if the
+/// host has one.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub fn unparsed_first_paint(host: &HtmlElement) -> Option<Element> {
+    host.query_selector(r#":scope > template[shadowrootmode="open" i]"#)
+        .ok()
+        .flatten()
+}
+
+/// A QR a server drew, in a host's shadow root, and the order it was drawn for.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub struct PaintedQr {
+    svg: Element,
+    order_id: String,
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+impl PaintedQr {
+    /// The drawn QR of the payment view painted in `root`, if there is one.
+    pub fn find(root: &ShadowRoot) -> Option<PaintedQr> {
+        let svg = root.query_selector("figure[part=qr] > svg").ok()??;
+        let order_id = root
+            .query_selector("[part=order-id]")
+            .ok()??
+            .text_content()?;
+        Some(PaintedQr { svg, order_id })
+    }
+
+    pub fn order_id(&self) -> &str {
+        &self.order_id
+    }
+
+    pub(super) fn into_svg(self) -> Element {
+        self.svg
+    }
+}
+
+/// A painted QR the view took over ([`Parts::adopt`]).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub struct AdoptedQr(Element);
+
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+impl AdoptedQr {
+    pub(super) fn new(svg: Element) -> AdoptedQr {
+        AdoptedQr(svg)
+    }
+
+    /// The side in modules and the path of the QR as the server drew it ([`QrFigure`]'s
+    /// `viewBox` and path), for "Save QR image" to draw again.
+    ///
+    /// [`QrFigure`]: super::QrFigure
+    pub fn drawing(&self) -> Option<(u32, String)> {
+        let view_box = self.0.get_attribute("viewBox")?;
+        let size = view_box.split(' ').nth(2)?.parse().ok()?;
+        let path = self.0.query_selector("path").ok()??.get_attribute("d")?;
+        Some((size, path))
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -90,5 +155,11 @@ mod tests {
         let css = CSS.to_ascii_lowercase();
         assert!(!css.contains("</style"));
         assert!(!css.contains("<!"));
+    }
+
+    #[test]
+    fn the_view_box_the_server_draws_gives_back_the_side() {
+        let view_box = crate::core::qr::view_box(29);
+        assert_eq!(view_box.split(' ').nth(2), Some("29"), "{view_box}");
     }
 }
