@@ -5,9 +5,12 @@
 
 mod browser;
 mod listener;
+mod opening;
 mod page;
 mod request;
 mod save;
+mod shadow;
+mod takeover;
 mod timer;
 
 pub use page::Callbacks;
@@ -18,11 +21,11 @@ use crate::core::i18n::Locale;
 use crate::core::machine::{Command, EventKind, Input, Machine, Snapshot, State};
 use crate::core::plan::{self, Mode, Plan, PlanInput, QrPicture};
 use crate::core::present::Presenter;
-use crate::ui::paint::{self, AdoptedQr, PaintedQr};
+use crate::ui::paint::{AdoptedQr, PaintedQr};
 use crate::ui::{self, FirstView, Intent, Intents, Parts, Signals};
 use browser::{now_ms, OrderStorage};
-use js_sys::Reflect;
 use listener::Listener;
+use opening::AppOpening;
 use page::Page;
 use request::StatusRequest;
 use std::any::Any;
@@ -31,8 +34,7 @@ use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use timer::{Interval, Timeout};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot};
+use web_sys::HtmlElement;
 
 /// Options as the embed read them from attributes or from `mount()`.
 pub struct Options {
@@ -82,10 +84,8 @@ struct Running {
     /// The countdown's second hand, until the transaction ends.
     tick: Option<Interval>,
     request: Option<StatusRequest>,
-    /// The automatic app opening, waiting for the page's `load` ...
-    opening_load: Option<Listener>,
-    /// ... then for a task after it.
-    opening_soon: Option<Timeout>,
+    /// The automatic app opening, waiting for its moment.
+    opening: Option<AppOpening>,
     /// The server-rendered QR taken over ([`QrPicture::InPage`]).
     adopted_qr: Option<AdoptedQr>,
     /// The terminal event, for the detail of `gopay-retry`.
@@ -94,75 +94,13 @@ struct Running {
     _view: Box<dyn Any>,
 }
 
-/// The stylesheet shared by every widget on the page.
-fn shared_sheet() -> Option<CssStyleSheet> {
-    thread_local! {
-        static SHEET: Option<CssStyleSheet> = CssStyleSheet::new().ok().inspect(|s| {
-            let _ = s.replace_sync(ui::CSS);
-        });
-    }
-    SHEET.with(Clone::clone)
-}
-
-/// The host's open shadow root, emptied, with the widget's stylesheet and a container.
-fn prepare_root(host: &HtmlElement) -> Result<HtmlElement, JsValue> {
-    let root: ShadowRoot = match host.shadow_root() {
-        Some(root) => root,
-        None => host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
-    };
-    // Emptied node by node: an innerHTML write would be refused under Trusted Types.
-    while let Some(child) = root.first_child() {
-        root.remove_child(&child)?;
-    }
-    if let Some(sheet) = shared_sheet() {
-        Reflect::set(
-            &root,
-            &"adoptedStyleSheets".into(),
-            &js_sys::Array::of1(&sheet),
-        )?;
-    }
-    let document = browser::document().ok_or("no document")?;
-    let container: HtmlElement = document.create_element("div")?.unchecked_into();
-    root.append_child(&container)?;
-    Ok(container)
-}
-
-/// An unparsed first paint's template ([`paint::unparsed_first_paint`]) becomes the host's
-/// open shadow root, as the parser would have made it: its nodes moved, not copied. A host
-/// with a shadow root keeps it.
-fn adopt_unparsed_root(host: &HtmlElement) {
-    if host.shadow_root().is_some() {
-        return;
-    }
-    let Some(template) = paint::unparsed_first_paint(host) else {
-        return;
-    };
-    let Some(content) = Reflect::get(&template, &"content".into())
-        .ok()
-        .and_then(|c| c.dyn_into::<web_sys::Node>().ok())
-    else {
-        return;
-    };
-    let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
-    if let Ok(root) = host.attach_shadow(&init) {
-        if root.append_child(&content).is_ok() {
-            template.remove();
-        }
-    }
-}
-
-/// The QR a server drew in the host's shadow root, before the root is emptied for the view.
-fn painted_qr(host: &HtmlElement) -> Option<PaintedQr> {
-    PaintedQr::find(&host.shadow_root()?)
-}
-
 impl Widget {
     /// Builds the widget inside `host` and starts the transaction. A server-rendered view of
     /// the same charge is taken over: its QR `<svg>` stays the same element.
     pub fn mount(host: HtmlElement, options: Options) -> Result<Widget, JsValue> {
-        adopt_unparsed_root(&host);
-        let in_page = painted_qr(&host);
-        let container = prepare_root(&host)?;
+        takeover::adopt_unparsed_root(&host);
+        let in_page = takeover::painted_qr(&host);
+        let container = shadow::prepare_root(&host)?;
         let shared = Rc::new(Shared {
             page: Page {
                 host,
@@ -285,8 +223,7 @@ fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, painted: Option<PaintedQr
         wake: None,
         tick,
         request: None,
-        opening_load: None,
-        opening_soon: None,
+        opening: None,
         adopted_qr,
         ended: None,
         _listeners: listeners,
@@ -328,36 +265,6 @@ fn listen(shared: &Rc<Shared>, polls: bool, opens_app: bool) -> Vec<Listener> {
         listeners.extend(on(win, "focus", || Input::Focus { focused: true }));
     }
     listeners
-}
-
-/// Opens the app once the page's load event is over. A navigation started by script before
-/// that (also from a `load` handler) replaces the page in the history, so the shopper's way
-/// back from the app would skip the payment page (a server-rendered one opens the app early).
-fn open_app_after_load(shared: &Rc<Shared>, r: &mut Running, href: String) {
-    if browser::document().is_none_or(|d| d.ready_state() == "complete") {
-        r.opening_soon = open_app_soon(shared, href);
-        return;
-    }
-    let weak = Rc::downgrade(shared);
-    r.opening_load = Listener::new(&browser::window(), "load", move |_| {
-        if let Some(shared) = weak.upgrade() {
-            // The listener stays (it is running); only the timeout is set.
-            let opening = open_app_soon(&shared, href.clone());
-            with_running(&shared, |r| r.opening_soon = opening);
-        }
-    });
-}
-
-/// Opens the app in a task of its own, never inside the load event's dispatch; cleared with
-/// the session that holds it. The machine learns the moment, for its check that it opened.
-fn open_app_soon(shared: &Rc<Shared>, href: String) -> Option<Timeout> {
-    let weak = Rc::downgrade(shared);
-    Timeout::new(0, move || {
-        if let Some(shared) = weak.upgrade() {
-            feed(&shared, Input::AppOpened);
-        }
-        let _ = browser::window().location().assign(&href);
-    })
 }
 
 /// Runs `f` on the running session, if there is one.
@@ -425,7 +332,12 @@ fn feed(shared: &Rc<Shared>, input: Input) {
             }
             Command::OpenApp => with_running(shared, |r| {
                 if let Some(href) = r.plan.deeplink.clone() {
-                    open_app_after_load(shared, r, href);
+                    let weak = Rc::downgrade(shared);
+                    r.opening = Some(AppOpening::start(href, move || {
+                        if let Some(shared) = weak.upgrade() {
+                            feed(&shared, Input::AppOpened);
+                        }
+                    }));
                 }
             }),
             Command::Fetch { timeout_ms } => with_running(shared, |r| {
