@@ -1,10 +1,10 @@
 //! wasm-bindgen exports used by the package's JavaScript entry (`index.js`), which adds
-//! the custom element, auto-mount and the promise-returning `mount()` of the contract.
+//! the custom element, auto-mount and the promise-returning `mount()` of the contract. The
+//! options are read through the core's one table of them ([`Key::spec`]).
 
 use crate::core::machine::EventKind;
-#[cfg(feature = "server")]
-use crate::core::options::{self, Key, Kind};
-use crate::driver::{Callbacks, Options, Widget};
+use crate::core::options::{Key, Kind, Options};
+use crate::driver::{Callbacks, Widget};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
@@ -33,61 +33,8 @@ fn get(options: &JsValue, key: &str) -> JsValue {
     }
 }
 
-fn get_string(options: &JsValue, key: &str) -> Option<String> {
-    get(options, key).as_string().filter(|s| !s.is_empty())
-}
-
 fn get_function(options: &JsValue, key: &str) -> Option<Function> {
     get(options, key).dyn_into::<Function>().ok()
-}
-
-/// A yes/no option: `true`, or an attribute's text (present, and not `"false"`).
-fn flag(value: &JsValue) -> bool {
-    value
-        .as_string()
-        .map_or(value.is_truthy(), |text| text != "false")
-}
-
-/// `autoOpen`: only `false` (or an attribute's `"false"`) turns the automatic app opening off.
-fn auto_open(value: &JsValue) -> bool {
-    value.as_bool() != Some(false) && crate::core::plan::auto_open(value.as_string().as_deref())
-}
-
-/// The charge as JSON text: a string is taken as it is; an object is serialised first (one
-/// that cannot be, such as a cyclic one, becomes an empty text, which is not JSON).
-fn charge_text(value: JsValue) -> Option<String> {
-    if value.is_undefined() || value.is_null() {
-        return None;
-    }
-    value.as_string().or_else(|| {
-        Some(
-            js_sys::JSON::stringify(&value)
-                .ok()
-                .and_then(|s| s.as_string())
-                .unwrap_or_default(),
-        )
-    })
-}
-
-/// Mounts a widget in `host` with `options` (the contract's `mount()` options object).
-#[wasm_bindgen(js_name = mountWidget)]
-pub fn mount_widget(host: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
-    let o = &options;
-    let options = Options {
-        charge: charge_text(get(o, "charge")),
-        status_url: get_string(o, "statusUrl"),
-        locale: get_string(o, "locale"),
-        mode: get_string(o, "mode"),
-        environment: get_string(o, "environment"),
-        retry: flag(&get(o, "retry"))
-            || get_function(o, EventKind::Retry.callback_name()).is_some(),
-        auto_open: auto_open(&get(o, "autoOpen")),
-        callbacks: Callbacks(EventKind::ALL.map(|kind| get_function(o, kind.callback_name()))),
-    };
-    let widget = Widget::mount(host, options)?;
-    Ok(WidgetHandle {
-        widget: Some(widget),
-    })
 }
 
 /// The options in a JavaScript object, by their names in the table: the element's own, and
@@ -95,9 +42,8 @@ pub fn mount_widget(host: HtmlElement, options: JsValue) -> Result<WidgetHandle,
 /// object is serialised first (one that cannot be, such as a cyclic one, becomes an empty
 /// text, which is not JSON); another value says yes or no: for a flag by its truthiness, for
 /// one on unless turned off only as `false`.
-#[cfg(feature = "server")]
-fn read_options(o: &JsValue, server: bool) -> options::Options {
-    let mut options = options::Options::default();
+fn read_options(o: &JsValue, server: bool) -> Options {
+    let mut options = Options::default();
     for key in Key::ALL {
         let spec = key.spec();
         if spec.server_only && !server {
@@ -122,6 +68,22 @@ fn read_options(o: &JsValue, server: bool) -> options::Options {
         }
     }
     options
+}
+
+/// Mounts a widget in `host` with `options` (the contract's `mount()` options object).
+#[wasm_bindgen(js_name = mountWidget)]
+pub fn mount_widget(host: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
+    let callbacks =
+        Callbacks(EventKind::ALL.map(|kind| get_function(&options, kind.callback_name())));
+    let mut read = read_options(&options, false);
+    // An `onRetry` callback takes "Get a new QR" as `retry: true` does.
+    if get_function(&options, EventKind::Retry.callback_name()).is_some() {
+        read.set_flag(Key::Retry, true);
+    }
+    let widget = Widget::mount(host, &read, callbacks)?;
+    Ok(WidgetHandle {
+        widget: Some(widget),
+    })
 }
 
 /// `renderToString(options)` of the package's `gopay-widget/server` entry (the `server` wasm

@@ -1,7 +1,8 @@
-//! The driver: the I/O shell around the core, one capability a file. It reads the browser,
-//! asks the core for a plan, feeds the machine, carries out its commands and re-arms its
-//! next wake-up. A mounted widget's running session owns every timer, listener, request and
-//! the view, so destroying the widget is dropping its session.
+//! The driver: the I/O shell around the core, one capability a file. A mounted widget's
+//! session is started by the core ([`options::start`]) from the page's options and facts; it
+//! then feeds the machine what the page tells it, carries out its commands, re-arms its next
+//! wake-up and shows its screens through the view. The session owns every timer, listener,
+//! request and the view, so destroying the widget is dropping its session.
 
 mod browser;
 mod listener;
@@ -15,12 +16,11 @@ mod timer;
 
 pub use page::Callbacks;
 
-use crate::core::charge::ChargeError;
-use crate::core::deeplink::Environment;
-use crate::core::i18n::Locale;
-use crate::core::machine::{Command, EventKind, Input, Machine, Snapshot, State};
-use crate::core::plan::{self, Mode, Plan, PlanInput, QrPicture};
+use crate::core::machine::{Command, Event, EventKind, Input, Machine, State};
+use crate::core::options::{self, Options, OrderFacts, Refused, Started};
+use crate::core::plan::{Plan, QrPicture};
 use crate::core::present::Presenter;
+use crate::core::snapshot::Snapshot;
 use crate::ui::paint::{AdoptedQr, PaintedQr};
 use crate::ui::{self, FirstView, Intent, Intents, Parts, Signals};
 use browser::{now_ms, OrderStorage};
@@ -35,21 +35,6 @@ use std::sync::Arc;
 use timer::{Interval, Timeout};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
-
-/// Options as the embed read them from attributes or from `mount()`.
-pub struct Options {
-    /// The charge JSON text; `None` when none was given.
-    pub charge: Option<String>,
-    pub status_url: Option<String>,
-    pub locale: Option<String>,
-    pub mode: Option<String>,
-    pub environment: Option<String>,
-    /// The page takes "Get a new QR" (`data-retry`, `retry: true` or an `onRetry` callback).
-    pub retry: bool,
-    /// The app may open by itself (`autoOpen`, `data-auto-open`; see [`plan::auto_open`]).
-    pub auto_open: bool,
-    pub callbacks: Callbacks,
-}
 
 /// One mounted widget.
 pub struct Widget {
@@ -89,7 +74,7 @@ struct Running {
     /// The server-rendered QR taken over ([`QrPicture::InPage`]).
     adopted_qr: Option<AdoptedQr>,
     /// The terminal event, for the detail of `gopay-retry`.
-    ended: Option<crate::core::machine::Event>,
+    ended: Option<Event>,
     _listeners: Vec<Listener>,
     _view: Box<dyn Any>,
 }
@@ -97,49 +82,30 @@ struct Running {
 impl Widget {
     /// Builds the widget inside `host` and starts the transaction. A server-rendered view of
     /// the same charge is taken over: its QR `<svg>` stays the same element.
-    pub fn mount(host: HtmlElement, options: Options) -> Result<Widget, JsValue> {
+    pub fn mount(
+        host: HtmlElement,
+        options: &Options,
+        callbacks: Callbacks,
+    ) -> Result<Widget, JsValue> {
         takeover::adopt_unparsed_root(&host);
-        let in_page = takeover::painted_qr(&host);
+        let painted = takeover::painted_qr(&host);
         let container = shadow::prepare_root(&host)?;
         let shared = Rc::new(Shared {
-            page: Page {
-                host,
-                callbacks: options.callbacks,
-            },
+            page: Page { host, callbacks },
             container,
             session: RefCell::new(None),
         });
         shared.page.set_state(State::Loading);
-        let locale = plan::pick_locale(
-            options.locale.as_deref(),
-            browser::html_lang().as_deref(),
-            browser::browser_language().as_deref(),
-        );
-        let origin = browser::page_origin();
-        let planned = plan::plan(PlanInput {
-            charge: options.charge.as_deref(),
-            status_url: options.status_url.as_deref(),
-            environment: options
-                .environment
-                .as_deref()
-                .and_then(Environment::parse)
-                .unwrap_or_default(),
-            page_origin: origin.as_deref(),
-            mode: options
-                .mode
-                .as_deref()
-                .and_then(Mode::parse)
-                .unwrap_or_default(),
-            device: browser::device_class(),
-            locale,
-            qr_in_page: in_page.as_ref().map(PaintedQr::order_id),
+        let facts = browser::facts(painted.as_ref().map(|p| p.order_id().to_owned()));
+        let started = options::start(options, &facts, |order_id| OrderFacts {
+            restored: OrderStorage::new(order_id)
+                .load()
+                .and_then(|text| Snapshot::decode(&text, order_id)),
+            returned_from_app: browser::app_return(order_id),
         });
-        match planned {
-            Ok(mut plan) => {
-                plan.auto_open = options.auto_open;
-                start(&shared, plan, options.retry, in_page)
-            }
-            Err(e) => fail(&shared, locale, &e),
+        match started {
+            Ok(started) => run(&shared, started, painted),
+            Err(refused) => fail(&shared, &refused),
         }
         Ok(Widget { shared })
     }
@@ -158,34 +124,30 @@ impl Widget {
 }
 
 /// Shows the error view and tells the page, once.
-fn fail(shared: &Rc<Shared>, locale: Locale, e: &ChargeError) {
-    let view = ui::mount(shared.container.clone(), FirstView::Error(locale));
+fn fail(shared: &Rc<Shared>, refused: &Refused) {
+    let view = ui::mount(shared.container.clone(), FirstView::Error(refused.locale));
     *shared.session.borrow_mut() = Some(Session::Failed { _view: view.view });
     shared.page.set_state(State::Error);
     shared.page.set_live(true);
+    let e = &refused.error;
     if e.warn {
         web_sys::console::warn_1(&format!("gopay-widget: {e}").into());
     }
     shared.page.error(e.code.as_str(), &e.message);
 }
 
-fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, painted: Option<PaintedQr>) {
+/// Shows the started transaction, adopting a QR the server painted, and runs it: the
+/// machine's first commands are carried out once the session holds everything.
+fn run(shared: &Rc<Shared>, started: Started, painted: Option<PaintedQr>) {
+    let Started {
+        plan,
+        machine,
+        presenter,
+        first,
+        commands,
+    } = started;
     let plan = Arc::new(plan);
-    let order_id = plan.charge.order_id.clone();
-    let storage = OrderStorage::new(&order_id);
-    let restored = storage
-        .load()
-        .and_then(|text| Snapshot::decode(&text, &order_id));
-    let config = plan.machine_config(
-        (js_sys::Math::random() * f64::from(u32::MAX)) as u64,
-        !browser::page_hidden(),
-        browser::app_return(&order_id),
-    );
-    let now = now_ms();
-    let machine = Machine::new(config, restored, now);
-    let mut presenter = Presenter::new(plan.locale, retry);
-    let first = presenter.present(&machine.view(now));
-
+    let state = first.state;
     let weak = Rc::downgrade(shared);
     let intents: Intents = Rc::new(move |intent| {
         if let Some(shared) = weak.upgrade() {
@@ -214,12 +176,12 @@ fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, painted: Option<PaintedQr
         })
     };
     *shared.session.borrow_mut() = Some(Session::Running(Box::new(Running {
+        storage: OrderStorage::new(&plan.charge.order_id),
         plan,
         machine,
         presenter,
         signals,
         parts,
-        storage,
         wake: None,
         tick,
         request: None,
@@ -229,8 +191,10 @@ fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, painted: Option<PaintedQr
         _listeners: listeners,
         _view: view.view,
     })));
+    // The host says what the view shows before the page hears anything.
+    shared.page.set_state(state);
     shared.page.set_live(true);
-    feed(shared, Input::Start);
+    carry_out(shared, commands);
 }
 
 /// The page's visibility and the network's return, for a widget that polls; the page's
@@ -314,13 +278,17 @@ fn on_intent(shared: &Rc<Shared>, intent: Intent) {
     }
 }
 
-/// Feeds one input to the machine, carries out what it answers, re-arms the wake-up and
-/// renders. No borrow of the session is held while the page's code runs (events and
-/// callbacks may destroy the widget), and nothing runs after it is gone.
+/// Feeds one input to the machine and carries out what it answers.
 fn feed(shared: &Rc<Shared>, input: Input) {
-    let Some(commands) = with_running(shared, |r| r.machine.handle(input, now_ms())) else {
-        return;
-    };
+    if let Some(commands) = with_running(shared, |r| r.machine.handle(input, now_ms())) {
+        carry_out(shared, commands);
+    }
+}
+
+/// Carries out the machine's commands, re-arms its wake-up and renders. No borrow of the
+/// session is held while the page's code runs (events and callbacks may destroy the widget),
+/// and nothing runs after it is gone.
+fn carry_out(shared: &Rc<Shared>, commands: Vec<Command>) {
     for command in commands {
         let carried = match command {
             Command::Emit(event) => {
