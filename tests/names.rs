@@ -302,3 +302,54 @@ fn the_rust_renderer_takes_every_option_by_its_name() {
     expected.insert("now_ms".to_owned());
     assert_eq!(fields, expected);
 }
+
+/// The text of a Rust source file before its unit tests.
+fn code_of(path: &str) -> String {
+    let text = read(path);
+    match text.find("#[cfg(all(test") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+/// The driver's and the renderer's sources, the embed's too: they read and write options
+/// through the table, and the view's markup only through the view.
+fn shell_sources() -> Vec<(String, String)> {
+    let mut paths = vec!["src/server.rs".to_owned(), "src/embed.rs".to_owned()];
+    let dir = format!("{}/src/driver", env!("CARGO_MANIFEST_DIR"));
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        paths.push(format!("src/driver/{name}"));
+    }
+    paths.into_iter().map(|p| (code_of(&p), p)).collect()
+}
+
+#[test]
+fn the_shell_spells_no_option_and_reads_no_markup() {
+    let sources = shell_sources();
+    assert!(sources.iter().any(|(_, path)| path == "src/driver/mod.rs"));
+    for (code, path) in &sources {
+        for option in options() {
+            let spelt = [Some(option.name), option.attribute].into_iter().flatten();
+            for name in spelt {
+                assert!(
+                    !code.contains(&format!("\"{name}\"")),
+                    "{path} spells {name}"
+                );
+            }
+        }
+        // Selectors and searches in markup belong to the view, which knows its markup.
+        for scan in [
+            "query_selector",
+            "querySelector",
+            "inner_html",
+            "outer_html",
+            ".find(\"<",
+            ".find('<'",
+            ".replace(\"<",
+            ".contains(\"<",
+        ] {
+            assert!(!code.contains(scan), "{path} holds {scan}");
+        }
+    }
+}
