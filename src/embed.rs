@@ -1,8 +1,10 @@
 //! wasm-bindgen exports used by the package's JavaScript entry (`index.js`), which adds
-//! the custom element, auto-mount and the promise-returning `mount()` of the contract.
+//! the custom element, auto-mount and the promise-returning `mount()` of the contract. The
+//! options are read through the core's one table of them ([`Key::spec`]).
 
 use crate::core::machine::EventKind;
-use crate::driver::{Callbacks, Options, Widget};
+use crate::core::options::{Key, Kind, Options};
+use crate::driver::{Callbacks, Widget};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
@@ -31,117 +33,57 @@ fn get(options: &JsValue, key: &str) -> JsValue {
     }
 }
 
-fn get_string(options: &JsValue, key: &str) -> Option<String> {
-    get(options, key).as_string().filter(|s| !s.is_empty())
-}
-
 fn get_function(options: &JsValue, key: &str) -> Option<Function> {
     get(options, key).dyn_into::<Function>().ok()
 }
 
-/// A yes/no option: `true`, or an attribute's text (present, and not `"false"`).
-fn flag(value: &JsValue) -> bool {
-    value
-        .as_string()
-        .map_or(value.is_truthy(), |text| text != "false")
-}
-
-/// `autoOpen`: only `false` (or an attribute's `"false"`) turns the automatic app opening off.
-fn auto_open(value: &JsValue) -> bool {
-    value.as_bool() != Some(false) && crate::core::plan::auto_open(value.as_string().as_deref())
-}
-
-/// The charge as JSON text: a string is taken as it is; an object is serialised first (one
-/// that cannot be, such as a cyclic one, becomes an empty text, which is not JSON).
-fn charge_text(value: JsValue) -> Option<String> {
-    if value.is_undefined() || value.is_null() {
-        return None;
+/// The options in a JavaScript object, by their names in the table: the element's own, and
+/// with `server`, those only a server render takes. A string is taken as it is; a charge
+/// object is serialised first (one that cannot be, such as a cyclic one, becomes an empty
+/// text, which is not JSON); another value says yes or no: for a flag by its truthiness, for
+/// one on unless turned off only as `false`.
+fn read_options(o: &JsValue, server: bool) -> Options {
+    let mut options = Options::default();
+    for key in Key::ALL {
+        let spec = key.spec();
+        if spec.server_only && !server {
+            continue;
+        }
+        let value = get(o, spec.name);
+        if value.is_undefined() || value.is_null() {
+            continue;
+        }
+        match (value.as_string(), spec.kind) {
+            (Some(text), _) => options.set(key, text),
+            (None, Kind::Charge) => options.set(
+                key,
+                js_sys::JSON::stringify(&value)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .unwrap_or_default(),
+            ),
+            (None, Kind::Flag) => options.set_flag(key, value.is_truthy()),
+            (None, Kind::OnUnlessNo) => options.set_flag(key, value.as_bool() != Some(false)),
+            (None, Kind::Text) => {}
+        }
     }
-    value.as_string().or_else(|| {
-        Some(
-            js_sys::JSON::stringify(&value)
-                .ok()
-                .and_then(|s| s.as_string())
-                .unwrap_or_default(),
-        )
-    })
+    options
 }
 
 /// Mounts a widget in `host` with `options` (the contract's `mount()` options object).
 #[wasm_bindgen(js_name = mountWidget)]
 pub fn mount_widget(host: HtmlElement, options: JsValue) -> Result<WidgetHandle, JsValue> {
-    let o = &options;
-    let options = Options {
-        charge: charge_text(get(o, "charge")),
-        status_url: get_string(o, "statusUrl"),
-        locale: get_string(o, "locale"),
-        mode: get_string(o, "mode"),
-        environment: get_string(o, "environment"),
-        retry: flag(&get(o, "retry"))
-            || get_function(o, EventKind::Retry.callback_name()).is_some(),
-        auto_open: auto_open(&get(o, "autoOpen")),
-        callbacks: Callbacks(EventKind::ALL.map(|kind| get_function(o, kind.callback_name()))),
-    };
-    let widget = Widget::mount(host, options)?;
+    let callbacks =
+        Callbacks(EventKind::ALL.map(|kind| get_function(&options, kind.callback_name())));
+    let mut read = read_options(&options, false);
+    // An `onRetry` callback takes "Get a new QR" as `retry: true` does.
+    if get_function(&options, EventKind::Retry.callback_name()).is_some() {
+        read.set_flag(Key::Retry, true);
+    }
+    let widget = Widget::mount(host, &read, callbacks)?;
     Ok(WidgetHandle {
         widget: Some(widget),
     })
-}
-
-/// The options of `renderToString` / `renderFirstPaint`, read from the JS object: the
-/// `mount()` options plus `userAgent`, `stylesheet`, `nonce` and `id`.
-#[cfg(feature = "server")]
-struct ServerOptions {
-    charge: Option<String>,
-    status_url: Option<String>,
-    locale: Option<String>,
-    mode: Option<String>,
-    environment: Option<String>,
-    user_agent: Option<String>,
-    stylesheet: Option<String>,
-    nonce: Option<String>,
-    id: Option<String>,
-    retry: bool,
-    auto_open: bool,
-}
-
-#[cfg(feature = "server")]
-impl ServerOptions {
-    fn read(o: &JsValue) -> ServerOptions {
-        let text = |key| get_string(o, key);
-        let auto_open = get(o, "autoOpen");
-        ServerOptions {
-            charge: charge_text(get(o, "charge")),
-            status_url: text("statusUrl"),
-            locale: text("locale"),
-            mode: text("mode"),
-            environment: text("environment"),
-            user_agent: text("userAgent"),
-            stylesheet: text("stylesheet"),
-            nonce: text("nonce"),
-            id: text("id"),
-            retry: flag(&get(o, "retry")),
-            // On unless turned off: `false`, or the attribute's text "false".
-            auto_open: auto_open.is_undefined() || auto_open.is_null() || flag(&auto_open),
-        }
-    }
-
-    fn render(&self) -> crate::server::RenderOptions<'_> {
-        crate::server::RenderOptions {
-            charge: self.charge.as_deref(),
-            status_url: self.status_url.as_deref(),
-            locale: self.locale.as_deref(),
-            mode: self.mode.as_deref(),
-            environment: self.environment.as_deref(),
-            user_agent: self.user_agent.as_deref(),
-            stylesheet: self.stylesheet.as_deref(),
-            nonce: self.nonce.as_deref(),
-            id: self.id.as_deref(),
-            retry: self.retry,
-            auto_open: self.auto_open,
-            now_ms: js_sys::Date::now() as i64,
-        }
-    }
 }
 
 /// `renderToString(options)` of the package's `gopay-widget/server` entry (the `server` wasm
@@ -149,7 +91,7 @@ impl ServerOptions {
 #[cfg(feature = "server")]
 #[wasm_bindgen(js_name = renderToString)]
 pub fn render_to_string(options: JsValue) -> String {
-    crate::server::render_to_string(&ServerOptions::read(&options).render())
+    crate::server::element(&read_options(&options, true), js_sys::Date::now() as i64)
 }
 
 /// `renderFirstPaint(options)`: only the declarative shadow root, for a `<gopay-widget>`
@@ -157,7 +99,7 @@ pub fn render_to_string(options: JsValue) -> String {
 #[cfg(feature = "server")]
 #[wasm_bindgen(js_name = renderFirstPaint)]
 pub fn render_first_paint(options: JsValue) -> String {
-    crate::server::render_first_paint(&ServerOptions::read(&options).render())
+    crate::server::first_paint(&read_options(&options, true), js_sys::Date::now() as i64)
 }
 
 /// The widget's stylesheet, written by the build as the package's `gopay-widget.css` for

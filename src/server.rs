@@ -8,18 +8,14 @@
 //! Node calls the package's `renderToString` / `renderFirstPaint` (`gopay-widget/server`),
 //! a wasm build of these same functions.
 
-use crate::core::deeplink::Environment;
 use crate::core::device::{self, Device};
-use crate::core::machine::{Input, Machine};
-use crate::core::plan::{self, Mode, PlanInput};
-use crate::core::present::Presenter;
-use crate::ui::{ErrorView, Intents, PaymentView, Signals};
-use leptos::prelude::*;
-use std::rc::Rc;
-use std::sync::Arc;
+use crate::core::machine::State;
+use crate::core::options::{self, Facts, Key, Options, OrderFacts, Refused, Started};
+use crate::ui::paint::{self, Styles};
 
 /// The options of `mount()` (as text, as the `data-*` attributes carry them), plus what only
-/// the server knows.
+/// the server knows. Each is read as the browser reads the same option
+/// ([`Key::spec`]).
 #[derive(Debug, Clone, Copy)]
 pub struct RenderOptions<'a> {
     /// The charge response JSON, as the backend received it from Midtrans.
@@ -70,6 +66,132 @@ impl Default for RenderOptions<'_> {
     }
 }
 
+impl RenderOptions<'_> {
+    /// The options as the widget reads them.
+    pub fn options(&self) -> Options {
+        // Every field named: a new option cannot be left out here.
+        let RenderOptions {
+            charge,
+            status_url,
+            locale,
+            mode,
+            environment,
+            user_agent,
+            stylesheet,
+            nonce,
+            id,
+            retry,
+            auto_open,
+            now_ms: _,
+        } = *self;
+        let mut o = Options::default();
+        for (key, text) in [
+            (Key::Charge, charge),
+            (Key::StatusUrl, status_url),
+            (Key::Locale, locale),
+            (Key::Mode, mode),
+            (Key::Environment, environment),
+            (Key::UserAgent, user_agent),
+            (Key::Stylesheet, stylesheet),
+            (Key::Nonce, nonce),
+            (Key::Id, id),
+        ] {
+            if let Some(text) = text {
+                o.set(key, text.to_owned());
+            }
+        }
+        o.set_flag(Key::Retry, retry);
+        o.set_flag(Key::AutoOpen, auto_open);
+        o
+    }
+}
+
+/// The widget started as the browser starts it, with what a server knows of the page: the
+/// request's device, no `<html lang>` or browser language (pass `locale`), a visible page,
+/// nothing stored for the order yet.
+fn start(options: &Options, now_ms: i64) -> Result<Started, Refused> {
+    let facts = Facts {
+        html_lang: None,
+        browser_language: None,
+        page_origin: None,
+        device: options
+            .text(Key::UserAgent)
+            .map_or(Device::Desktop, |ua| device::classify(ua, None, 0)),
+        visible: true,
+        qr_in_page: None,
+        seed: 0,
+        now_ms,
+    };
+    options::start(options, &facts, |_| OrderFacts::default())
+}
+
+/// The state the first view shows, as the host's `data-state` says it.
+fn first_state(start: &Result<Started, Refused>) -> &'static str {
+    start
+        .as_ref()
+        .map_or(State::Error, |s| s.first.state)
+        .as_str()
+}
+
+/// The view the browser would show first for these options, as HTML: the payment view, or
+/// the error view for a charge that cannot be shown (never markup from the charge). For the
+/// project's own tests (`internals`).
+#[cfg(feature = "internals")]
+pub fn render_view(o: &RenderOptions<'_>) -> (String, &'static str) {
+    let start = start(&o.options(), o.now_ms);
+    let state = first_state(&start);
+    (paint::view_html(start), state)
+}
+
+/// The HTML of one `<gopay-widget>` with its first view in a declarative shadow root and its
+/// attributes set, so that the element goes on working when the package loads.
+pub fn render_to_string(o: &RenderOptions<'_>) -> String {
+    element(&o.options(), o.now_ms)
+}
+
+/// Only the declarative shadow root (`<template shadowrootmode="open">…</template>`), for a
+/// `<gopay-widget>` element the page's own templates or components write with the same
+/// options as `data-*` attributes.
+pub fn render_first_paint(o: &RenderOptions<'_>) -> String {
+    first_paint(&o.options(), o.now_ms)
+}
+
+/// [`render_to_string`] of options already read: each attribute as the table names it
+/// ([`Key::spec`]), then the first view's `data-state`.
+pub(crate) fn element(options: &Options, now_ms: i64) -> String {
+    let start = start(options, now_ms);
+    let mut out = String::from("<gopay-widget");
+    // The element's own `id` first, as a page writes it, then the widget's `data-*`.
+    let (own, widgets): (Vec<Key>, Vec<Key>) =
+        Key::ALL.into_iter().partition(|key| key.spec().server_only);
+    let attributes = own
+        .into_iter()
+        .chain(widgets)
+        .filter_map(|key| Some((key.spec().attribute?, options.attribute_value(key)?)));
+    for (name, value) in attributes.chain([("data-state", first_state(&start))]) {
+        out.push_str(&format!(" {name}=\"{}\"", attr(value)));
+    }
+    out.push('>');
+    out.push_str(&paint::first_paint_html(start, styles(options)));
+    out.push_str("</gopay-widget>");
+    out
+}
+
+/// [`render_first_paint`] of options already read.
+pub(crate) fn first_paint(options: &Options, now_ms: i64) -> String {
+    paint::first_paint_html(start(options, now_ms), styles(options))
+}
+
+/// The stylesheet linked where the page serves it, else inlined (with the page's nonce).
+fn styles(options: &Options) -> Styles<'_> {
+    match options.text(Key::Stylesheet) {
+        Some(href) => Styles::Linked(href),
+        None => Styles::Inline {
+            nonce: options.text(Key::Nonce),
+        },
+    }
+}
+
 /// Escapes text for a double-quoted HTML attribute value.
 fn attr(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 16);
@@ -84,148 +206,6 @@ fn attr(value: &str) -> String {
         }
     }
     out
-}
-
-/// The view the browser would show first for these options, as HTML: the payment view, or
-/// the error view for a charge that cannot be shown (never markup from the charge).
-pub fn render_view(o: &RenderOptions<'_>) -> (String, &'static str) {
-    let locale = plan::pick_locale(o.locale, None, None);
-    let device = o
-        .user_agent
-        .map_or(Device::Desktop, |ua| device::classify(ua, None, 0));
-    let planned = plan::plan(PlanInput {
-        charge: o.charge,
-        status_url: o.status_url,
-        environment: o
-            .environment
-            .and_then(Environment::parse)
-            .unwrap_or_default(),
-        page_origin: None,
-        mode: o.mode.and_then(Mode::parse).unwrap_or_default(),
-        device,
-        locale,
-        qr_in_page: None,
-    });
-    let owner = Owner::new();
-    owner.with(|| match planned {
-        Ok(plan) => {
-            let config = plan.machine_config(0, true, None);
-            let mut machine = Machine::new(config, None, o.now_ms);
-            // What the widget shows once started; the commands are the browser's to carry out.
-            let _ = machine.handle(Input::Start, o.now_ms);
-            let screen = Presenter::new(plan.locale, o.retry).present(&machine.view(o.now_ms));
-            let state = screen.state.as_str();
-            let signals = Signals::new(screen);
-            let intents: Intents = Rc::new(|_| {});
-            let plan = Arc::new(plan);
-            let html = view! { <PaymentView plan signals intents /> }.to_html();
-            (without_markers(html), state)
-        }
-        Err(e) => {
-            let html = view! { <ErrorView locale message=e.message /> }.to_html();
-            (
-                without_markers(html),
-                crate::core::machine::State::Error.as_str(),
-            )
-        }
-    })
-}
-
-/// The renderer's `<!>` markers taken out: they separate text nodes and mark empty places for
-/// Leptos' hydration, which the widget does not do (it mounts its own view and moves only the
-/// painted QR into it), and an HTML parser reports each as an incorrectly opened comment.
-/// The renderer escapes `<` in every text and attribute value, so each `<!>` it wrote is a
-/// marker; two texts it separated become one text node, which reads the same.
-fn without_markers(html: String) -> String {
-    if html.contains("<!>") {
-        html.replace("<!>", "")
-    } else {
-        html
-    }
-}
-
-/// The HTML of one `<gopay-widget>` with its first view in a declarative shadow root and its
-/// `data-*` attributes set, so that the element goes on working when the package loads.
-pub fn render_to_string(o: &RenderOptions<'_>) -> String {
-    let (view, state) = render_view(o);
-    let mut out = String::from("<gopay-widget");
-    for (name, value) in [
-        ("id", o.id),
-        ("data-charge", o.charge),
-        ("data-status-url", o.status_url),
-        ("data-locale", o.locale),
-        ("data-mode", o.mode),
-        ("data-environment", o.environment),
-        ("data-retry", o.retry.then_some("")),
-        ("data-auto-open", (!o.auto_open).then_some("false")),
-        ("data-state", Some(state)),
-    ] {
-        if let Some(value) = value {
-            out.push_str(&format!(" {name}=\"{}\"", attr(value)));
-        }
-    }
-    out.push('>');
-    shadow_root(&mut out, &view, o);
-    out.push_str("</gopay-widget>");
-    out
-}
-
-/// Only the declarative shadow root (`<template shadowrootmode="open">…</template>`), for a
-/// `<gopay-widget>` element the page's own templates or components write with the same
-/// options as `data-*` attributes.
-pub fn render_first_paint(o: &RenderOptions<'_>) -> String {
-    let (view, _) = render_view(o);
-    let mut out = String::new();
-    shadow_root(&mut out, &view, o);
-    out
-}
-
-fn shadow_root(out: &mut String, view: &str, o: &RenderOptions<'_>) {
-    out.push_str("<template shadowrootmode=\"open\">");
-    match o.stylesheet {
-        // The parser stops at a stylesheet link in the body until the sheet has loaded: the
-        // link goes right after the part to act on, which is thus painted in the first parse
-        // (its markup needs no stylesheet), and the rest of the view waits for its styles.
-        Some(href) => {
-            out.push_str("<div>");
-            let at = first_part_end(view).unwrap_or(0);
-            out.push_str(&view[..at]);
-            out.push_str(&format!(
-                "<link rel=\"stylesheet\" href=\"{}\">",
-                attr(href)
-            ));
-            out.push_str(&view[at..]);
-        }
-        // Inlined, the styles come with the view: nothing to wait for, nothing to serve. The
-        // element goes before the view's container, where a template's content model has it.
-        None => {
-            match o.nonce {
-                Some(nonce) => out.push_str(&format!("<style nonce=\"{}\">", attr(nonce))),
-                None => out.push_str("<style>"),
-            }
-            // Raw text up to `</style`: the widget's own CSS, which never holds one.
-            out.push_str(crate::ui::CSS);
-            out.push_str("</style><div>");
-            out.push_str(view);
-        }
-    }
-    out.push_str("</div></template>");
-}
-
-/// The end of the part of `view` the shopper acts on: the Open GoPay button's row when the
-/// app part is shown, else the QR's figure; `None` in the error view.
-fn first_part_end(view: &str) -> Option<usize> {
-    const APP: &str = "<div class=\"gw-app\"";
-    let app_shown = view
-        .find(APP)
-        .is_some_and(|at| !view[at + APP.len()..].starts_with(" hidden"));
-    let (start, end) = if app_shown {
-        ("part=\"open-button\"", "</a></div>")
-    } else {
-        ("<figure", "</figure>")
-    };
-    let at = view.find(start)?;
-    Some(at + view[at..].find(end)? + end.len())
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -263,6 +243,30 @@ mod tests {
         assert!(html.contains("IDR 789,000"));
         assert!(html.ends_with("</div></template></gopay-widget>"));
         assert!(!html.contains("<script") && !html.contains("style=\""));
+    }
+
+    #[test]
+    fn the_element_carries_every_option_the_browser_reads_as_its_attribute() {
+        let html = render_to_string(&RenderOptions {
+            status_url: Some("/s/{order_id}"),
+            mode: Some("qr"),
+            environment: Some("sandbox"),
+            user_agent: Some("Mozilla/5.0 (X11; Linux x86_64)"),
+            stylesheet: Some("/w.css"),
+            nonce: Some("n"),
+            id: Some("w"),
+            retry: true,
+            auto_open: false,
+            ..options("{\"a\":\"<'&'>\"}")
+        });
+        let tag = &html[..html.find('>').unwrap() + 1];
+        assert_eq!(
+            tag,
+            "<gopay-widget id=\"w\" data-charge=\"{&quot;a&quot;:&quot;&lt;&#39;&amp;&#39;&gt;&quot;}\" \
+             data-status-url=\"/s/{order_id}\" data-locale=\"en\" data-mode=\"qr\" \
+             data-environment=\"sandbox\" data-retry=\"\" data-auto-open=\"false\" \
+             data-state=\"error\">"
+        );
     }
 
     #[test]

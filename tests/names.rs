@@ -1,9 +1,11 @@
-//! The public names have one source: the core's `EventKind` and `State`. The package's
-//! JavaScript entry and its types spell them too; this test fails when a copy drifts.
+//! The public names have one source: the core's `EventKind`, `State` and options table
+//! (`Key::spec`). The package's JavaScript entry, its components and its types spell them too;
+//! this test fails when a copy drifts, or when one is added or misspelt in any of them.
 #![cfg(not(target_arch = "wasm32"))]
 
 use gopay_widget::core::machine::{EventKind, State};
-use std::collections::BTreeSet;
+use gopay_widget::core::options::{Key, OptionSpec};
+use std::collections::{BTreeMap, BTreeSet};
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -169,20 +171,25 @@ fn the_readme_names_every_code_a_page_can_receive() {
     assert!(read("js/pure.js").contains("\"load_failed\""));
 }
 
-/// The options, one name table: `mount()`'s option (and the React and Vue components' prop) and
-/// the attribute that carries it.
-const OPTIONS: [(&str, &str); 7] = [
-    ("charge", "data-charge"),
-    ("statusUrl", "data-status-url"),
-    ("locale", "data-locale"),
-    ("mode", "data-mode"),
-    ("environment", "data-environment"),
-    ("retry", "data-retry"),
-    ("autoOpen", "data-auto-open"),
-];
+/// The core's table of the options.
+fn options() -> [OptionSpec; Key::ALL.len()] {
+    Key::ALL.map(Key::spec)
+}
 
-/// The options only `renderToString` / `renderFirstPaint` take.
-const SERVER_ONLY: [&str; 4] = ["userAgent", "stylesheet", "nonce", "id"];
+/// The element's options from the core's table: `mount()`'s name (and the React and Vue
+/// components' prop) and the attribute that carries it.
+fn element_options() -> BTreeMap<String, String> {
+    options()
+        .iter()
+        .filter(|o| !o.server_only)
+        .map(|o| (o.name.to_owned(), o.attribute.unwrap().to_owned()))
+        .collect()
+}
+
+/// Every option's name, those only `renderToString` / `renderFirstPaint` take included.
+fn all_option_names() -> BTreeSet<String> {
+    options().iter().map(|o| o.name.to_owned()).collect()
+}
 
 /// The text of `interface NAME … }` in a .d.ts file.
 fn interface<'a>(dts: &'a str, name: &str) -> &'a str {
@@ -192,68 +199,157 @@ fn interface<'a>(dts: &'a str, name: &str) -> &'a str {
     &dts[start..start + dts[start..].find("\n}").unwrap()]
 }
 
+/// The members an interface declares at its first level (`  name?:`, `  "name"?:`, `  name:`).
+fn members(interface: &str) -> BTreeSet<String> {
+    interface
+        .lines()
+        .filter_map(|line| line.strip_prefix("  "))
+        .filter(|line| !line.starts_with(' '))
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, _)| name.trim_end_matches('?').trim_matches('"').to_owned())
+        .filter(|name| !name.is_empty() && !name.contains(char::is_whitespace))
+        .collect()
+}
+
+/// The `key: "value"` entries of `const NAME = { … };` in a JavaScript file.
+fn object_literal(js: &str, name: &str) -> BTreeMap<String, String> {
+    let start = js
+        .find(&format!("const {name} = {{"))
+        .unwrap_or_else(|| panic!("{name} not found"));
+    let body = &js[start..start + js[start..].find("};").unwrap()];
+    body.lines()
+        .skip(1)
+        .filter_map(|line| line.trim().trim_end_matches(',').split_once(": "))
+        .map(|(key, value)| (key.to_owned(), value.trim_matches('"').to_owned()))
+        .collect()
+}
+
+/// The quoted names in a `Pick<MountOptions, "a" | "b" …>` of a .d.ts file.
+fn picked(dts: &str) -> BTreeSet<String> {
+    let start = dts.find("Pick<").expect("the props pick mount()'s options");
+    quoted_with(&dts[start..start + dts[start..].find('>').unwrap()], "")
+}
+
+/// `statusUrl` -> `status_url`.
+fn snake_case(name: &str) -> String {
+    name.chars()
+        .flat_map(|c| {
+            let lower = c.to_ascii_lowercase();
+            (c.is_ascii_uppercase().then_some('_').into_iter()).chain([lower])
+        })
+        .collect()
+}
+
 #[test]
-fn every_option_has_one_name_in_the_entry_the_components_the_types_and_the_renderer() {
-    let pure = read("js/pure.js");
+fn every_option_has_one_name_in_the_element_mount_the_renderer_and_the_types() {
+    let element = element_options();
+    let attributes: BTreeSet<String> = element.values().cloned().collect();
+    let names: BTreeSet<String> = element.keys().cloned().collect();
+    // The element (and [data-gopay-widget]) reads exactly these attributes into these names.
+    assert_eq!(object_literal(&read("js/pure.js"), "ATTRIBUTES"), element);
     let index_dts = read("js/index.d.ts");
-    let attributes = interface(&index_dts, "GopayWidgetAttributes");
-    let mount_options = interface(&index_dts, "MountOptions");
-    let server_dts = read("js/server.d.ts");
-    let render_options = interface(&server_dts, "RenderOptions");
-    let react = read("js/react.js");
-    let vue = read("js/vue.js");
-    let embed = read("src/embed.rs");
-    let server = read("src/server.rs");
-    let pick = |dts: &str| {
-        let dts = read(dts);
-        let start = dts.find("Pick<").expect("the props pick mount()'s options");
-        dts[start..start + dts[start..].find('>').unwrap()].to_owned()
-    };
-    let (react_props, vue_props) = (pick("js/react.d.ts"), pick("js/vue.d.ts"));
-    for (option, attribute) in OPTIONS {
-        assert!(
-            pure.contains(&format!("{option}: \"{attribute}\"")),
-            "pure.js: {option}"
+    assert_eq!(
+        members(interface(&index_dts, "GopayWidgetAttributes")),
+        attributes,
+        "index.d.ts: GopayWidgetAttributes"
+    );
+    let callbacks: BTreeSet<String> = EventKind::ALL
+        .iter()
+        .map(|k| k.callback_name().to_owned())
+        .collect();
+    let mount_options = members(interface(&index_dts, "MountOptions"));
+    assert_eq!(
+        &mount_options - &callbacks,
+        names,
+        "index.d.ts: MountOptions"
+    );
+    assert!(callbacks.is_subset(&mount_options), "index.d.ts: callbacks");
+    assert_eq!(
+        members(interface(&read("js/server.d.ts"), "RenderOptions")),
+        all_option_names(),
+        "server.d.ts: RenderOptions"
+    );
+    // The components pass each option as its attribute, and type their props as mount()'s.
+    for component in ["react", "vue"] {
+        let js = read(&format!("js/{component}.js"));
+        assert_eq!(
+            quoted_with(&js, "data-")
+                .into_iter()
+                .filter(|a| js.contains(&format!("\"{a}\":")))
+                .collect::<BTreeSet<_>>(),
+            attributes,
+            "{component}.js"
         );
-        assert!(
-            attributes.contains(&format!("\"{attribute}\"?:")),
-            "index.d.ts: {attribute}"
+        assert_eq!(
+            picked(&read(&format!("js/{component}.d.ts"))),
+            names,
+            "{component}.d.ts"
         );
-        assert!(
-            mount_options.contains(&format!("\n  {option}")),
-            "MountOptions: {option}"
-        );
-        assert!(
-            render_options.contains(&format!("\n  {option}")),
-            "RenderOptions: {option}"
-        );
-        assert!(
-            embed.contains(&format!("\"{option}\"")),
-            "embed.rs reads {option}"
-        );
-        assert!(
-            server.contains(&format!("(\"{attribute}\"")),
-            "server.rs writes {attribute}"
-        );
-        for (name, js, props) in [("react", &react, &react_props), ("vue", &vue, &vue_props)] {
-            assert!(
-                js.contains(&format!("\"{attribute}\":")),
-                "{name}.js: {attribute}"
-            );
-            assert!(
-                props.contains(&format!("\"{option}\"")),
-                "{name}.d.ts: {option}"
-            );
-        }
     }
-    for option in SERVER_ONLY {
-        assert!(
-            render_options.contains(&format!("\n  {option}?:")),
-            "RenderOptions: {option}"
-        );
-        assert!(
-            embed.contains(&format!("\"{option}\"")),
-            "embed.rs reads {option}"
-        );
+}
+
+#[test]
+fn the_rust_renderer_takes_every_option_by_its_name() {
+    let server = read("src/server.rs");
+    let start = server.find("pub struct RenderOptions").unwrap();
+    let fields: BTreeSet<String> = server[start..start + server[start..].find("\n}").unwrap()]
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("pub "))
+        .filter_map(|line| line.split_once(':'))
+        .map(|(field, _)| field.to_owned())
+        .collect();
+    let mut expected: BTreeSet<String> = options().iter().map(|o| snake_case(o.name)).collect();
+    expected.insert("now_ms".to_owned());
+    assert_eq!(fields, expected);
+}
+
+/// The text of a Rust source file before its unit tests.
+fn code_of(path: &str) -> String {
+    let text = read(path);
+    match text.find("#[cfg(all(test") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+/// The driver's and the renderer's sources, the embed's too: they read and write options
+/// through the table, and the view's markup only through the view.
+fn shell_sources() -> Vec<(String, String)> {
+    let mut paths = vec!["src/server.rs".to_owned(), "src/embed.rs".to_owned()];
+    let dir = format!("{}/src/driver", env!("CARGO_MANIFEST_DIR"));
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        paths.push(format!("src/driver/{name}"));
+    }
+    paths.into_iter().map(|p| (code_of(&p), p)).collect()
+}
+
+#[test]
+fn the_shell_spells_no_option_and_reads_no_markup() {
+    let sources = shell_sources();
+    assert!(sources.iter().any(|(_, path)| path == "src/driver/mod.rs"));
+    for (code, path) in &sources {
+        for option in options() {
+            let spelt = [Some(option.name), option.attribute].into_iter().flatten();
+            for name in spelt {
+                assert!(
+                    !code.contains(&format!("\"{name}\"")),
+                    "{path} spells {name}"
+                );
+            }
+        }
+        // Selectors and searches in markup belong to the view, which knows its markup.
+        for scan in [
+            "query_selector",
+            "querySelector",
+            "inner_html",
+            "outer_html",
+            ".find(\"<",
+            ".find('<'",
+            ".replace(\"<",
+            ".contains(\"<",
+        ] {
+            assert!(!code.contains(scan), "{path} holds {scan}");
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod jakarta;
 pub mod json;
 pub mod machine;
+pub mod options;
 pub mod percent;
 pub mod plan;
 pub mod present;

@@ -2,6 +2,7 @@
 //! session storage and the return from the GoPay app.
 
 use crate::core::device::{self, ClientHints, Device};
+use crate::core::options::Facts;
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
@@ -17,17 +18,17 @@ pub fn document() -> Option<web_sys::Document> {
     window().document()
 }
 
-pub fn page_origin() -> Option<String> {
+fn page_origin() -> Option<String> {
     window().location().origin().ok()
 }
 
 /// `<html lang>`.
-pub fn html_lang() -> Option<String> {
+fn html_lang() -> Option<String> {
     document()?.document_element()?.get_attribute("lang")
 }
 
 /// `navigator.language`.
-pub fn browser_language() -> Option<String> {
+fn browser_language() -> Option<String> {
     window().navigator().language()
 }
 
@@ -36,7 +37,7 @@ pub fn page_hidden() -> bool {
     document().is_some_and(|d| d.hidden())
 }
 
-pub fn device_class() -> Device {
+fn device_class() -> Device {
     let nav = window().navigator();
     let ua = nav.user_agent().unwrap_or_default();
     let field = |obj: &JsValue, key: &str| Reflect::get(obj, &JsValue::from_str(key)).ok();
@@ -48,6 +49,21 @@ pub fn device_class() -> Device {
         });
     let touch = nav.max_touch_points().max(0) as u32;
     device::classify(&ua, hints.as_ref(), touch)
+}
+
+/// What the page knows besides the widget's options, now; `qr_in_page` is the order of a QR
+/// a server drew in the host.
+pub fn facts(qr_in_page: Option<String>) -> Facts {
+    Facts {
+        html_lang: html_lang(),
+        browser_language: browser_language(),
+        page_origin: page_origin(),
+        device: device_class(),
+        visible: !page_hidden(),
+        qr_in_page,
+        seed: (js_sys::Math::random() * f64::from(u32::MAX)) as u64,
+        now_ms: now_ms(),
+    }
 }
 
 /// Per-tab storage for one order's snapshot. Private modes and sandboxed iframes throw

@@ -1,53 +1,40 @@
-//! The driver: the I/O shell around the core, one capability a file. It reads the browser,
-//! asks the core for a plan, feeds the machine, carries out its commands and re-arms its
-//! next wake-up. A mounted widget's running session owns every timer, listener, request and
-//! the view, so destroying the widget is dropping its session.
+//! The driver: the I/O shell around the core, one capability a file. A mounted widget's
+//! session is started by the core ([`options::start`]) from the page's options and facts; it
+//! then feeds the machine what the page tells it, carries out its commands, re-arms its next
+//! wake-up and shows its screens through the view. The session owns every timer, listener,
+//! request and the view, so destroying the widget is dropping its session.
 
 mod browser;
 mod listener;
+mod opening;
 mod page;
 mod request;
 mod save;
+mod shadow;
+mod takeover;
 mod timer;
 
 pub use page::Callbacks;
 
-use crate::core::charge::ChargeError;
-use crate::core::deeplink::Environment;
-use crate::core::i18n::Locale;
-use crate::core::machine::{Command, EventKind, Input, Machine, Snapshot, State};
-use crate::core::plan::{self, Mode, Plan, PlanInput, QrPicture};
+use crate::core::machine::{Command, Event, EventKind, Input, Machine, State};
+use crate::core::options::{self, Options, OrderFacts, Refused, Started};
+use crate::core::plan::{Plan, QrPicture};
 use crate::core::present::Presenter;
-use crate::ui::{self, ErrorView, Intent, Intents, PaymentView, Signals};
+use crate::core::snapshot::Snapshot;
+use crate::ui::paint::{AdoptedQr, PaintedQr};
+use crate::ui::{self, FirstView, Intent, Intents, Parts, Signals};
 use browser::{now_ms, OrderStorage};
-use js_sys::Reflect;
-use leptos::prelude::*;
 use listener::Listener;
+use opening::AppOpening;
 use page::Page;
 use request::StatusRequest;
 use std::any::Any;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use timer::{Interval, Timeout};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot};
-
-/// Options as the embed read them from attributes or from `mount()`.
-pub struct Options {
-    /// The charge JSON text; `None` when none was given.
-    pub charge: Option<String>,
-    pub status_url: Option<String>,
-    pub locale: Option<String>,
-    pub mode: Option<String>,
-    pub environment: Option<String>,
-    /// The page takes "Get a new QR" (`data-retry`, `retry: true` or an `onRetry` callback).
-    pub retry: bool,
-    /// The app may open by itself (`autoOpen`, `data-auto-open`; see [`plan::auto_open`]).
-    pub auto_open: bool,
-    pub callbacks: Callbacks,
-}
+use web_sys::HtmlElement;
 
 /// One mounted widget.
 pub struct Widget {
@@ -75,141 +62,50 @@ struct Running {
     machine: Machine,
     presenter: Presenter,
     signals: Signals,
+    parts: Parts,
     storage: OrderStorage,
     /// The machine's next wake-up.
     wake: Option<Timeout>,
     /// The countdown's second hand, until the transaction ends.
     tick: Option<Interval>,
     request: Option<StatusRequest>,
-    /// The automatic app opening, waiting for the page's `load` ...
-    opening_load: Option<Listener>,
-    /// ... then for a task after it.
-    opening_soon: Option<Timeout>,
+    /// The automatic app opening, waiting for its moment.
+    opening: Option<AppOpening>,
     /// The server-rendered QR taken over ([`QrPicture::InPage`]).
-    adopted_qr: Option<web_sys::Element>,
+    adopted_qr: Option<AdoptedQr>,
     /// The terminal event, for the detail of `gopay-retry`.
-    ended: Option<crate::core::machine::Event>,
+    ended: Option<Event>,
     _listeners: Vec<Listener>,
     _view: Box<dyn Any>,
-}
-
-/// The stylesheet shared by every widget on the page.
-fn shared_sheet() -> Option<CssStyleSheet> {
-    thread_local! {
-        static SHEET: Option<CssStyleSheet> = CssStyleSheet::new().ok().inspect(|s| {
-            let _ = s.replace_sync(ui::CSS);
-        });
-    }
-    SHEET.with(Clone::clone)
-}
-
-/// The host's open shadow root, emptied, with the widget's stylesheet and a container.
-fn prepare_root(host: &HtmlElement) -> Result<HtmlElement, JsValue> {
-    let root: ShadowRoot = match host.shadow_root() {
-        Some(root) => root,
-        None => host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
-    };
-    // Emptied node by node: an innerHTML write would be refused under Trusted Types.
-    while let Some(child) = root.first_child() {
-        root.remove_child(&child)?;
-    }
-    if let Some(sheet) = shared_sheet() {
-        Reflect::set(
-            &root,
-            &"adoptedStyleSheets".into(),
-            &js_sys::Array::of1(&sheet),
-        )?;
-    }
-    let document = browser::document().ok_or("no document")?;
-    let container: HtmlElement = document.create_element("div")?.unchecked_into();
-    root.append_child(&container)?;
-    Ok(container)
-}
-
-/// A server-rendered first paint inserted by a script (`innerHTML`, as client-side navigation
-/// in Next.js, Nuxt and SvelteKit inserts server HTML) is not parsed as a declarative shadow
-/// root: its `<template shadowrootmode="open">` stays a dead child of the host. It becomes the
-/// host's open shadow root here, as the parser would have made it, nodes moved, not copied.
-fn adopt_unparsed_root(host: &HtmlElement) {
-    if host.shadow_root().is_some() {
-        return;
-    }
-    let Ok(Some(template)) = host.query_selector(r#":scope > template[shadowrootmode="open" i]"#)
-    else {
-        return;
-    };
-    let Some(content) = Reflect::get(&template, &"content".into())
-        .ok()
-        .and_then(|c| c.dyn_into::<web_sys::Node>().ok())
-    else {
-        return;
-    };
-    let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
-    if let Ok(root) = host.attach_shadow(&init) {
-        if root.append_child(&content).is_ok() {
-            template.remove();
-        }
-    }
-}
-
-/// A drawn QR already in the host's shadow root (a server-rendered first paint), and the
-/// order it was drawn for.
-fn server_qr(host: &HtmlElement) -> Option<(web_sys::Element, String)> {
-    let root = host.shadow_root()?;
-    let svg = root.query_selector("figure[part=qr] > svg").ok()??;
-    let order = root
-        .query_selector("[part=order-id]")
-        .ok()??
-        .text_content()?;
-    Some((svg, order))
 }
 
 impl Widget {
     /// Builds the widget inside `host` and starts the transaction. A server-rendered view of
     /// the same charge is taken over: its QR `<svg>` stays the same element.
-    pub fn mount(host: HtmlElement, options: Options) -> Result<Widget, JsValue> {
-        adopt_unparsed_root(&host);
-        let in_page = server_qr(&host);
-        let container = prepare_root(&host)?;
+    pub fn mount(
+        host: HtmlElement,
+        options: &Options,
+        callbacks: Callbacks,
+    ) -> Result<Widget, JsValue> {
+        takeover::adopt_unparsed_root(&host);
+        let painted = takeover::painted_qr(&host);
+        let container = shadow::prepare_root(&host)?;
         let shared = Rc::new(Shared {
-            page: Page {
-                host,
-                callbacks: options.callbacks,
-            },
+            page: Page { host, callbacks },
             container,
             session: RefCell::new(None),
         });
         shared.page.set_state(State::Loading);
-        let locale = plan::pick_locale(
-            options.locale.as_deref(),
-            browser::html_lang().as_deref(),
-            browser::browser_language().as_deref(),
-        );
-        let origin = browser::page_origin();
-        let planned = plan::plan(PlanInput {
-            charge: options.charge.as_deref(),
-            status_url: options.status_url.as_deref(),
-            environment: options
-                .environment
-                .as_deref()
-                .and_then(Environment::parse)
-                .unwrap_or_default(),
-            page_origin: origin.as_deref(),
-            mode: options
-                .mode
-                .as_deref()
-                .and_then(Mode::parse)
-                .unwrap_or_default(),
-            device: browser::device_class(),
-            locale,
-            qr_in_page: in_page.as_ref().map(|(_, order)| order.as_str()),
+        let facts = browser::facts(painted.as_ref().map(|p| p.order_id().to_owned()));
+        let started = options::start(options, &facts, |order_id| OrderFacts {
+            restored: OrderStorage::new(order_id)
+                .load()
+                .and_then(|text| Snapshot::decode(&text, order_id)),
+            returned_from_app: browser::app_return(order_id),
         });
-        match planned {
-            Ok(mut plan) => {
-                plan.auto_open = options.auto_open;
-                start(&shared, plan, options.retry, in_page.map(|(svg, _)| svg))
-            }
-            Err(e) => fail(&shared, locale, &e),
+        match started {
+            Ok(started) => run(&shared, started, painted),
+            Err(refused) => fail(&shared, &refused),
         }
         Ok(Widget { shared })
     }
@@ -228,74 +124,48 @@ impl Widget {
 }
 
 /// Shows the error view and tells the page, once.
-fn fail(shared: &Rc<Shared>, locale: Locale, e: &ChargeError) {
-    let message = e.message.clone();
-    let view = leptos::mount::mount_to(shared.container.clone(), move || {
-        view! { <ErrorView locale message /> }
-    });
-    *shared.session.borrow_mut() = Some(Session::Failed {
-        _view: Box::new(view),
-    });
+fn fail(shared: &Rc<Shared>, refused: &Refused) {
+    let view = ui::mount(shared.container.clone(), FirstView::Error(refused.locale));
+    *shared.session.borrow_mut() = Some(Session::Failed { _view: view.view });
     shared.page.set_state(State::Error);
     shared.page.set_live(true);
+    let e = &refused.error;
     if e.warn {
         web_sys::console::warn_1(&format!("gopay-widget: {e}").into());
     }
     shared.page.error(e.code.as_str(), &e.message);
 }
 
-fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, server_svg: Option<web_sys::Element>) {
+/// Shows the started transaction, adopting a QR the server painted, and runs it: the
+/// machine's first commands are carried out once the session holds everything.
+fn run(shared: &Rc<Shared>, started: Started, painted: Option<PaintedQr>) {
+    let Started {
+        plan,
+        machine,
+        presenter,
+        first,
+        commands,
+    } = started;
     let plan = Arc::new(plan);
-    let order_id = plan.charge.order_id.clone();
-    let storage = OrderStorage::new(&order_id);
-    let restored = storage
-        .load()
-        .and_then(|text| Snapshot::decode(&text, &order_id));
-    let config = plan.machine_config(
-        (js_sys::Math::random() * f64::from(u32::MAX)) as u64,
-        !browser::page_hidden(),
-        browser::app_return(&order_id),
-    );
-    let now = now_ms();
-    let machine = Machine::new(config, restored, now);
-    let mut presenter = Presenter::new(plan.locale, retry);
-    let first = presenter.present(&machine.view(now));
-
+    let state = first.state;
     let weak = Rc::downgrade(shared);
     let intents: Intents = Rc::new(move |intent| {
         if let Some(shared) = weak.upgrade() {
             on_intent(&shared, intent);
         }
     });
-    let signals_out = Rc::new(Cell::new(None));
-    let view = {
-        let (plan, signals_out) = (plan.clone(), signals_out.clone());
-        leptos::mount::mount_to(shared.container.clone(), move || {
-            let signals = Signals::new(first);
-            signals_out.set(Some(signals));
-            view! { <PaymentView plan signals intents /> }
-        })
-    };
-    let Some(signals) = signals_out.get() else {
+    let view = ui::mount(
+        shared.container.clone(),
+        FirstView::Payment {
+            plan: plan.clone(),
+            screen: first,
+            intents,
+        },
+    );
+    let Some((signals, parts)) = view.payment else {
         return;
     };
-    // Moved, not copied: the painted QR stays the same element, with nothing redrawn.
-    let adopted_qr = match plan.qr {
-        Some(QrPicture::InPage) => server_svg.filter(|svg| {
-            let figure = shared
-                .container
-                .query_selector("figure[part=qr]")
-                .ok()
-                .flatten();
-            // Above the QRIS frame's caption, where the view draws its own.
-            figure.is_some_and(|f| {
-                let caption = f.query_selector("figcaption").ok().flatten();
-                f.insert_before(svg, caption.as_ref().map(|c| c.unchecked_ref()))
-                    .is_ok()
-            })
-        }),
-        _ => None,
-    };
+    let adopted_qr = painted.and_then(|painted| parts.adopt(painted));
     let listeners = listen(shared, plan.status_url.is_some(), plan.deeplink.is_some());
     let tick = {
         let weak = Rc::downgrade(shared);
@@ -306,23 +176,25 @@ fn start(shared: &Rc<Shared>, plan: Plan, retry: bool, server_svg: Option<web_sy
         })
     };
     *shared.session.borrow_mut() = Some(Session::Running(Box::new(Running {
+        storage: OrderStorage::new(&plan.charge.order_id),
         plan,
         machine,
         presenter,
         signals,
-        storage,
+        parts,
         wake: None,
         tick,
         request: None,
-        opening_load: None,
-        opening_soon: None,
+        opening: None,
         adopted_qr,
         ended: None,
         _listeners: listeners,
-        _view: Box::new(view),
+        _view: view.view,
     })));
+    // The host says what the view shows before the page hears anything.
+    shared.page.set_state(state);
     shared.page.set_live(true);
-    feed(shared, Input::Start);
+    carry_out(shared, commands);
 }
 
 /// The page's visibility and the network's return, for a widget that polls; the page's
@@ -359,36 +231,6 @@ fn listen(shared: &Rc<Shared>, polls: bool, opens_app: bool) -> Vec<Listener> {
     listeners
 }
 
-/// Opens the app once the page's load event is over. A navigation started by script before
-/// that (also from a `load` handler) replaces the page in the history, so the shopper's way
-/// back from the app would skip the payment page (a server-rendered one opens the app early).
-fn open_app_after_load(shared: &Rc<Shared>, r: &mut Running, href: String) {
-    if browser::document().is_none_or(|d| d.ready_state() == "complete") {
-        r.opening_soon = open_app_soon(shared, href);
-        return;
-    }
-    let weak = Rc::downgrade(shared);
-    r.opening_load = Listener::new(&browser::window(), "load", move |_| {
-        if let Some(shared) = weak.upgrade() {
-            // The listener stays (it is running); only the timeout is set.
-            let opening = open_app_soon(&shared, href.clone());
-            with_running(&shared, |r| r.opening_soon = opening);
-        }
-    });
-}
-
-/// Opens the app in a task of its own, never inside the load event's dispatch; cleared with
-/// the session that holds it. The machine learns the moment, for its check that it opened.
-fn open_app_soon(shared: &Rc<Shared>, href: String) -> Option<Timeout> {
-    let weak = Rc::downgrade(shared);
-    Timeout::new(0, move || {
-        if let Some(shared) = weak.upgrade() {
-            feed(&shared, Input::AppOpened);
-        }
-        let _ = browser::window().location().assign(&href);
-    })
-}
-
 /// Runs `f` on the running session, if there is one.
 fn with_running<T>(shared: &Shared, f: impl FnOnce(&mut Running) -> T) -> Option<T> {
     match shared.session.borrow_mut().as_mut() {
@@ -413,7 +255,7 @@ fn on_intent(shared: &Rc<Shared>, intent: Intent) {
             let Some((plan, drawn)) = with_running(shared, |r| {
                 let drawn = match (&r.plan.qr, &r.adopted_qr) {
                     (Some(QrPicture::Svg { size, path }), _) => Some((*size, path.clone())),
-                    (Some(QrPicture::InPage), Some(svg)) => drawn_in_page(svg),
+                    (Some(QrPicture::InPage), Some(adopted)) => adopted.drawing(),
                     _ => None,
                 };
                 (r.plan.clone(), drawn)
@@ -436,21 +278,17 @@ fn on_intent(shared: &Rc<Shared>, intent: Intent) {
     }
 }
 
-/// The side in modules and the path of a QR `<svg>` the server drew.
-fn drawn_in_page(svg: &web_sys::Element) -> Option<(u32, String)> {
-    let view_box = svg.get_attribute("viewBox")?;
-    let size = view_box.split(' ').nth(2)?.parse().ok()?;
-    let path = svg.query_selector("path").ok()??.get_attribute("d")?;
-    Some((size, path))
+/// Feeds one input to the machine and carries out what it answers.
+fn feed(shared: &Rc<Shared>, input: Input) {
+    if let Some(commands) = with_running(shared, |r| r.machine.handle(input, now_ms())) {
+        carry_out(shared, commands);
+    }
 }
 
-/// Feeds one input to the machine, carries out what it answers, re-arms the wake-up and
-/// renders. No borrow of the session is held while the page's code runs (events and
-/// callbacks may destroy the widget), and nothing runs after it is gone.
-fn feed(shared: &Rc<Shared>, input: Input) {
-    let Some(commands) = with_running(shared, |r| r.machine.handle(input, now_ms())) else {
-        return;
-    };
+/// Carries out the machine's commands, re-arms its wake-up and renders. No borrow of the
+/// session is held while the page's code runs (events and callbacks may destroy the widget),
+/// and nothing runs after it is gone.
+fn carry_out(shared: &Rc<Shared>, commands: Vec<Command>) {
     for command in commands {
         let carried = match command {
             Command::Emit(event) => {
@@ -462,7 +300,12 @@ fn feed(shared: &Rc<Shared>, input: Input) {
             }
             Command::OpenApp => with_running(shared, |r| {
                 if let Some(href) = r.plan.deeplink.clone() {
-                    open_app_after_load(shared, r, href);
+                    let weak = Rc::downgrade(shared);
+                    r.opening = Some(AppOpening::start(href, move || {
+                        if let Some(shared) = weak.upgrade() {
+                            feed(&shared, Input::AppOpened);
+                        }
+                    }));
                 }
             }),
             Command::Fetch { timeout_ms } => with_running(shared, |r| {
@@ -499,44 +342,25 @@ fn feed(shared: &Rc<Shared>, input: Input) {
     }
 }
 
-/// Shows the machine's view now: the host's `data-state` and the view's signals.
+/// Shows the machine's view now: the host's `data-state` and the view's signals. Once the
+/// QR and the app button are no longer offered, they leave the view.
 fn render(shared: &Rc<Shared>) {
     let shown = with_running(shared, |r| {
         let screen = r.presenter.present(&r.machine.view(now_ms()));
         if screen.state.is_terminal() {
             r.tick = None;
         }
-        (screen, r.signals)
+        let withdrawn = !screen.offer && r.signals.offered();
+        if withdrawn {
+            r.adopted_qr = None;
+        }
+        (screen, r.signals, withdrawn.then_some(r.parts))
     });
-    if let Some((screen, signals)) = shown {
-        let withdrawn = !screen.offer && signals.offered();
+    if let Some((screen, signals, withdrawn)) = shown {
         shared.page.set_state(screen.state);
         signals.show(screen);
-        if withdrawn {
-            withdraw(shared);
+        if let Some(parts) = withdrawn {
+            parts.withdraw();
         }
-    }
-}
-
-/// The QR and the app button leave the DOM (a removed QR cannot be scanned, or read by a
-/// script); the focus, if it was in the widget, goes to what happened and what to do next.
-fn withdraw(shared: &Rc<Shared>) {
-    let Ok(root) = shared.container.get_root_node().dyn_into::<ShadowRoot>() else {
-        return;
-    };
-    let had_focus = root.active_element().is_some();
-    for part in [".gw-app", ".gw-scan"] {
-        if let Ok(Some(el)) = root.query_selector(part) {
-            el.remove();
-        }
-    }
-    with_running(shared, |r| r.adopted_qr = None);
-    if had_focus {
-        // After the view has applied the new screen (it unhides the result in a microtask).
-        leptos::leptos_dom::helpers::queue_microtask(move || {
-            if let Ok(Some(el)) = root.query_selector("[part=result]") {
-                let _ = el.unchecked_into::<HtmlElement>().focus();
-            }
-        });
     }
 }

@@ -283,6 +283,58 @@ test("the server's markup and the client's own first render are the same", async
   }
 });
 
+test("the browser's first screen is the server's: the view and data-state the first event sees", async () => {
+  const qris = fresh(await fixture("qris-charge-docs-shape.json"));
+  const gopay = fresh(await fixture("gopay-charge-current-shape.json"));
+  const statusUrl = "/status?order_id={order_id}";
+  for (const [name, options, userAgent] of [
+    ["qris, polling, retry", { charge: qris, locale: "en", statusUrl, retry: true }],
+    [
+      "gopay on a phone, no automatic opening",
+      { charge: gopay, locale: "id", environment: "sandbox", statusUrl, autoOpen: false },
+      PHONE_UA,
+    ],
+    ["error", { charge: "{not json", locale: "en", statusUrl }],
+  ]) {
+    const html = renderToString({ ...options, userAgent });
+    pages.set(`first-${name}`, page(`${html}<div id="host"></div>`));
+    const context = await browser.newContext({ userAgent });
+    const p = await context.newPage();
+    await p.goto(`${server.url}/ssr?p=${encodeURIComponent(`first-${name}`)}`);
+    const seen = await p.evaluate(
+      async ([o, canon]) => {
+        const view = new Function(`return (${canon})`)();
+        // Texts the server's renderer wrote side by side are one text node once parsed.
+        const screen = (el) => {
+          const copy = el.shadowRoot.querySelector("div").cloneNode(true);
+          copy.normalize();
+          return { state: el.getAttribute("data-state"), view: view(copy) };
+        };
+        // The server's first paint as parsed, taken out before the package could take it over.
+        const painted = document.querySelector("gopay-widget");
+        const server = screen(painted);
+        painted.remove();
+        // The browser's first screen: what the page sees when the widget first tells it.
+        const host = document.getElementById("host");
+        let first;
+        const look = () => {
+          first ??= screen(host);
+        };
+        host.addEventListener("gopay-status", look);
+        host.addEventListener("gopay-error", look);
+        const { mount } = await import("/pkg/index.js");
+        window.__handle = await mount(host, o);
+        return { server, first };
+      },
+      [options, canonical.toString()],
+    );
+    assert.ok(seen.server.view.length > 200, name);
+    assert.ok(seen.first, `${name}: no event`);
+    assert.deepEqual(seen.first, seen.server, name);
+    await context.close();
+  }
+});
+
 test("a hostile charge renders the error view, never markup from the charge", async () => {
   for (const charge of [
     '"><script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">',
