@@ -3,7 +3,7 @@
 // Every cell checks the final data-state, the events, that success only follows a genuine
 // settlement for this order, that requests never overlap and that the page throws nothing;
 // the endpoint then recovers with a settlement (except after destroy()). The measured table is
-// printed at the end (README, "Fault matrix").
+// printed at the end (docs/fault-matrix.md).
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
