@@ -189,8 +189,11 @@ async function files(dir) {
 }
 
 const BROWSER_WASM = fs.readFileSync(path.join(ROOT, "pkg/gopay_widget_wasm_bg.wasm"));
-// The start of any wasm module in base64 ("\0asm", version 1) and of the server entry's module.
-const WASM_BASE64 = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]).toString("base64");
+// The start of any wasm module in base64 ("\0asm", version 1, and a section id below 64), as
+// it is inside a longer text: no padding.
+const WASM_BASE64 = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1])
+  .toString("base64")
+  .slice(0, 11);
 
 /**
  * What a browser may fetch from the framework's client output: no server wasm, neither as a
