@@ -47,14 +47,16 @@ export function record(framework, column, value) {
 
 /**
  * Runs `check` and records whether it passed under `column` (a failure as `failed`, e.g. the
- * words of a known gap); rethrows its failure.
+ * words of a known gap), for one framework or for each of several rows that share the check
+ * (one build serving several of them); rethrows its failure.
  */
 export async function observe(framework, column, check, failed = false) {
+  const rows = [framework].flat();
   try {
     const value = await check();
-    record(framework, column, value ?? true);
+    for (const row of rows) record(row, column, value ?? true);
   } catch (error) {
-    record(framework, column, failed);
+    for (const row of rows) record(row, column, failed);
     throw error;
   }
 }
@@ -214,6 +216,19 @@ export async function assertNoServerWasm(dirs) {
     }
   }
   assert.ok(scanned > 0, `nothing in ${dirs.join(", ")}`);
+}
+
+/**
+ * Server bundles that must not hold the server's wasm (an edge runtime's files): no module
+ * inlined as base64 and no .wasm file but the browser's.
+ */
+export async function assertNoInlinedWasm(bundle) {
+  assert.ok(bundle.length > 0, "no files");
+  for (const file of bundle) {
+    const body = await fsp.readFile(file);
+    if (file.endsWith(".wasm")) assert.ok(body.equals(BROWSER_WASM), `${file} is a server wasm`);
+    else assert.ok(!body.includes(WASM_BASE64), `${file} holds a wasm module in base64`);
+  }
 }
 
 /** Removes `dir` (a build output) if there. */
