@@ -33,10 +33,6 @@ export function decoded(segment: string): string | undefined {
 /** The body of the page at `url` (the template's <!--app-html-->), or undefined: no such page. */
 export async function render(url: URL, userAgent?: string): Promise<string | undefined> {
   const [, page, order] = url.pathname.match(/^\/(checkout|client-only)\/([^/]+)$/) ?? [];
-  if (url.pathname === "/") {
-    const cart = url.searchParams.get("order") ?? "A-1";
-    return `<main><h1>Your cart</h1><a id="pay-link" href="/checkout/${encodeURIComponent(cart)}">Pay with GoPay or QRIS</a></main>`;
-  }
   const id = page && decoded(order);
   if (!id) return undefined;
   if (page === "client-only") {
