@@ -1,7 +1,7 @@
 # One entry point for the README, CI and the benches.
 #   make demo    set up, build, and run the demo shop + local Midtrans simulator
 #   make test    set up and run every check and test
-#   make test-frameworks   the framework apps (Next.js, Vite + React, Nuxt, SvelteKit, PHP)
+#   make test-frameworks   the framework apps (Next.js, React Router, Vite, Nuxt, SvelteKit, PHP)
 #   make build   write the npm package to pkg/
 #   make bench   print size and speed figures
 #   make fuzz    fuzz the core for a bounded time (nightly, cargo-fuzz)
@@ -15,7 +15,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 help:
 	@echo "make demo   - set up, build and run the demo shop with the local Midtrans simulator"
 	@echo "make test   - set up and run all checks and tests"
-	@echo "make test-frameworks - the framework apps: Next.js, Vite + React, Nuxt, SvelteKit, PHP"
+	@echo "make test-frameworks - the framework apps: Next.js, React Router, Vite, Nuxt, SvelteKit, PHP"
 	@echo "make build  - build the npm package into pkg/"
 	@echo "make bench  - print size and speed figures"
 	@echo "make fuzz   - run each fuzz target FUZZ_SECONDS (60) and print executions and crashes"
@@ -60,8 +60,10 @@ test-wasm:
 test-browser: build
 	node --test --test-concurrency=2 tests/browser/
 
-# Next.js, Vite + React, Nuxt, SvelteKit and a PHP page, each with the packed tarball installed
-# (tests/frameworks/, one npm workspace and lockfile); the table at the end is what they observed.
+# Next.js (pages, a route handler, a static prerender, the edge runtime), React Router 7, Vite
+# (+ React, and server-rendered with no framework), Nuxt, SvelteKit and a PHP page, each with the
+# packed tarball installed (tests/frameworks/, one npm workspace and lockfile); the table at the
+# end is what they observed.
 test-frameworks: build
 	@scripts/setup.sh --frameworks
 	@node tests/frameworks/install-package.mjs

@@ -47,14 +47,16 @@ export function record(framework, column, value) {
 
 /**
  * Runs `check` and records whether it passed under `column` (a failure as `failed`, e.g. the
- * words of a known gap); rethrows its failure.
+ * words of a known gap), for one framework or for each of several rows that share the check
+ * (one build serving several of them); rethrows its failure.
  */
 export async function observe(framework, column, check, failed = false) {
+  const rows = [framework].flat();
   try {
     const value = await check();
-    record(framework, column, value ?? true);
+    for (const row of rows) record(row, column, value ?? true);
   } catch (error) {
-    record(framework, column, failed);
+    for (const row of rows) record(row, column, failed);
     throw error;
   }
 }
@@ -189,8 +191,11 @@ async function files(dir) {
 }
 
 const BROWSER_WASM = fs.readFileSync(path.join(ROOT, "pkg/gopay_widget_wasm_bg.wasm"));
-// The start of any wasm module in base64 ("\0asm", version 1) and of the server entry's module.
-const WASM_BASE64 = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]).toString("base64");
+// The start of any wasm module in base64 ("\0asm", version 1, and a section id below 64), as
+// it is inside a longer text: no padding.
+const WASM_BASE64 = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1])
+  .toString("base64")
+  .slice(0, 11);
 
 /**
  * What a browser may fetch from the framework's client output: no server wasm, neither as a
@@ -211,6 +216,19 @@ export async function assertNoServerWasm(dirs) {
     }
   }
   assert.ok(scanned > 0, `nothing in ${dirs.join(", ")}`);
+}
+
+/**
+ * Server bundles that must not hold the server's wasm (an edge runtime's files): no module
+ * inlined as base64 and no .wasm file but the browser's.
+ */
+export async function assertNoInlinedWasm(bundle) {
+  assert.ok(bundle.length > 0, "no files");
+  for (const file of bundle) {
+    const body = await fsp.readFile(file);
+    if (file.endsWith(".wasm")) assert.ok(body.equals(BROWSER_WASM), `${file} is a server wasm`);
+    else assert.ok(!body.includes(WASM_BASE64), `${file} holds a wasm module in base64`);
+  }
 }
 
 /** Removes `dir` (a build output) if there. */
