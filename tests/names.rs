@@ -70,8 +70,8 @@ fn the_entry_only_names_known_events() {
 }
 
 #[test]
-fn the_readme_names_every_event_and_state() {
-    let readme = read("README.md");
+fn the_reference_names_every_event_and_state() {
+    let readme = read("docs/reference.md");
     for name in event_names() {
         assert!(readme.contains(&format!("`{name}`")), "{name}");
     }
@@ -160,13 +160,13 @@ fn error_codes() -> Vec<&'static str> {
 }
 
 #[test]
-fn the_readme_names_every_code_a_page_can_receive() {
-    let readme = read("README.md");
+fn the_reference_names_every_code_a_page_can_receive() {
+    let readme = read("docs/reference.md");
     let missing: Vec<_> = error_codes()
         .into_iter()
         .filter(|c| !readme.contains(&format!("`{c}`")))
         .collect();
-    assert!(missing.is_empty(), "README.md does not name {missing:?}");
+    assert!(missing.is_empty(), "docs/reference.md does not name {missing:?}");
     // The entry really sends the one code it owns.
     assert!(read("js/pure.js").contains("\"load_failed\""));
 }
