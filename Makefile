@@ -37,6 +37,7 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p gopay-widget --target wasm32-unknown-unknown --lib --test web -- -D warnings
+	cargo clippy -p gopay-widget --target wasm32-unknown-unknown --lib --features server -- -D warnings
 	node_modules/.bin/biome check --error-on-warnings
 	node_modules/.bin/tsc -p js/tsconfig.json
 

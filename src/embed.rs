@@ -91,7 +91,7 @@ pub fn mount_widget(host: HtmlElement, options: JsValue) -> Result<WidgetHandle,
 #[cfg(feature = "server")]
 #[wasm_bindgen(js_name = renderToString)]
 pub fn render_to_string(options: JsValue) -> String {
-    crate::server::element(&read_options(&options, true), js_sys::Date::now() as i64)
+    crate::render::element(&read_options(&options, true), js_sys::Date::now() as i64)
 }
 
 /// `renderFirstPaint(options)`: only the declarative shadow root, for a `<gopay-widget>`
@@ -99,7 +99,7 @@ pub fn render_to_string(options: JsValue) -> String {
 #[cfg(feature = "server")]
 #[wasm_bindgen(js_name = renderFirstPaint)]
 pub fn render_first_paint(options: JsValue) -> String {
-    crate::server::first_paint(&read_options(&options, true), js_sys::Date::now() as i64)
+    crate::render::first_paint(&read_options(&options, true), js_sys::Date::now() as i64)
 }
 
 /// The widget's stylesheet, written by the build as the package's `gopay-widget.css` for
