@@ -166,7 +166,10 @@ fn the_reference_names_every_code_a_page_can_receive() {
         .into_iter()
         .filter(|c| !readme.contains(&format!("`{c}`")))
         .collect();
-    assert!(missing.is_empty(), "docs/reference.md does not name {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "docs/reference.md does not name {missing:?}"
+    );
     // The entry really sends the one code it owns.
     assert!(read("js/pure.js").contains("\"load_failed\""));
 }
