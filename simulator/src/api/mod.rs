@@ -148,27 +148,22 @@ async fn stats(State(sim): State<Arc<Sim>>) -> Response {
     .into_response()
 }
 
+/// Midtrans' "Cancel Transaction": answers with the transaction as the status API shows it
+/// (status code 200, no signature) and notifies the merchant with the cancel notification.
 async fn cancel(
     State(sim): State<Arc<Sim>>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if !authorized(&headers, &sim.config.server_key) {
-        return error(StatusCode::UNAUTHORIZED, "401", UNAUTHORIZED);
-    }
-    match crate::act(&sim, &id, Status::Cancel) {
-        Ok(tx) => {
-            let mut body = status_body(&sim, &tx);
-            body["status_code"] = json!("200");
-            body["status_message"] = json!("Success, transaction is canceled");
-            if let Some(map) = body.as_object_mut() {
-                map.remove("signature_key");
-            }
-            Json(body).into_response()
+    end_by_merchant(&sim, &headers, &id, Status::Cancel, |sim, tx| {
+        let mut body = status_body(sim, tx);
+        body["status_code"] = json!("200");
+        body["status_message"] = json!("Success, transaction is canceled");
+        if let Some(map) = body.as_object_mut() {
+            map.remove("signature_key");
         }
-        Err(TransitionError::NotFound) => error(StatusCode::NOT_FOUND, "404", NOT_FOUND),
-        Err(_) => error(StatusCode::PRECONDITION_FAILED, "412", CANNOT_MODIFY),
-    }
+        body
+    })
 }
 
 /// Midtrans' "Expire Transaction": ends a pending transaction at once, answers with status code
@@ -179,11 +174,8 @@ async fn expire(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if !authorized(&headers, &sim.config.server_key) {
-        return error(StatusCode::UNAUTHORIZED, "401", UNAUTHORIZED);
-    }
-    match crate::act(&sim, &id, Status::Expire) {
-        Ok(tx) => Json(json!({
+    end_by_merchant(&sim, &headers, &id, Status::Expire, |_, tx| {
+        json!({
             "status_code": tx.status.status_api_code(),
             "status_message": "Success, transaction has expired",
             "transaction_id": tx.transaction_id,
@@ -192,8 +184,24 @@ async fn expire(
             "transaction_time": tx.transaction_time(),
             "transaction_status": tx.status.as_str(),
             "gross_amount": tx.gross_amount_str(),
-        }))
-        .into_response(),
+        })
+    })
+}
+
+/// A merchant's call that ends a transaction (`to`): 401 without the server key, 404 for an
+/// unknown one, 412 for one that can no longer move there, else `answer`'s body.
+fn end_by_merchant(
+    sim: &Arc<Sim>,
+    headers: &HeaderMap,
+    id: &str,
+    to: Status,
+    answer: impl FnOnce(&Sim, &Transaction) -> Value,
+) -> Response {
+    if !authorized(headers, &sim.config.server_key) {
+        return error(StatusCode::UNAUTHORIZED, "401", UNAUTHORIZED);
+    }
+    match crate::act(sim, id, to) {
+        Ok(tx) => Json(answer(sim, &tx)).into_response(),
         Err(TransitionError::NotFound) => error(StatusCode::NOT_FOUND, "404", NOT_FOUND),
         Err(_) => error(StatusCode::PRECONDITION_FAILED, "412", CANNOT_MODIFY),
     }
