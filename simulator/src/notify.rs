@@ -27,7 +27,7 @@ pub fn spawn(sim: Arc<Sim>, tx: Transaction, delay: Duration) {
 
 async fn deliver(sim: &Sim, tx: &Transaction) {
     let body = body(tx, sim);
-    let index = sim.store.start_delivery(&tx.order_id, tx.status);
+    let index = sim.store.start_delivery(&tx.transaction_id, tx.status);
     let url = &sim.config.notify_url;
     let attempts = sim.config.notify_attempts.max(1);
     let mut wait = sim.config.retry_first_delay;
@@ -46,7 +46,7 @@ async fn deliver(sim: &Sim, tx: &Transaction) {
                     response.status().as_u16()
                 );
                 sim.store
-                    .record_delivery(&tx.order_id, index, outcome, true);
+                    .record_delivery(&tx.transaction_id, index, outcome, true);
                 return;
             }
             Ok(response) => format!("HTTP {}", response.status().as_u16()),
@@ -67,7 +67,7 @@ async fn deliver(sim: &Sim, tx: &Transaction) {
             tx.order_id
         );
         sim.store
-            .record_delivery(&tx.order_id, index, outcome, false);
+            .record_delivery(&tx.transaction_id, index, outcome, false);
         if last {
             return;
         }
@@ -76,14 +76,15 @@ async fn deliver(sim: &Sim, tx: &Transaction) {
     }
 }
 
-/// Expires `order_id` at its expiry time, then notifies after the configured late delay.
-pub fn schedule_expiry(sim: Arc<Sim>, order_id: String, expiry_ms: u64) {
+/// Expires the transaction `transaction_id` at its expiry time (unless it has ended or its
+/// order was charged again by then), then notifies after the configured late delay.
+pub fn schedule_expiry(sim: Arc<Sim>, transaction_id: String, expiry_ms: u64) {
     tokio::spawn(async move {
         let wait = expiry_ms.saturating_sub(jakarta::now_ms());
         tokio::time::sleep(Duration::from_millis(wait)).await;
         if let Ok(tx) = sim
             .store
-            .transition(&order_id, Status::Expire, jakarta::now_ms())
+            .transition(&transaction_id, Status::Expire, jakarta::now_ms())
         {
             tokio::time::sleep(sim.config.late_expire).await;
             deliver(&sim, &tx).await;

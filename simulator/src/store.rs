@@ -168,9 +168,13 @@ pub struct Store {
 
 #[derive(Default)]
 struct Inner {
+    /// Each order_id's current transaction.
     by_order: HashMap<String, Transaction>,
-    /// transaction_id and tref -> order_id.
+    /// The current transactions' transaction_id and tref -> order_id.
     aliases: HashMap<String, String>,
+    /// Transactions whose order_id was charged again (after they expired or were cancelled):
+    /// still found by their transaction_id or tref, as Midtrans keeps them.
+    earlier: Vec<Transaction>,
 }
 
 impl Inner {
@@ -181,6 +185,18 @@ impl Inner {
             self.aliases.get(id).cloned()
         }
     }
+
+    /// The transaction with this transaction_id, current or earlier.
+    fn by_transaction(&mut self, transaction_id: &str) -> Option<&mut Transaction> {
+        match self.aliases.get(transaction_id).cloned() {
+            Some(order) => self.by_order.get_mut(&order),
+            None => self
+                .earlier
+                .iter_mut()
+                .rev()
+                .find(|tx| tx.transaction_id == transaction_id),
+        }
+    }
 }
 
 impl Store {
@@ -189,11 +205,21 @@ impl Store {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Adds a transaction unless its order_id is taken; false when it is.
+    /// Adds a transaction unless its order_id is taken; false when it is. As at Midtrans, an
+    /// order_id whose transaction expired or was cancelled can be charged again: the new
+    /// transaction becomes the order's, and the old one is found only by its own ids.
     pub fn insert(&self, tx: Transaction) -> bool {
         let mut inner = self.lock();
-        if inner.by_order.contains_key(&tx.order_id) {
-            return false;
+        if let Some(old) = inner.by_order.get(&tx.order_id) {
+            if !matches!(old.status, Status::Expire | Status::Cancel) {
+                return false;
+            }
+            let (tid, tref) = (old.transaction_id.clone(), old.tref.clone());
+            inner.aliases.remove(&tid);
+            inner.aliases.remove(&tref);
+            if let Some(old) = inner.by_order.remove(&tx.order_id) {
+                inner.earlier.push(old);
+            }
         }
         inner
             .aliases
@@ -206,13 +232,26 @@ impl Store {
     /// Finds by order_id, transaction_id or deeplink tref.
     pub fn find(&self, id: &str) -> Option<Transaction> {
         let inner = self.lock();
-        let key = inner.key(id)?;
-        inner.by_order.get(&key).cloned()
+        match inner.key(id) {
+            Some(key) => inner.by_order.get(&key).cloned(),
+            None => inner
+                .earlier
+                .iter()
+                .rev()
+                .find(|tx| tx.transaction_id == id || tx.tref == id)
+                .cloned(),
+        }
     }
 
     /// Newest first.
     pub fn list(&self) -> Vec<Transaction> {
-        let mut all: Vec<_> = self.lock().by_order.values().cloned().collect();
+        let inner = self.lock();
+        let mut all: Vec<_> = inner
+            .by_order
+            .values()
+            .chain(&inner.earlier)
+            .cloned()
+            .collect();
         all.sort_by_key(|tx| std::cmp::Reverse(tx.created_ms));
         all
     }
@@ -293,9 +332,9 @@ impl Store {
     }
 
     /// Records the start of a notification; returns its index for [`Store::record_delivery`].
-    pub fn start_delivery(&self, order_id: &str, status: Status) -> usize {
+    pub fn start_delivery(&self, transaction_id: &str, status: Status) -> usize {
         let mut inner = self.lock();
-        match inner.by_order.get_mut(order_id) {
+        match inner.by_transaction(transaction_id) {
             Some(tx) => {
                 tx.deliveries.push(Delivery {
                     status,
@@ -308,11 +347,16 @@ impl Store {
         }
     }
 
-    pub fn record_delivery(&self, order_id: &str, index: usize, outcome: String, delivered: bool) {
+    pub fn record_delivery(
+        &self,
+        transaction_id: &str,
+        index: usize,
+        outcome: String,
+        delivered: bool,
+    ) {
         let mut inner = self.lock();
         if let Some(d) = inner
-            .by_order
-            .get_mut(order_id)
+            .by_transaction(transaction_id)
             .and_then(|tx| tx.deliveries.get_mut(index))
         {
             d.outcome = outcome;

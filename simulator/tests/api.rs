@@ -1076,3 +1076,106 @@ async fn every_notification_is_signed_with_its_code_and_matches_the_status_api()
         assert!(wanted.next().is_none(), "{id}: not every step was taken");
     }
 }
+
+/// Midtrans charges an order_id again once its transaction has expired or been cancelled
+/// ("The expired order_id can be reused"; a pending one is cancelled to reuse it), and never
+/// while it is pending, paid or denied. The order's status is then the new transaction's; the
+/// old one is still found by its transaction_id.
+#[tokio::test]
+async fn an_order_id_is_charged_again_only_after_its_transaction_expired_or_was_cancelled() {
+    let base = start(Config::default()).await;
+    let charge = |id: String, amount: u64| {
+        let base = base.clone();
+        async move { post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&id, amount)).await }
+    };
+    let status_of = |id: String| {
+        let base = base.clone();
+        async move { get_json(&format!("{base}/v2/{id}/status"), Some(LOCAL_SERVER_KEY)).await }
+    };
+
+    // Pending: refused.
+    let id = order_id("again");
+    let (code, first) = charge(id.clone(), 10_000).await;
+    assert_eq!(code, StatusCode::OK);
+    let first_tid = first["transaction_id"].as_str().unwrap().to_owned();
+    let (code, body) = charge(id.clone(), 10_000).await;
+    assert_eq!(
+        (code, body["status_code"].as_str()),
+        (StatusCode::NOT_ACCEPTABLE, Some("406"))
+    );
+
+    // Cancelled: charged again, as a new transaction that the order's status now reports.
+    let (code, _) = post_core(format!("{base}/v2/{id}/cancel")).await;
+    assert_eq!(code, StatusCode::OK);
+    let (code, second) = charge(id.clone(), 12_000).await;
+    assert_eq!(code, StatusCode::OK, "{second}");
+    let second_tid = second["transaction_id"].as_str().unwrap().to_owned();
+    assert_ne!(second_tid, first_tid);
+    assert_ne!(second["qr_string"], first["qr_string"]);
+    let (_, now) = status_of(id.clone()).await;
+    assert_eq!(now["transaction_id"], second_tid.as_str());
+    assert_eq!(now["transaction_status"], "pending");
+    assert_eq!(now["gross_amount"], "12000.00");
+    let (code, old) = status_of(first_tid.clone()).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(old["transaction_status"], "cancel");
+    assert_eq!(old["order_id"], id.as_str());
+    // The old transaction cannot be acted on through its order any more.
+    let (code, _) = post_core(format!("{base}/v2/{first_tid}/cancel")).await;
+    assert_ne!(code, StatusCode::OK);
+
+    // Expired: charged again; then paid: refused.
+    let (code, _) = post_core(format!("{base}/v2/{id}/expire")).await;
+    assert_eq!(code, StatusCode::OK);
+    let (code, third) = charge(id.clone(), 12_000).await;
+    assert_eq!(code, StatusCode::OK, "{third}");
+    let third_tid = third["transaction_id"].as_str().unwrap().to_owned();
+    let response = post_to(format!("{base}/simulator/transactions/{third_tid}/pay")).await;
+    assert!(response.status().is_success());
+    let (code, _) = charge(id.clone(), 12_000).await;
+    assert_eq!(
+        code,
+        StatusCode::NOT_ACCEPTABLE,
+        "a paid order_id is never charged again"
+    );
+    let (_, paid) = status_of(id.clone()).await;
+    assert_eq!(paid["transaction_id"], third_tid.as_str());
+    assert_eq!(paid["transaction_status"], "settlement");
+    let (_, expired) = status_of(second_tid).await;
+    assert_eq!(expired["transaction_status"], "expire");
+
+    // Denied: refused too.
+    let denied = order_id("again-deny");
+    let (_, charged) = charge(denied.clone(), 5_000).await;
+    let tid = charged["transaction_id"].as_str().unwrap();
+    assert!(post_to(format!("{base}/simulator/transactions/{tid}/deny"))
+        .await
+        .status()
+        .is_success());
+    let (code, _) = charge(denied, 5_000).await;
+    assert_eq!(code, StatusCode::NOT_ACCEPTABLE);
+}
+
+/// The first transaction's timed expiry belongs to it alone: once its order_id is charged
+/// again, the new transaction outlives the old one's expiry time.
+#[tokio::test]
+async fn a_charge_again_is_not_ended_by_the_old_transactions_expiry() {
+    let base = start(Config {
+        min_expiry: Duration::from_secs(1),
+        ..Config::default()
+    })
+    .await;
+    let id = order_id("again-exp");
+    let mut short = qris_body(&id, 5_000);
+    short["custom_expiry"] = json!({ "expiry_duration": 1, "unit": "second" });
+    let (code, first) = post_charge(&base, LOCAL_SERVER_KEY, &short).await;
+    assert_eq!(code, StatusCode::OK, "{first}");
+    let (code, _) = post_core(format!("{base}/v2/{id}/cancel")).await;
+    assert_eq!(code, StatusCode::OK);
+    let (code, second) = post_charge(&base, LOCAL_SERVER_KEY, &qris_body(&id, 5_000)).await;
+    assert_eq!(code, StatusCode::OK, "{second}");
+    tokio::time::sleep(Duration::from_millis(1_800)).await;
+    let (_, now) = get_json(&format!("{base}/v2/{id}/status"), Some(LOCAL_SERVER_KEY)).await;
+    assert_eq!(now["transaction_id"], second["transaction_id"]);
+    assert_eq!(now["transaction_status"], "pending");
+}

@@ -232,7 +232,7 @@ pub(super) async fn charge(
         tx.expiry_time()
     );
     notify::spawn(sim.clone(), tx.clone(), Duration::ZERO);
-    notify::schedule_expiry(sim.clone(), tx.order_id.clone(), tx.expiry_ms);
+    notify::schedule_expiry(sim.clone(), tx.transaction_id.clone(), tx.expiry_ms);
     Json(charge_response(&sim, &tx)).into_response()
 }
 
