@@ -224,7 +224,7 @@ impl Config {
             pkg_dir: get("SHOP_PKG_DIR").map_or_else(|| PathBuf::from("pkg"), PathBuf::from),
             expiry_seconds,
             test_controls: get("SHOP_TEST_CONTROLS").as_deref() == Some("1"),
-            status_refresh: Duration::from_secs(2),
+            status_refresh: Duration::from_secs(number("SHOP_STATUS_REFRESH_SECONDS", 2, 1..=60)?),
             charge_timeout: Duration::from_secs(number(
                 "SHOP_CHARGE_TIMEOUT_SECONDS",
                 15,
@@ -578,6 +578,16 @@ mod tests {
         assert!(config(&[("SHOP_WRITE_TIMEOUT_SECONDS", "0")], &[]).is_err());
         assert!(config(&[("SHOP_MAX_CONNECTIONS_PER_CLIENT", "0")], &[]).is_err());
         assert!(config(&[("SHOP_MAX_CONNECTIONS_PER_CLIENT", "many")], &[]).is_err());
+    }
+
+    #[test]
+    fn the_status_refresh_from_the_environment() {
+        let c = config(&[], &[]).unwrap();
+        assert_eq!(c.status_refresh, Duration::from_secs(2));
+        let c = config(&[("SHOP_STATUS_REFRESH_SECONDS", "10")], &[]).unwrap();
+        assert_eq!(c.status_refresh, Duration::from_secs(10));
+        assert!(config(&[("SHOP_STATUS_REFRESH_SECONDS", "0")], &[]).is_err());
+        assert!(config(&[("SHOP_STATUS_REFRESH_SECONDS", "61")], &[]).is_err());
     }
 
     #[test]
