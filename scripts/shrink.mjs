@@ -1,4 +1,9 @@
 // Post-processing of the wasm-bindgen output, run by scripts/build.sh:
+//  0. Every way into a panic becomes a plain trap. With panic = "abort" a panic on
+//     wasm32-unknown-unknown already ends in a trap, after formatting its message for a
+//     stderr that writes nowhere; trapping at once keeps that behaviour and lets the message
+//     formatting, the panic hook and the payloads go (what std's panic_immediate_abort does,
+//     which needs a rebuilt std). Found by name, so wasm-bindgen runs with --keep-debug.
 //  1. Leptos links server_fn, whose streaming classes (IntoUnderlying*) wasm-bindgen exports
 //     and so keeps alive. The widget never streams: their exports and JS classes are dropped
 //     (wasm-metadce), and everything only they reached goes with them.
@@ -14,6 +19,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parse } from "acorn";
 import { simple as walk } from "acorn-walk";
+import binaryen from "binaryen";
 
 const [dir, name] = process.argv.slice(2);
 const jsPath = path.join(dir, `${name}.js`);
@@ -93,6 +99,50 @@ function importObject(program) {
 }
 
 let js = fs.readFileSync(jsPath, "utf8");
+
+// 0. Panics trap at once. Each pattern is a function that only formats a panic's message or
+// reports it; wasm-bindgen's *_throw helpers throw a JS error instead and are left alone.
+{
+  const h = "\\[[0-9a-f]+\\]";
+  const PANIC_PATHS = [
+    `^core${h}::panicking::`,
+    `^core${h}::result::unwrap_failed$`,
+    `^core${h}::option::(unwrap|expect)_failed$`,
+    `^core${h}::str::slice_error_fail`,
+    `^core${h}::slice::index::slice_\\w+_fail`,
+    `^core${h}::cell::panic_already_`,
+    `^core${h}::cell::lazy::panic_poisoned$`,
+    `^alloc${h}::raw_vec::(handle_error|capacity_overflow)$`,
+    `^alloc${h}::alloc::handle_alloc_error$`,
+    `^<hashbrown${h}::raw::Fallibility>::capacity_overflow$`,
+    `^std${h}::thread::local::panic_access_error$`,
+    `^<alloc${h}::vec::Vec<_, _>>::\\w+::assert_failed$`,
+    `^__rustc${h}::rust_begin_unwind$`,
+    `^std${h}::panicking::panic_with_hook$`,
+  ].map((p) => new RegExp(p));
+  // The two every panic passes through: if either is not found, the names have changed.
+  const REQUIRED = [`^core${h}::panicking::panic_fmt$`, `^__rustc${h}::rust_begin_unwind$`].map(
+    (p) => new RegExp(p),
+  );
+  binaryen.setDebugInfo(true);
+  const module = binaryen.readBinary(fs.readFileSync(wasmPath));
+  const functions = [];
+  for (let i = 0; i < module.getNumFunctions(); i++) {
+    functions.push(binaryen.getFunctionInfo(module.getFunctionByIndex(i)));
+  }
+  const stubbed = functions.filter((f) => !f.module && PANIC_PATHS.some((p) => p.test(f.name)));
+  for (const p of REQUIRED) {
+    if (!stubbed.some((f) => p.test(f.name))) fail(`no function matches ${p}: panics not found`);
+  }
+  for (const f of stubbed) {
+    module.removeFunction(f.name);
+    module.addFunction(f.name, f.params, f.results, [], module.unreachable());
+  }
+  if (!module.validate()) fail("the module is invalid after trapping its panics");
+  fs.writeFileSync(wasmPath, module.emitBinary());
+  module.dispose();
+  console.log(`shrink: ${stubbed.length} panic paths trap at once`);
+}
 
 // 1. Drop the streaming classes and their exports: each class, the FinalizationRegistry const
 // that frees its instances, and the line that makes free() its Symbol.dispose.
