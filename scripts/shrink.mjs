@@ -6,7 +6,9 @@
 //     which needs a rebuilt std). Found by name, so wasm-bindgen runs with --keep-debug.
 //  1. Leptos links server_fn, whose streaming classes (IntoUnderlying*) wasm-bindgen exports
 //     and so keeps alive. The widget never streams: their exports and JS classes are dropped
-//     (wasm-metadce), and everything only they reached goes with them.
+//     (wasm-metadce), and everything only they reached goes with them. Their futures' poll
+//     functions sit in the function table (reached through vtables, which no pass can follow),
+//     so every function of wasm_streams traps too, before the metadce (step 0).
 //  2. wasm-opt -Oz, then import, export and module names shortened to a letter or two; the
 //     JS glue is rewritten with the mapping wasm-opt prints. Every rename is checked.
 // The glue is edited on its syntax tree (acorn): each edit replaces the source range of a node
@@ -100,10 +102,11 @@ function importObject(program) {
 
 let js = fs.readFileSync(jsPath, "utf8");
 
-// 0. Panics trap at once. Each pattern is a function that only formats a panic's message or
-// reports it; wasm-bindgen's *_throw helpers throw a JS error instead and are left alone.
+// 0. Panics trap at once, and the streaming code of step 1 with them.
 {
   const h = "\\[[0-9a-f]+\\]";
+  // Each a function that only formats a panic's message or reports it; wasm-bindgen's
+  // *_throw helpers throw a JS error instead and are left alone.
   const PANIC_PATHS = [
     `^core${h}::panicking::`,
     `^core${h}::result::unwrap_failed$`,
@@ -120,28 +123,35 @@ let js = fs.readFileSync(jsPath, "utf8");
     `^__rustc${h}::rust_begin_unwind$`,
     `^std${h}::panicking::panic_with_hook$`,
   ].map((p) => new RegExp(p));
-  // The two every panic passes through: if either is not found, the names have changed.
-  const REQUIRED = [`^core${h}::panicking::panic_fmt$`, `^__rustc${h}::rust_begin_unwind$`].map(
-    (p) => new RegExp(p),
-  );
+  // Any function of wasm_streams, or generic over its types: only its exports reach them.
+  const STREAMING = new RegExp(`wasm_streams${h}`);
+  // What every panic passes through, and the streams: if one is not found, the names changed.
+  const REQUIRED = [`^core${h}::panicking::panic_fmt$`, `^__rustc${h}::rust_begin_unwind$`]
+    .map((p) => new RegExp(p))
+    .concat(STREAMING);
   binaryen.setDebugInfo(true);
   const module = binaryen.readBinary(fs.readFileSync(wasmPath));
   const functions = [];
   for (let i = 0; i < module.getNumFunctions(); i++) {
     functions.push(binaryen.getFunctionInfo(module.getFunctionByIndex(i)));
   }
-  const stubbed = functions.filter((f) => !f.module && PANIC_PATHS.some((p) => p.test(f.name)));
+  const traps = functions.filter(
+    (f) => !f.module && (STREAMING.test(f.name) || PANIC_PATHS.some((p) => p.test(f.name))),
+  );
   for (const p of REQUIRED) {
-    if (!stubbed.some((f) => p.test(f.name))) fail(`no function matches ${p}: panics not found`);
+    if (!traps.some((f) => p.test(f.name))) fail(`no function matches ${p}: the names changed`);
   }
-  for (const f of stubbed) {
+  for (const f of traps) {
     module.removeFunction(f.name);
     module.addFunction(f.name, f.params, f.results, [], module.unreachable());
   }
   if (!module.validate()) fail("the module is invalid after trapping its panics");
   fs.writeFileSync(wasmPath, module.emitBinary());
   module.dispose();
-  console.log(`shrink: ${stubbed.length} panic paths trap at once`);
+  const streaming = traps.filter((f) => STREAMING.test(f.name)).length;
+  console.log(
+    `shrink: ${traps.length - streaming} panic paths and ${streaming} streaming functions trap at once`,
+  );
 }
 
 // 1. Drop the streaming classes and their exports: each class, the FinalizationRegistry const
