@@ -18,8 +18,9 @@ export RUSTC_BOOTSTRAP=1
 export RUSTFLAGS="-Zlocation-detail=none --remap-path-prefix=$CARGO_HOME_DIR/registry/src=/crates --remap-path-prefix=$PWD=/gopay-widget"
 cargo build --release --target wasm32-unknown-unknown -p gopay-widget --lib
 rm -rf "$OUT.tmp" && mkdir -p "$OUT.tmp"
-# KEEP_NAMES=1 keeps the functions' names in the shipped wasm, for a profiler (much larger).
-wasm-bindgen --target web --no-typescript ${KEEP_NAMES:+--keep-debug} --out-dir "$OUT.tmp" --out-name gopay_widget_wasm "$WASM"
+# The names stay for scripts/shrink.mjs, which finds the panic paths by them; wasm-opt strips
+# them after (KEEP_NAMES=1 keeps them in the shipped wasm, for a profiler: much larger).
+wasm-bindgen --target web --no-typescript --keep-debug --out-dir "$OUT.tmp" --out-name gopay_widget_wasm "$WASM"
 # The linked module, names and all, for the size breakdown by crate (scripts/bench/crates.sh).
 mkdir -p target/unshrunk && cp "$WASM" target/unshrunk/
 # Drop unused exports, wasm-opt -Oz, shorten import/export names (see the script).

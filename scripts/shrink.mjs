@@ -1,7 +1,14 @@
 // Post-processing of the wasm-bindgen output, run by scripts/build.sh:
+//  0. Every way into a panic becomes a plain trap. With panic = "abort" a panic on
+//     wasm32-unknown-unknown already ends in a trap, after formatting its message for a
+//     stderr that writes nowhere; trapping at once keeps that behaviour and lets the message
+//     formatting, the panic hook and the payloads go (what std's panic_immediate_abort does,
+//     which needs a rebuilt std). Found by name, so wasm-bindgen runs with --keep-debug.
 //  1. Leptos links server_fn, whose streaming classes (IntoUnderlying*) wasm-bindgen exports
 //     and so keeps alive. The widget never streams: their exports and JS classes are dropped
-//     (wasm-metadce), and everything only they reached goes with them.
+//     (wasm-metadce), and everything only they reached goes with them. Their futures' poll
+//     functions sit in the function table (reached through vtables, which no pass can follow),
+//     so every function of wasm_streams traps too, before the metadce (step 0).
 //  2. wasm-opt -Oz, then import, export and module names shortened to a letter or two; the
 //     JS glue is rewritten with the mapping wasm-opt prints. Every rename is checked.
 // The glue is edited on its syntax tree (acorn): each edit replaces the source range of a node
@@ -14,6 +21,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parse } from "acorn";
 import { simple as walk } from "acorn-walk";
+import binaryen from "binaryen";
 
 const [dir, name] = process.argv.slice(2);
 const jsPath = path.join(dir, `${name}.js`);
@@ -93,6 +101,58 @@ function importObject(program) {
 }
 
 let js = fs.readFileSync(jsPath, "utf8");
+
+// 0. Panics trap at once, and the streaming code of step 1 with them.
+{
+  const h = "\\[[0-9a-f]+\\]";
+  // Each a function that only formats a panic's message or reports it; wasm-bindgen's
+  // *_throw helpers throw a JS error instead and are left alone.
+  const PANIC_PATHS = [
+    `^core${h}::panicking::`,
+    `^core${h}::result::unwrap_failed$`,
+    `^core${h}::option::(unwrap|expect)_failed$`,
+    `^core${h}::str::slice_error_fail`,
+    `^core${h}::slice::index::slice_\\w+_fail`,
+    `^core${h}::cell::panic_already_`,
+    `^core${h}::cell::lazy::panic_poisoned$`,
+    `^alloc${h}::raw_vec::(handle_error|capacity_overflow)$`,
+    `^alloc${h}::alloc::handle_alloc_error$`,
+    `^<hashbrown${h}::raw::Fallibility>::capacity_overflow$`,
+    `^std${h}::thread::local::panic_access_error$`,
+    `^<alloc${h}::vec::Vec<_, _>>::\\w+::assert_failed$`,
+    `^__rustc${h}::rust_begin_unwind$`,
+    `^std${h}::panicking::panic_with_hook$`,
+  ].map((p) => new RegExp(p));
+  // Any function of wasm_streams, or generic over its types: only its exports reach them.
+  const STREAMING = new RegExp(`wasm_streams${h}`);
+  // What every panic passes through, and the streams: if one is not found, the names changed.
+  const REQUIRED = [`^core${h}::panicking::panic_fmt$`, `^__rustc${h}::rust_begin_unwind$`]
+    .map((p) => new RegExp(p))
+    .concat(STREAMING);
+  binaryen.setDebugInfo(true);
+  const module = binaryen.readBinary(fs.readFileSync(wasmPath));
+  const functions = [];
+  for (let i = 0; i < module.getNumFunctions(); i++) {
+    functions.push(binaryen.getFunctionInfo(module.getFunctionByIndex(i)));
+  }
+  const traps = functions.filter(
+    (f) => !f.module && (STREAMING.test(f.name) || PANIC_PATHS.some((p) => p.test(f.name))),
+  );
+  for (const p of REQUIRED) {
+    if (!traps.some((f) => p.test(f.name))) fail(`no function matches ${p}: the names changed`);
+  }
+  for (const f of traps) {
+    module.removeFunction(f.name);
+    module.addFunction(f.name, f.params, f.results, [], module.unreachable());
+  }
+  if (!module.validate()) fail("the module is invalid after trapping its panics");
+  fs.writeFileSync(wasmPath, module.emitBinary());
+  module.dispose();
+  const streaming = traps.filter((f) => STREAMING.test(f.name)).length;
+  console.log(
+    `shrink: ${traps.length - streaming} panic paths and ${streaming} streaming functions trap at once`,
+  );
+}
 
 // 1. Drop the streaming classes and their exports: each class, the FinalizationRegistry const
 // that frees its instances, and the line that makes free() its Symbol.dispose.
