@@ -281,6 +281,20 @@ async function openShop(stack, context, query = "", allowed) {
   return { page, ...seen };
 }
 
+/**
+ * Waits until the shop page has its config and the widget has taken the server's paint over
+ * (the host's data-live): the payment page says pending from its first paint, before either.
+ */
+async function waitStarted(page) {
+  await page.waitForFunction(
+    () =>
+      document.getElementById("device-auto")?.textContent.startsWith("this device (") &&
+      document.getElementById("widget")?.hasAttribute("data-live"),
+    null,
+    { timeout: 10_000 },
+  );
+}
+
 async function newContext(options) {
   const context = await browser.newContext(options);
   await context.addInitScript(recordStates);
@@ -399,6 +413,8 @@ describe("shop journeys", { concurrency: true }, () => {
       const svg = page.locator("#widget figure > svg");
       await svg.waitFor();
       await waitState(page, "pending", 5_000);
+      // Shot once the widget runs the view: not while its take-over or the page's start moves it.
+      await waitStarted(page);
       assert.match(await page.locator("#summary").innerText(), new RegExp(charge.order_id));
       const qrShot = path.join(ARTIFACTS, "journey-desktop-qr.png");
       await svg.screenshot({ path: qrShot });
@@ -614,6 +630,7 @@ describe("shop journeys", { concurrency: true }, () => {
       );
       const renewed = new URL(page.url()).searchParams.get("order");
       await waitState(page, "pending", 10_000);
+      await waitStarted(page);
       const svg = page.locator("#widget figure > svg");
       await svg.waitFor();
       const shot = path.join(ARTIFACTS, "journey-new-qr.png");
@@ -720,6 +737,8 @@ describe("shop journeys", { concurrency: true }, () => {
       const { charge } = await buy(page, restarting);
       statusUrl = `${restarting.shopUrl}${statusPath(charge.order_id)}`;
       await waitState(page, "pending", 5_000);
+      // Stopped once the page has started, so the outage refuses only the widget's polls.
+      await waitStarted(page);
       const failedPolls = [];
       page.on("requestfailed", (r) => {
         if (r.url() === statusUrl) failedPolls.push(r.failure()?.errorText);

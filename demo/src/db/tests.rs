@@ -54,6 +54,27 @@ async fn postgres_only() -> Option<Store> {
     })
 }
 
+/// The shop's PostgreSQL storage itself, when a test database is set.
+async fn postgres_db() -> Option<(Store, postgres::Db)> {
+    let store = postgres_only().await?;
+    let Db::Postgres(db) = Db::open(&store).await.unwrap() else {
+        unreachable!()
+    };
+    Some((store, db))
+}
+
+/// A plain client of the test database, to look at what the storage wrote.
+async fn sql_client(store: &Store) -> tokio_postgres::Client {
+    let Store::Postgres { url, .. } = store else {
+        unreachable!()
+    };
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+}
+
 fn update(status: &str, code: &str) -> Update {
     Update {
         transaction_status: status.into(),
@@ -290,13 +311,7 @@ async fn instances_starting_together_migrate_the_schema_once() {
     while let Some(started) = starts.join_next().await {
         started.unwrap().unwrap();
     }
-    let Store::Postgres { url, .. } = &store else {
-        unreachable!()
-    };
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
+    let client = sql_client(&store).await;
     let versions: Vec<i32> = client
         .query(
             "SELECT version FROM schema_migrations ORDER BY version",
@@ -322,11 +337,8 @@ async fn instances_starting_together_migrate_the_schema_once() {
 
 #[tokio::test]
 async fn a_status_call_is_single_flight_and_rate_bounded_on_the_database_clock() {
-    let Some(store) = postgres_only().await else {
+    let Some((_, db)) = postgres_db().await else {
         return;
-    };
-    let Db::Postgres(db) = Db::open(&store).await.unwrap() else {
-        unreachable!()
     };
     let interval = Duration::from_millis(400);
     let hold = Duration::from_secs(10);
@@ -398,11 +410,8 @@ async fn a_status_call_is_single_flight_and_rate_bounded_on_the_database_clock()
 
 #[tokio::test]
 async fn a_lease_has_one_holder_until_it_expires_or_is_given_back() {
-    let Some(store) = postgres_only().await else {
+    let Some((store, db)) = postgres_db().await else {
         return;
-    };
-    let Db::Postgres(db) = Db::open(&store).await.unwrap() else {
-        unreachable!()
     };
     let ttl = Duration::from_millis(400);
     let mut takes = tokio::task::JoinSet::new();
@@ -419,20 +428,12 @@ async fn a_lease_has_one_holder_until_it_expires_or_is_given_back() {
         holders += usize::from(taken.unwrap());
     }
     assert_eq!(holders, 1);
-    let holder: String = {
-        let Store::Postgres { url, .. } = &store else {
-            unreachable!()
-        };
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        client
-            .query_one("SELECT holder FROM leases WHERE name = 'reconcile'", &[])
-            .await
-            .unwrap()
-            .get(0)
-    };
+    let holder: String = sql_client(&store)
+        .await
+        .query_one("SELECT holder FROM leases WHERE name = 'reconcile'", &[])
+        .await
+        .unwrap()
+        .get(0);
     let other = if holder == "shop-0" {
         "shop-1"
     } else {
@@ -454,11 +455,8 @@ async fn a_lease_has_one_holder_until_it_expires_or_is_given_back() {
 
 #[tokio::test]
 async fn the_order_allowance_is_a_burst_then_one_per_interval() {
-    let Some(store) = postgres_only().await else {
+    let Some((_, db)) = postgres_db().await else {
         return;
-    };
-    let Db::Postgres(db) = Db::open(&store).await.unwrap() else {
-        unreachable!()
     };
     let every = Duration::from_millis(500);
     let mut takes = tokio::task::JoinSet::new();
