@@ -43,9 +43,14 @@ const FAULTS = {
     res.write(body(order, "settlement").slice(0, 20));
     setTimeout(() => req.socket.resetAndDestroy(), 50);
   },
+  // `Connection: close` as in `announced` below: the close seen here is the widget's abort.
   stall: (_req, res, order) => {
     const text = body(order, "settlement");
-    res.writeHead(200, { ...JSON_TYPE, "content-length": String(text.length) });
+    res.writeHead(200, {
+      ...JSON_TYPE,
+      "content-length": String(text.length),
+      connection: "close",
+    });
     res.write(text.slice(0, text.length >> 1));
   },
   truncated: (req, res, order) => {
@@ -85,9 +90,15 @@ const FAULTS = {
     res.end(Buffer.from(text, "latin1"));
   },
   // Announced as 5 MB: the first kilobyte, then nothing. A widget that read it would wait for
-  // its timeout; one that checks the announced length lets go at once.
+  // its timeout; one that checks the announced length lets go at once. `Connection: close`
+  // keeps the browser from draining a kept-alive socket for reuse after the widget's abort
+  // (Chromium may hold it open for seconds to do so), so the close seen here is the widget's.
   announced: (_req, res, order) => {
-    res.writeHead(200, { ...JSON_TYPE, "content-length": String(5 * 1024 * 1024) });
+    res.writeHead(200, {
+      ...JSON_TYPE,
+      "content-length": String(5 * 1024 * 1024),
+      connection: "close",
+    });
     res.write(body(order, "settlement", { pad: "x".repeat(1024) }).slice(0, -2));
   },
   htmlJson: (_req, res, order) => {
