@@ -113,42 +113,16 @@ async fn round_robin(shops: Vec<String>) -> String {
 /// held for `delay` (counted in `held` meanwhile), so the instance can be killed after
 /// Midtrans made a charge and before the instance stored it.
 async fn slow_charges(sim: String, delay: Duration, held: Arc<AtomicUsize>) -> String {
-    use axum::extract::{Request, State};
-    use axum::response::{IntoResponse, Response};
-    type Gate = Arc<(String, Duration, Arc<AtomicUsize>)>;
-    async fn relay(State(gate): State<Gate>, request: Request) -> Response {
-        let (sim, delay, held) = &*gate;
-        let (parts, body) = request.into_parts();
-        let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
-        let mut out = client()
-            .request(parts.method.clone(), format!("{sim}{}", parts.uri.path()))
-            .header("content-type", "application/json")
-            .body(body.to_vec());
-        if let Some(auth) = parts.headers.get("authorization") {
-            out = out.header("authorization", auth.to_str().unwrap());
-        }
-        let answer = out.send().await.unwrap();
-        let status = answer.status().as_u16();
-        let text = answer.text().await.unwrap();
-        if parts.uri.path() == "/v2/charge" {
+    let hold: support::ChargeHook = Arc::new(move || {
+        let held = held.clone();
+        Box::pin(async move {
             held.fetch_add(1, Ordering::SeqCst);
-            tokio::time::sleep(*delay).await;
+            tokio::time::sleep(delay).await;
             held.fetch_sub(1, Ordering::SeqCst);
-        }
-        (
-            axum::http::StatusCode::from_u16(status).unwrap(),
-            [("content-type", "application/json")],
-            text,
-        )
-            .into_response()
-    }
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = axum::Router::new()
-        .fallback(relay)
-        .with_state(Arc::new((sim, delay, held)));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+            None
+        })
+    });
+    support::midtrans_relay(sim, hold).await
 }
 
 async fn start_simulator(notify_url: String) -> String {

@@ -1466,40 +1466,19 @@ async fn orders_left_without_their_charge_are_reconciled_at_start_up() {
 /// Stands between the shop and the simulator like a gateway that loses the charge's answer:
 /// every request goes through, but a charge is answered with an HTML 502 page.
 async fn lossy_gateway(sim: String) -> String {
-    use axum::extract::{Request, State};
-    use axum::response::{IntoResponse, Response};
-    async fn relay(State(sim): State<String>, request: Request) -> Response {
-        let (parts, body) = request.into_parts();
-        let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
-        let mut out = client()
-            .request(parts.method.clone(), format!("{sim}{}", parts.uri.path()))
-            .header("content-type", "application/json")
-            .body(body.to_vec());
-        if let Some(auth) = parts.headers.get("authorization") {
-            out = out.header("authorization", auth.to_str().unwrap());
-        }
-        let answer = out.send().await.unwrap();
-        let status = answer.status().as_u16();
-        let text = answer.text().await.unwrap();
-        if parts.uri.path() == "/v2/charge" {
-            return (
-                axum::http::StatusCode::BAD_GATEWAY,
-                "<html><body>502 Bad Gateway</body></html>",
+    use axum::response::IntoResponse;
+    let bad_gateway: support::ChargeHook = std::sync::Arc::new(|| {
+        Box::pin(async {
+            Some(
+                (
+                    axum::http::StatusCode::BAD_GATEWAY,
+                    "<html><body>502 Bad Gateway</body></html>",
+                )
+                    .into_response(),
             )
-                .into_response();
-        }
-        (
-            axum::http::StatusCode::from_u16(status).unwrap(),
-            [("content-type", "application/json")],
-            text,
-        )
-            .into_response()
-    }
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = axum::Router::new().fallback(relay).with_state(sim);
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+        })
+    });
+    support::midtrans_relay(sim, bad_gateway).await
 }
 
 /// A charge that reached Midtrans but whose answer was lost leaves a live transaction the

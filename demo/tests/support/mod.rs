@@ -34,3 +34,55 @@ pub async fn scratch_schema(url: &str) -> String {
 pub async fn scratch_database_url() -> Option<String> {
     Some(scratch_schema(&test_database_url()?).await)
 }
+
+/// What a relay does with a charge's answer from Midtrans: `Some` answers the shop instead,
+/// `None` passes the answer on (after whatever the hook waited for).
+pub type ChargeHook = std::sync::Arc<
+    dyn Fn() -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Option<axum::response::Response>> + Send>,
+        > + Send
+        + Sync,
+>;
+
+/// Stands between a shop and Midtrans (the simulator at `sim`), as a gateway would: every
+/// request goes through, and a charge's answer meets `on_charge` on its way back. Answers the
+/// relay's URL.
+pub async fn midtrans_relay(sim: String, on_charge: ChargeHook) -> String {
+    use axum::extract::{Request, State};
+    use axum::response::{IntoResponse, Response};
+    async fn relay(
+        State((sim, on_charge)): State<(String, ChargeHook)>,
+        request: Request,
+    ) -> Response {
+        let (parts, body) = request.into_parts();
+        let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+        let mut out = reqwest::Client::new()
+            .request(parts.method.clone(), format!("{sim}{}", parts.uri.path()))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        if let Some(auth) = parts.headers.get("authorization") {
+            out = out.header("authorization", auth.to_str().unwrap());
+        }
+        let answer = out.send().await.unwrap();
+        let status = answer.status().as_u16();
+        let text = answer.text().await.unwrap();
+        if parts.uri.path() == "/v2/charge" {
+            if let Some(instead) = on_charge().await {
+                return instead;
+            }
+        }
+        (
+            axum::http::StatusCode::from_u16(status).unwrap(),
+            [("content-type", "application/json")],
+            text,
+        )
+            .into_response()
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new()
+        .fallback(relay)
+        .with_state((sim, on_charge));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
