@@ -168,34 +168,13 @@ fn refused_charges() -> Vec<(ErrorCode, Option<String>, Environment)> {
             u,
         ),
     ];
-    // A new code fails to compile here until it has a charge above.
-    for (code, _, _) in &cases {
-        match code {
-            InvalidJson
-            | DuplicateKey
-            | InputTooLarge
-            | MissingCharge
-            | NotAnObject
-            | MissingField
-            | WrongType
-            | InvalidField
-            | InvalidAmount
-            | InvalidTime
-            | UnsupportedPaymentType
-            | UnsupportedCurrency
-            | NoPaymentMethod
-            | UrlNotAllowed
-            | ChargeNotPending
-            | MidtransError { .. }
-            | Qris(
-                QrisError::Malformed
-                | QrisError::CrcMismatch
-                | QrisError::NotPayment
-                | QrisError::InvalidField
-                | QrisError::TipOrFee,
-            )
-            | QrisAmountMismatch => {}
-        }
+    // Every code has a charge above (a new one is listed in the support's exhaustive list).
+    for code in support::every_error_code() {
+        assert!(
+            cases.iter().any(|(c, _, _)| c.as_str() == code.as_str()),
+            "no refused charge for {}",
+            code.as_str()
+        );
     }
     cases
 }

@@ -3,6 +3,8 @@
 //! this test fails when a copy drifts, or when one is added or misspelt in any of them.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use gopay_widget::core::machine::{EventKind, State};
 use gopay_widget::core::options::{Key, OptionSpec};
 use std::collections::{BTreeMap, BTreeSet};
@@ -84,68 +86,14 @@ fn the_reference_names_every_event_and_state() {
 }
 
 /// Every stable `code` the widget can put in an event's `detail`: the charge's and the plan's
-/// (`ErrorCode`, listed through an exhaustive match so a new one cannot be left out), the
+/// (`ErrorCode`, from the support list whose exhaustive match leaves none out), the
 /// machine's, and the entry's own `load_failed`.
 fn error_codes() -> Vec<&'static str> {
-    use gopay_widget::core::charge::ErrorCode::{self, *};
     use gopay_widget::core::machine::{
         CODE_AMOUNT_MISMATCH, CODE_EXPIRED_LOCALLY, CODE_ORDER_MISMATCH, CODE_TRANSACTION_MISMATCH,
         CODE_UNKNOWN_STATUS, CODE_UNREACHABLE,
     };
-    use gopay_widget::core::qris::QrisError;
-    let listed: Vec<ErrorCode> = vec![
-        InvalidJson,
-        DuplicateKey,
-        InputTooLarge,
-        MissingCharge,
-        NotAnObject,
-        MissingField,
-        WrongType,
-        InvalidField,
-        InvalidAmount,
-        InvalidTime,
-        UnsupportedPaymentType,
-        UnsupportedCurrency,
-        NoPaymentMethod,
-        UrlNotAllowed,
-        ChargeNotPending,
-        MidtransError { status_code: 401 },
-        Qris(QrisError::Malformed),
-        Qris(QrisError::CrcMismatch),
-        Qris(QrisError::NotPayment),
-        Qris(QrisError::InvalidField),
-        Qris(QrisError::TipOrFee),
-        QrisAmountMismatch,
-    ];
-    for code in &listed {
-        // A new variant makes this match fail to compile until it is listed above.
-        match code {
-            InvalidJson
-            | DuplicateKey
-            | InputTooLarge
-            | MissingCharge
-            | NotAnObject
-            | MissingField
-            | WrongType
-            | InvalidField
-            | InvalidAmount
-            | InvalidTime
-            | UnsupportedPaymentType
-            | UnsupportedCurrency
-            | NoPaymentMethod
-            | UrlNotAllowed
-            | ChargeNotPending
-            | MidtransError { .. }
-            | Qris(
-                QrisError::Malformed
-                | QrisError::CrcMismatch
-                | QrisError::NotPayment
-                | QrisError::InvalidField
-                | QrisError::TipOrFee,
-            )
-            | QrisAmountMismatch => {}
-        }
-    }
+    let listed = support::every_error_code();
     let mut codes: Vec<&'static str> = listed.iter().map(|c| c.as_str()).collect();
     codes.extend([
         CODE_EXPIRED_LOCALLY,

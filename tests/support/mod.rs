@@ -342,3 +342,64 @@ pub fn qris_like(len: usize, seed: u32) -> String {
     let crc = gopay_widget::core::qris::crc16(text.as_bytes());
     text + &format!("{crc:04X}")
 }
+
+/// One of each code a charge or its plan can be refused with. The match makes a new
+/// `ErrorCode` variant fail to compile until it is listed here, so every test that walks this
+/// list covers it.
+pub fn every_error_code() -> Vec<gopay_widget::core::charge::ErrorCode> {
+    use gopay_widget::core::charge::ErrorCode::*;
+    use gopay_widget::core::qris::QrisError;
+    let listed = vec![
+        InvalidJson,
+        DuplicateKey,
+        InputTooLarge,
+        MissingCharge,
+        NotAnObject,
+        MissingField,
+        WrongType,
+        InvalidField,
+        InvalidAmount,
+        InvalidTime,
+        UnsupportedPaymentType,
+        UnsupportedCurrency,
+        NoPaymentMethod,
+        UrlNotAllowed,
+        ChargeNotPending,
+        MidtransError { status_code: 401 },
+        Qris(QrisError::Malformed),
+        Qris(QrisError::CrcMismatch),
+        Qris(QrisError::NotPayment),
+        Qris(QrisError::InvalidField),
+        Qris(QrisError::TipOrFee),
+        QrisAmountMismatch,
+    ];
+    for code in &listed {
+        match code {
+            InvalidJson
+            | DuplicateKey
+            | InputTooLarge
+            | MissingCharge
+            | NotAnObject
+            | MissingField
+            | WrongType
+            | InvalidField
+            | InvalidAmount
+            | InvalidTime
+            | UnsupportedPaymentType
+            | UnsupportedCurrency
+            | NoPaymentMethod
+            | UrlNotAllowed
+            | ChargeNotPending
+            | MidtransError { .. }
+            | Qris(
+                QrisError::Malformed
+                | QrisError::CrcMismatch
+                | QrisError::NotPayment
+                | QrisError::InvalidField
+                | QrisError::TipOrFee,
+            )
+            | QrisAmountMismatch => {}
+        }
+    }
+    listed
+}
