@@ -619,18 +619,7 @@ async fn the_reconcile_runs_on_one_instance_and_is_taken_over_when_its_holder_di
         .await
         .unwrap();
         if i < 5 {
-            let response = client()
-                .post(format!("{sim}/v2/charge"))
-                .basic_auth(KEY, Some(""))
-                .json(&json!({
-                    "payment_type": "qris",
-                    "transaction_details": { "order_id": order_id, "gross_amount": 45000 },
-                    "qris": { "acquirer": "gopay" },
-                }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), StatusCode::OK);
+            support::charge_at_midtrans(&sim, KEY, order_id).await;
         }
     }
     drop(db);

@@ -1395,23 +1395,6 @@ async fn orders_left_without_their_charge_are_reconciled_at_start_up() {
     w.stop_shop().await;
     // The state a crash leaves: orders stored, charges made (or not) at Midtrans, none stored.
     let db = gopay_demo::db::Db::open(&w.config.store()).await.unwrap();
-    let charge_at_midtrans = |order_id: &'static str| {
-        let sim = w.sim.clone();
-        async move {
-            let response = client()
-                .post(format!("{sim}/v2/charge"))
-                .basic_auth(KEY, Some(""))
-                .json(&json!({
-                    "payment_type": "qris",
-                    "transaction_details": { "order_id": order_id, "gross_amount": 45000 },
-                    "qris": { "acquirer": "gopay" },
-                }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), StatusCode::OK);
-        }
-    };
     let items = json!([{ "id": "kopi-gula-aren", "qty": 1 }]);
     for order_id in ["SHOP-1-PENDING", "SHOP-1-NEVERCHARGED", "SHOP-1-PAID"] {
         db.insert(&gopay_demo::db::NewOrder {
@@ -1424,8 +1407,8 @@ async fn orders_left_without_their_charge_are_reconciled_at_start_up() {
         .await
         .unwrap();
     }
-    charge_at_midtrans("SHOP-1-PENDING").await;
-    charge_at_midtrans("SHOP-1-PAID").await;
+    support::charge_at_midtrans(&w.sim, KEY, "SHOP-1-PENDING").await;
+    support::charge_at_midtrans(&w.sim, KEY, "SHOP-1-PAID").await;
     simulator(&w, "SHOP-1-PAID", "pay").await;
     // Their endpoints know nothing yet.
     assert_eq!(db.orders_without_charge(None).await.unwrap().len(), 3);

@@ -86,3 +86,20 @@ pub async fn midtrans_relay(sim: String, on_charge: ChargeHook) -> String {
     tokio::spawn(async move { axum::serve(listener, app).await });
     url
 }
+
+/// A QRIS charge of Rp45,000 for `order_id` made at Midtrans (the simulator at `sim`) directly,
+/// as a shop that died before storing it would have left it.
+pub async fn charge_at_midtrans(sim: &str, server_key: &str, order_id: &str) {
+    let response = reqwest::Client::new()
+        .post(format!("{sim}/v2/charge"))
+        .basic_auth(server_key, Some(""))
+        .json(&serde_json::json!({
+            "payment_type": "qris",
+            "transaction_details": { "order_id": order_id, "gross_amount": 45000 },
+            "qris": { "acquirer": "gopay" },
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+}
