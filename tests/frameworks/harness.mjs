@@ -354,3 +354,57 @@ export async function checkClientNavigation(browser, homeUrl, charge, name, stat
     await page.close();
   }
 }
+
+/**
+ * The four checks of a server-rendering framework app, whose routes all follow the same plan:
+ * `/checkout/{order}` (the server's first paint, then the handlers once hydrated),
+ * `/client-only/{order}`, and the home page `/?order={order}` with its client-side link to a
+ * checkout. `orders` prefixes the orders' ids, `name` the screenshots.
+ */
+export async function checkServerRenderingApp(
+  t,
+  browser,
+  { framework, origin, api, orders, name, clientOnly = "client-only page" },
+) {
+  const order = (what) => `${orders}-${what}`;
+  await t.test("the QR is in the server's HTML (JavaScript off)", () =>
+    observe(framework, "ssr", () =>
+      checkServerFirstPaint(
+        browser,
+        `${origin}/checkout/${order("ssr")}`,
+        api.chargeOf(order("ssr")),
+        name,
+      ),
+    ),
+  );
+  await t.test(clientOnly, () =>
+    observe(framework, "clientOnly", () =>
+      checkClientOnly(
+        browser,
+        `${origin}/client-only/${order("client")}`,
+        api.chargeOf(order("client")),
+        name,
+      ),
+    ),
+  );
+  await t.test("the success and failure handlers run on the hydrated page", () =>
+    observe(framework, "success", () =>
+      checkSuccessHandler(browser, (o) => `${origin}/checkout/${o}`, {
+        order: order("paid"),
+        failed: order("denied"),
+        status: api.status,
+      }),
+    ),
+  );
+  await t.test("client navigation keeps the first paint, no dead template", () =>
+    observe(framework, "navigation", () =>
+      checkClientNavigation(
+        browser,
+        `${origin}/?order=${order("nav")}`,
+        api.chargeOf(order("nav")),
+        name,
+        api.status,
+      ),
+    ),
+  );
+}

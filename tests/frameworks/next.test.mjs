@@ -17,6 +17,7 @@ import {
   checkClientNavigation,
   checkClientOnly,
   checkServerFirstPaint,
+  checkServerRenderingApp,
   checkSuccessHandler,
   clean,
   observe,
@@ -100,46 +101,13 @@ for (const [framework, flags] of VARIANTS) {
     );
     const order = (name) => `next-${id}-${name}`;
     try {
-      await t.test("the QR is in the server's HTML (JavaScript off)", () =>
-        observe(framework, "ssr", () =>
-          checkServerFirstPaint(
-            browser,
-            `${app.origin}/checkout/${order("ssr")}`,
-            api.chargeOf(order("ssr")),
-            `next-${id}`,
-          ),
-        ),
-      );
-      await t.test("client-only page", () =>
-        observe(framework, "clientOnly", () =>
-          checkClientOnly(
-            browser,
-            `${app.origin}/client-only/${order("client")}`,
-            api.chargeOf(order("client")),
-            `next-${id}`,
-          ),
-        ),
-      );
-      await t.test("the success and failure handlers run on the hydrated page", () =>
-        observe(framework, "success", () =>
-          checkSuccessHandler(browser, (o) => `${app.origin}/checkout/${o}`, {
-            order: order("paid"),
-            failed: order("denied"),
-            status: api.status,
-          }),
-        ),
-      );
-      await t.test("client navigation keeps the first paint, no dead template", () =>
-        observe(framework, "navigation", () =>
-          checkClientNavigation(
-            browser,
-            `${app.origin}/?order=${order("nav")}`,
-            api.chargeOf(order("nav")),
-            `next-${id}`,
-            api.status,
-          ),
-        ),
-      );
+      await checkServerRenderingApp(t, browser, {
+        framework,
+        origin: app.origin,
+        api,
+        orders: `next-${id}`,
+        name: `next-${id}`,
+      });
 
       // A route handler's whole page: the element as renderToString wrote it. Next puts no
       // script on it, so nothing takes the widget over there.

@@ -10,10 +10,7 @@ import {
   APPS,
   assertNoConfigFor,
   assertNoServerWasm,
-  checkClientNavigation,
-  checkClientOnly,
-  checkServerFirstPaint,
-  checkSuccessHandler,
+  checkServerRenderingApp,
   clean,
   observe,
   startApp,
@@ -51,46 +48,13 @@ test(`${FRAMEWORK}: builds, renders the first paint on the server, and runs the 
     env: { SHOP_API: api.url },
   });
   try {
-    await t.test("the QR is in the server's HTML (JavaScript off)", () =>
-      observe(FRAMEWORK, "ssr", () =>
-        checkServerFirstPaint(
-          browser,
-          `${app.origin}/checkout/nuxt-ssr`,
-          api.chargeOf("nuxt-ssr"),
-          "nuxt",
-        ),
-      ),
-    );
-    await t.test("client-only page", () =>
-      observe(FRAMEWORK, "clientOnly", () =>
-        checkClientOnly(
-          browser,
-          `${app.origin}/client-only/nuxt-client`,
-          api.chargeOf("nuxt-client"),
-          "nuxt",
-        ),
-      ),
-    );
-    await t.test("the success and failure handlers run on the hydrated page", () =>
-      observe(FRAMEWORK, "success", () =>
-        checkSuccessHandler(browser, (o) => `${app.origin}/checkout/${o}`, {
-          order: "nuxt-paid",
-          failed: "nuxt-denied",
-          status: api.status,
-        }),
-      ),
-    );
-    await t.test("client navigation keeps the first paint, no dead template", () =>
-      observe(FRAMEWORK, "navigation", () =>
-        checkClientNavigation(
-          browser,
-          `${app.origin}/?order=nuxt-nav`,
-          api.chargeOf("nuxt-nav"),
-          "nuxt",
-          api.status,
-        ),
-      ),
-    );
+    await checkServerRenderingApp(t, browser, {
+      framework: FRAMEWORK,
+      origin: app.origin,
+      api,
+      orders: "nuxt",
+      name: "nuxt",
+    });
   } finally {
     await app.stop();
   }

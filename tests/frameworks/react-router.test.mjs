@@ -11,10 +11,7 @@ import {
   APPS,
   assertNoConfigFor,
   assertNoServerWasm,
-  checkClientNavigation,
-  checkClientOnly,
-  checkServerFirstPaint,
-  checkSuccessHandler,
+  checkServerRenderingApp,
   clean,
   observe,
   startApp,
@@ -55,46 +52,14 @@ test(`${FRAMEWORK}: builds, renders the first paint in a loader, and runs the ha
     { env: { SHOP_API: api.url } },
   );
   try {
-    await t.test("the QR is in the server's HTML (JavaScript off)", () =>
-      observe(FRAMEWORK, "ssr", () =>
-        checkServerFirstPaint(
-          browser,
-          `${app.origin}/checkout/rr-ssr`,
-          api.chargeOf("rr-ssr"),
-          "react-router",
-        ),
-      ),
-    );
-    await t.test("client-only route (clientLoader)", () =>
-      observe(FRAMEWORK, "clientOnly", () =>
-        checkClientOnly(
-          browser,
-          `${app.origin}/client-only/rr-client`,
-          api.chargeOf("rr-client"),
-          "react-router",
-        ),
-      ),
-    );
-    await t.test("the success and failure handlers run on the hydrated page", () =>
-      observe(FRAMEWORK, "success", () =>
-        checkSuccessHandler(browser, (o) => `${app.origin}/checkout/${o}`, {
-          order: "rr-paid",
-          failed: "rr-denied",
-          status: api.status,
-        }),
-      ),
-    );
-    await t.test("client navigation keeps the first paint, no dead template", () =>
-      observe(FRAMEWORK, "navigation", () =>
-        checkClientNavigation(
-          browser,
-          `${app.origin}/?order=rr-nav`,
-          api.chargeOf("rr-nav"),
-          "react-router",
-          api.status,
-        ),
-      ),
-    );
+    await checkServerRenderingApp(t, browser, {
+      framework: FRAMEWORK,
+      origin: app.origin,
+      api,
+      orders: "rr",
+      name: "react-router",
+      clientOnly: "client-only route (clientLoader)",
+    });
   } finally {
     await app.stop();
   }
