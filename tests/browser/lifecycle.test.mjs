@@ -315,6 +315,32 @@ after(async () => {
 });
 
 // Outcomes, devices and storage do not depend on tight timing: they run side by side.
+/**
+ * After an answer that does not agree with the charge: the error state stays, nothing more is
+ * asked (waited long enough for several polls at the usual cadence), one status event and one
+ * `gopay-error` with `code` for this order reached the page and its callbacks, and the QR to
+ * pay is withdrawn.
+ */
+async function assertStoppedForGood(page, order, code) {
+  await waitState(page, "error", 10_000);
+  await sleep(3 * CADENCE_MS);
+  assert.equal(await state(page), "error");
+  assert.equal(hitsOf(order).length, 1, "asked again after the error");
+  const evs = await events(page);
+  assert.deepEqual(
+    evs.map((e) => e.type),
+    ["gopay-status", "gopay-error"],
+    JSON.stringify(evs),
+  );
+  assert.equal(evs[1].detail.code, code);
+  assert.equal(evs[1].detail.order_id, order);
+  assert.deepEqual(
+    (await callbacks(page)).map((c) => c.name),
+    ["status", "error"],
+  );
+  assert.equal(await part(page, "qr").count(), 0);
+}
+
 describe("answers, devices and storage", { concurrency: true }, () => {
   test("pending -> settlement: data-state, one gopay-success with its detail, a status event per change", async () => {
     const order = "life-paid-1";
@@ -438,26 +464,9 @@ describe("answers, devices and storage", { concurrency: true }, () => {
     const order = "life-mismatch-1";
     script(order, [{ order: "someone-else", status: "settlement" }, "settlement"]);
     const { context, page, errors } = await open(pageFor(order));
-    await waitState(page, "error", 10_000);
-    // Long enough for several more polls at the usual cadence.
-    await sleep(3 * CADENCE_MS);
-    assert.equal(await state(page), "error");
-    assert.equal(hitsOf(order).length, 1, "asked again after the error");
-    const evs = await events(page);
-    assert.deepEqual(
-      evs.map((e) => e.type),
-      ["gopay-status", "gopay-error"],
-      JSON.stringify(evs),
-    );
     // Never taken as this order's settlement.
-    assert.equal(evs[1].detail.code, "order_mismatch");
-    assert.equal(evs[1].detail.order_id, order);
-    assert.deepEqual(
-      (await callbacks(page)).map((c) => c.name),
-      ["status", "error"],
-    );
-    // The QR is withdrawn, and the shopper is told not to pay again.
-    assert.equal(await part(page, "qr").count(), 0);
+    await assertStoppedForGood(page, order, "order_mismatch");
+    // The shopper is told not to pay again.
     assert.match(await part(page, "result").innerText(), /do not pay again/);
     assert.deepEqual(errors, []);
     await context.close();
@@ -479,24 +488,8 @@ describe("answers, devices and storage", { concurrency: true }, () => {
       "settlement",
     ]);
     const { context, page, errors } = await open(pageFor(order));
-    await waitState(page, "error", 10_000);
-    await sleep(3 * CADENCE_MS);
-    assert.equal(await state(page), "error");
-    assert.equal(hitsOf(order).length, 1, "asked again after the error");
-    const evs = await events(page);
-    assert.deepEqual(
-      evs.map((e) => e.type),
-      ["gopay-status", "gopay-error"],
-      JSON.stringify(evs),
-    );
-    assert.equal(evs[1].detail.code, "amount_mismatch");
-    assert.equal(evs[1].detail.order_id, order);
-    assert.deepEqual(
-      (await callbacks(page)).map((c) => c.name),
-      ["status", "error"],
-    );
-    // What the shopper sees: no QR to pay again, no "received", whom to contact.
-    assert.equal(await part(page, "qr").count(), 0);
+    await assertStoppedForGood(page, order, "amount_mismatch");
+    // What the shopper sees: no "received", whom to contact.
     const text = await page.locator("#host [part=widget]").innerText();
     assert.doesNotMatch(text, /Payment received/);
     assert.match(await part(page, "status").innerText(), /cannot be checked/);
