@@ -15,12 +15,12 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::net::TcpListener;
-use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 mod api;
 pub mod catalogue;
+pub mod compress;
 pub mod confirm;
 pub mod db;
 mod faults;
@@ -438,16 +438,12 @@ async fn shop(config: Config, public_url: String) -> Result<(Router, Arc<App>), 
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        // Pages, JSON and the shop's own script and stylesheet, compressed on the way out at
-        // the best quality (brotli 11, gzip 9): they are small (the largest, shop.js, takes
-        // about 15 ms once per visitor, who then revalidates it), and every byte is on the
-        // shopper's slow network. The package ships precompressed (see docs/serving.md).
-        .layer(
-            CompressionLayer::new()
-                .br(true)
-                .gzip(true)
-                .quality(CompressionLevel::Best),
-        )
+        // Pages, JSON and the shop's own script and stylesheet, compressed whole at the best
+        // quality (brotli 11, gzip 9) and sent with their length: they are small (the largest,
+        // shop.js, takes about 15 ms once per visitor, who then revalidates it), and every
+        // byte is on the shopper's slow network. The package ships precompressed (see
+        // docs/serving.md).
+        .layer(axum::middleware::from_fn(compress::responses))
         // A request (its body read included) that takes longer is answered 408.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -1806,15 +1806,29 @@ async fn the_package_is_served_precompressed_under_a_versioned_name_cached_for_a
     .unwrap();
     assert_eq!(stale.status(), StatusCode::NOT_FOUND);
 
-    // The page and the JSON, compressed per request for a browser that accepts it.
-    let compressed = fetch(format!("/?order={order_id}"), Some("br"))
-        .await
-        .unwrap();
-    assert_eq!(compressed.headers()["content-encoding"], "br");
-    let compressed = fetch(format!("/api/orders/{order_id}"), Some("gzip"))
-        .await
-        .unwrap();
-    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+    // The page, the JSON and the shop's own files, compressed whole for a browser that
+    // accepts it and sent with their length: no chunk framing on the wire.
+    for (path, encoding) in [
+        (format!("/?order={order_id}"), "br"),
+        (format!("/api/orders/{order_id}"), "gzip"),
+        (format!("/api/orders/{order_id}/status"), "br"),
+        ("/shop.js".to_string(), "gzip, deflate, br"),
+    ] {
+        let compressed = fetch(path.clone(), Some(encoding)).await.unwrap();
+        let expected = if encoding == "gzip" { "gzip" } else { "br" };
+        assert_eq!(compressed.headers()["content-encoding"], expected, "{path}");
+        assert_eq!(compressed.headers()["vary"], "accept-encoding", "{path}");
+        assert!(
+            compressed.headers().get("transfer-encoding").is_none(),
+            "{path} is sent whole"
+        );
+        let length: usize = compressed.headers()["content-length"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(compressed.bytes().await.unwrap().len(), length, "{path}");
+    }
 
     // A rebuilt package is a new name; the old one is gone.
     std::fs::write(
