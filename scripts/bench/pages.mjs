@@ -30,7 +30,13 @@ import {
 } from "../../tests/browser/harness.mjs";
 import { brotliSize } from "../size-check.mjs";
 import { audit } from "./lighthouse.mjs";
-import { PHONE, PROFILE_TEXT, shopPaymentPage, throttleLikeAPhone } from "./phone.mjs";
+import {
+  PHONE,
+  PHONE_NETWORK,
+  PROFILE_TEXT,
+  shopPaymentPage,
+  throttleLikeAPhone,
+} from "./phone.mjs";
 import { qrSvg } from "./qrcode-svg.mjs";
 import { startShop } from "./shop.mjs";
 
@@ -457,6 +463,28 @@ function describeLcp() {
     : `an element in a shadow root (no text there of that size), ${when}`;
 }
 
+/**
+ * In the page, once the widget is live: when its HTML and the wasm came (Resource Timing, ms
+ * from navigation start), and the bytes of every body received by the wasm's last byte.
+ */
+function timeline() {
+  const [nav] = performance.getEntriesByType("navigation");
+  const resources = performance.getEntriesByType("resource");
+  const wasm = resources.find((r) => new URL(r.name).pathname.endsWith(".wasm"));
+  if (!nav || !wasm) return null;
+  const before = [nav, ...resources].filter((r) => r.responseEnd <= wasm.responseEnd);
+  return {
+    htmlEnd: nav.responseEnd,
+    wasmAsked: wasm.startTime,
+    wasmConnect: wasm.connectEnd - wasm.connectStart,
+    wasmFirstByte: wasm.responseStart,
+    wasmEnd: wasm.responseEnd,
+    bytesByWasmEnd: before.reduce((n, r) => n + r.encodedBodySize, 0),
+    htmlBytes: nav.encodedBodySize,
+    wasmBytes: wasm.encodedBodySize,
+  };
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const within = (promise, ms) => Promise.race([promise, sleep(ms).then(() => null)]);
 
@@ -510,9 +538,10 @@ async function load(browser, server, spec, { keep, lcp, stay } = {}) {
       throw new Error(`${spec.path}: the widget did not go live within 30 s`);
     }
   }
+  const times = spec.live && spec.phone ? await page.evaluate(timeline) : null;
   if (keep) return { at, live, page, context, errors };
   await context.close();
-  return { at, live };
+  return { at, live, times };
 }
 
 /** The q-quantile of `values`, interpolated between the two nearest. */
@@ -533,18 +562,30 @@ const middleHalf = (values) => [0.25, 0.75].map((q) => quantile(values, q).toFix
 async function navigation(browser, server, specs, loads) {
   const times = Object.fromEntries(specs.map((s) => [s.key, []]));
   const lives = Object.fromEntries(specs.filter((s) => s.live).map((s) => [s.key, []]));
+  const timelines = Object.fromEntries(specs.filter((s) => s.live).map((s) => [s.key, []]));
   for (let i = 0; i < loads; i++)
     for (const spec of specs) {
-      const { at, live } = await load(browser, server, spec);
+      const { at, live, times: t } = await load(browser, server, spec);
       times[spec.key].push(at);
       if (spec.live) lives[spec.key].push(live);
+      if (t) timelines[spec.key].push({ ...t, live, at });
     }
+  // Each step's median over the loads that reported it.
+  const steps = Object.fromEntries(
+    Object.entries(timelines)
+      .filter(([, list]) => list.length)
+      .map(([key, list]) => [
+        key,
+        Object.fromEntries(Object.keys(list[0]).map((f) => [f, median(list.map((t) => t[f]))])),
+      ]),
+  );
   const spread = [
     ...specs.map((s) => `${s.key} ${middleHalf(times[s.key])}`),
     ...Object.entries(lives).map(([key, v]) => `${key} live ${middleHalf(v)}`),
   ].join(", ");
   return {
     spread,
+    steps,
     live: Object.fromEntries(Object.entries(lives).map(([key, v]) => [key, median(v)])),
     ...Object.fromEntries(specs.map((s) => [s.key, median(times[s.key])])),
   };
@@ -735,6 +776,65 @@ function shipped(files, routes) {
 const ms = (v) => (typeof v === "number" ? `${v.toFixed(1)} ms` : v);
 const bytes = (v) => `${Math.round(v).toLocaleString("en-US")} B`;
 const plain = (v) => String(v);
+
+/**
+ * Where a phone page's time goes, from the page's own Resource Timing (medians over the
+ * loads): its HTML, when the wasm was asked for and its last byte, what runs after it
+ * (compiling, the first mount or the take-over, the first status request), and the bytes the
+ * page had received by then with the time they take on the phone's link alone. For each
+ * budget in `budgets`, the bytes the page could receive and still meet it.
+ */
+function printWhereTheTimeGoes(slow, budgets) {
+  const rate = PHONE_NETWORK.downloadThroughput / 1000; // bytes per ms
+  const ms = (v) => `${v.toFixed(0)} ms`;
+  const bytes = (v) => `${Math.round(v).toLocaleString("en-US")} B`;
+  const rows = Object.entries(slow.steps).map(([key, t]) => [
+    key,
+    ms(t.htmlEnd),
+    ms(t.wasmAsked),
+    ms(t.wasmEnd),
+    ms(t.at),
+    ms(t.live),
+    ms(Math.max(t.at, t.live) - t.wasmEnd),
+    bytes(t.bytesByWasmEnd),
+    ms(t.bytesByWasmEnd / rate),
+  ]);
+  if (!rows.length) return;
+  console.log();
+  console.log(
+    "Where the phone's time goes (Resource Timing in the page, ms from navigation start, medians over the loads):",
+  );
+  printTable(
+    [
+      "page",
+      "HTML last byte",
+      "wasm asked",
+      "wasm last byte",
+      "QR visible",
+      "live",
+      "wasm last byte → QR and live",
+      "bodies by the wasm's last byte",
+      "those bytes at 1.6 Mbps",
+    ],
+    rows,
+  );
+  // What a budget leaves for the download: the same start (the wasm asked when it was), the
+  // same fixed wait of the download (its time less the time of its bytes at the link's rate)
+  // and the same work after the last byte; the bytes the link carries in what remains.
+  for (const { key, figure, limit, name } of budgets) {
+    const t = slow.steps[key];
+    if (!t) continue;
+    const target = limit * slow.Qp;
+    const after = t[figure] - t.wasmEnd;
+    const carried = t.bytesByWasmEnd - t.htmlBytes;
+    const wait = t.wasmEnd - t.wasmAsked - carried / rate;
+    const room = Math.max(target - after - t.wasmAsked - wait, 0) * rate;
+    console.log(
+      `${key}, ${name} by ${ms(target)} (${limit.toFixed(1)}x): with the same start, wait (${ms(wait)}) and work after the last byte (${ms(after)}), ` +
+        `the page could receive ${bytes(room)} after its HTML; it receives ${bytes(carried)}, the wasm ${bytes(t.wasmBytes)} of them.`,
+    );
+  }
+}
 
 function printTable(head, rows) {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -1057,6 +1157,10 @@ async function run() {
     console.log(
       `Checked once per page (zbarimg decodes the QR screenshot to the qr_string; Pg/Cg: Open GoPay visible, linking to the charge's deeplink): ${decodes}.`,
     );
+    printWhereTheTimeGoes(slow, [
+      { key: "Pq", figure: "live", limit: BUDGET.phoneServerLive, name: "live" },
+      { key: "Cq", figure: "at", limit: BUDGET.phoneClientQr, name: "QR visible" },
+    ]);
     for (const key of ["Pq", "Cq", "Qp"])
       console.log(
         `Largest contentful paint, ${key} (phone viewport): ${checks[key].lcp ?? "none"}.`,
