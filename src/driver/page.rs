@@ -32,8 +32,12 @@ fn opt_str(v: Option<&str>) -> JsValue {
 }
 
 impl Page {
+    /// Written only when it changes: each write, even of the same value, restyles the widget
+    /// and wakes the page's observers (the view renders every second).
     pub fn set_state(&self, state: State) {
-        let _ = self.host.set_attribute("data-state", state.as_str());
+        if self.host.get_attribute("data-state").as_deref() != Some(state.as_str()) {
+            let _ = self.host.set_attribute("data-state", state.as_str());
+        }
     }
 
     pub fn clear_state(&self) {

@@ -124,6 +124,33 @@ test("an element in the page before the script loads is upgraded, mounted and po
   await page.close();
 });
 
+test("while the state stays, the view renders each second without rewriting the host's data-state", async () => {
+  const { page, errors } = await open("/before.html");
+  await page.locator("#w figure > svg").waitFor();
+  await waitState(page, "#w", "pending");
+  await page.waitForFunction(() => document.getElementById("w").hasAttribute("data-live"));
+  // Every write of an attribute, even of the same value, is a mutation record: the page's
+  // observers and the widget's styles would run each second for nothing.
+  const seen = await page.evaluate(async () => {
+    const host = document.getElementById("w");
+    const time = () => host.shadowRoot.querySelector("[part=countdown]")?.textContent;
+    const records = [];
+    const observer = new MutationObserver((list) => {
+      for (const r of list) records.push(r.attributeName);
+    });
+    observer.observe(host, { attributes: true });
+    const before = time();
+    await new Promise((r) => setTimeout(r, 2500));
+    observer.disconnect();
+    return { records, before, after: time(), state: host.getAttribute("data-state") };
+  });
+  assert.equal(seen.state, "pending");
+  assert.notEqual(seen.after, seen.before, "the countdown moved on: the view rendered");
+  assert.deepEqual(seen.records, [], "no attribute of the host was written");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("an element created after the script loaded, attributes set after insertion, mounts once", async () => {
   const { page, errors } = await open("/empty.html");
   await page.waitForFunction(() => customElements.get("gopay-widget") !== undefined);
