@@ -98,7 +98,13 @@ fn compressible(response: &Response) -> bool {
     let text = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .is_some_and(|t| {
             t.starts_with("text/")
                 || matches!(
@@ -169,7 +175,10 @@ mod tests {
 
     fn accept(value: &str) -> Option<Encoding> {
         let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(value).unwrap(),
+        );
         Encoding::accepted(&headers)
     }
 
