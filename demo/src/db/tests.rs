@@ -54,6 +54,20 @@ async fn postgres_only() -> Option<Store> {
     })
 }
 
+/// `task(i)` for each `i` in `0..n`, all spawned at once; their results, in the order they end.
+async fn at_once<T, F, Fut>(n: usize, task: F) -> Vec<T>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..n {
+        tasks.spawn(task(i));
+    }
+    tasks.join_all().await
+}
+
 /// The shop's PostgreSQL storage itself, when a test database is set.
 async fn postgres_db() -> Option<(Store, postgres::Db)> {
     let store = postgres_only().await?;
@@ -265,31 +279,29 @@ async fn concurrent_duplicates_are_applied_once() {
         let db = Arc::new(Db::open(&scratch.store).await.unwrap());
         // Every connection of the pool open, so that the duplicates meet in the database
         // rather than one after the other as connections open.
-        let mut warm = tokio::task::JoinSet::new();
-        for _ in 0..16 {
+        at_once(16, |_| {
             let db = db.clone();
-            warm.spawn(async move { db.get("A-1").await.unwrap() });
-        }
-        warm.join_all().await;
+            async move { db.get("A-1").await.unwrap() }
+        })
+        .await;
         for order in ["A-1", "A-2", "A-3", "A-4", "A-5"] {
             new_order(&db, order).await;
             db.apply(order, &update("pending", "201")).await.unwrap();
             let start = Arc::new(tokio::sync::Barrier::new(40));
-            let mut duplicates = tokio::task::JoinSet::new();
-            for _ in 0..40 {
+            let outcomes = at_once(40, |_| {
                 let db = db.clone();
                 let start = start.clone();
-                duplicates.spawn(async move {
+                async move {
                     start.wait().await;
                     db.apply(order, &update("settlement", "200"))
                         .await
                         .unwrap()
                         .unwrap()
-                });
-            }
+                }
+            })
+            .await;
             let mut applied = 0;
-            while let Some(outcome) = duplicates.join_next().await {
-                let (changed, now) = outcome.unwrap();
+            for (changed, now) in outcomes {
                 assert_eq!(now, "settlement");
                 applied += usize::from(changed);
             }
@@ -303,13 +315,13 @@ async fn instances_starting_together_migrate_the_schema_once() {
     let Some(store) = postgres_only().await else {
         return;
     };
-    let mut starts = tokio::task::JoinSet::new();
-    for _ in 0..4 {
+    for started in at_once(4, |_| {
         let store = store.clone();
-        starts.spawn(async move { Db::open(&store).await.map(|_| ()) });
-    }
-    while let Some(started) = starts.join_next().await {
-        started.unwrap().unwrap();
+        async move { Db::open(&store).await.map(|_| ()) }
+    })
+    .await
+    {
+        started.unwrap();
     }
     let client = sql_client(&store).await;
     let versions: Vec<i32> = client
@@ -351,13 +363,9 @@ async fn a_status_call_is_single_flight_and_rate_bounded_on_the_database_clock()
         }
     };
     // Twenty claims at once: one is granted.
-    let mut claims = tokio::task::JoinSet::new();
-    for holder in 0..20 {
-        claims.spawn(claim("A", holder));
-    }
     let mut granted = Vec::new();
-    while let Some(claimed) = claims.join_next().await {
-        match claimed.unwrap() {
+    for claimed in at_once(20, |holder| claim("A", holder as i64)).await {
+        match claimed {
             postgres::Claimed::Granted => granted.push(()),
             postgres::Claimed::InFlight => {}
             other => panic!("{other:?}"),
@@ -414,20 +422,16 @@ async fn a_lease_has_one_holder_until_it_expires_or_is_given_back() {
         return;
     };
     let ttl = Duration::from_millis(400);
-    let mut takes = tokio::task::JoinSet::new();
-    for i in 0..10 {
+    let taken = at_once(10, |i| {
         let db = db.clone();
-        takes.spawn(async move {
+        async move {
             db.take_lease("reconcile", &format!("shop-{i}"), ttl)
                 .await
                 .unwrap()
-        });
-    }
-    let mut holders = 0;
-    while let Some(taken) = takes.join_next().await {
-        holders += usize::from(taken.unwrap());
-    }
-    assert_eq!(holders, 1);
+        }
+    })
+    .await;
+    assert_eq!(taken.iter().filter(|&&t| t).count(), 1);
     let holder: String = sql_client(&store)
         .await
         .query_one("SELECT holder FROM leases WHERE name = 'reconcile'", &[])
@@ -459,19 +463,16 @@ async fn the_order_allowance_is_a_burst_then_one_per_interval() {
         return;
     };
     let every = Duration::from_millis(500);
-    let mut takes = tokio::task::JoinSet::new();
-    for _ in 0..10 {
+    let outcomes = at_once(10, |_| {
         let db = db.clone();
-        takes.spawn(async move {
+        async move {
             db.take_order_allowance("203.0.113.7", every, 3)
                 .await
                 .unwrap()
-        });
-    }
-    let mut taken = 0;
-    while let Some(outcome) = takes.join_next().await {
-        taken += usize::from(outcome.unwrap().is_none());
-    }
+        }
+    })
+    .await;
+    let taken = outcomes.iter().filter(|o| o.is_none()).count();
     assert_eq!(taken, 3, "a burst of 3");
     let wait = db
         .take_order_allowance("203.0.113.7", every, 3)
