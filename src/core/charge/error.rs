@@ -150,11 +150,12 @@ impl ChargeError {
     /// A charge that does not say pending, shown without a status endpoint: only the
     /// endpoint may say what became of it, and the charge alone is never a success.
     pub fn not_pending(status: &str) -> Self {
-        let shown: String = status.chars().take(40).collect();
+        // The charge's reader lets only a short word of [A-Za-z0-9_-] through as the status,
+        // so it is quoted as it is (Debug's escaping would link the Unicode tables for it).
         Self::new(
             ErrorCode::ChargeNotPending,
             format!(
-                "the charge's transaction_status is {shown:?}, not pending, and there is no status endpoint to confirm it"
+                "the charge's transaction_status is \"{status}\", not pending, and there is no status endpoint to confirm it"
             ),
         )
     }

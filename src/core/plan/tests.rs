@@ -498,6 +498,11 @@ fn a_charge_that_has_ended_needs_a_status_endpoint() {
         let e = plan(input(&charge)).unwrap_err();
         assert_eq!(e.code, ErrorCode::ChargeNotPending, "{status}");
         assert_eq!(e.code.as_str(), "charge_not_pending");
+        assert!(
+            e.message.contains(&format!("is \"{status}\", not pending")),
+            "{}",
+            e.message
+        );
         // With an endpoint the widget asks it (and only it decides the outcome).
         let polled = plan(PlanInput {
             status_url: Some("/status/{order_id}"),
