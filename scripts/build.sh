@@ -16,15 +16,25 @@ WASM=target/wasm32-unknown-unknown/release/gopay_widget.wasm
 CARGO_HOME_DIR=${CARGO_HOME:-$HOME/.cargo}
 export RUSTC_BOOTSTRAP=1
 export RUSTFLAGS="-Zlocation-detail=none --remap-path-prefix=$CARGO_HOME_DIR/registry/src=/crates --remap-path-prefix=$PWD=/gopay-widget"
-cargo build --release --target wasm32-unknown-unknown -p gopay-widget --lib
+# Linked with --emit-relocs: the module keeps its symbol table and relocations, from which
+# scripts/shrink.mjs learns which statics only dead code refers to (wasm-bindgen and the
+# optimiser drop them; the code is the same as without).
+cargo rustc --release --target wasm32-unknown-unknown -p gopay-widget --lib -- -C link-arg=--emit-relocs
 rm -rf "$OUT.tmp" && mkdir -p "$OUT.tmp"
 # The names stay for scripts/shrink.mjs, which finds the panic paths by them; wasm-opt strips
 # them after (KEEP_NAMES=1 keeps them in the shipped wasm, for a profiler: much larger).
 wasm-bindgen --target web --no-typescript --keep-debug --out-dir "$OUT.tmp" --out-name gopay_widget_wasm "$WASM"
-# The linked module, names and all, for the size breakdown by crate (scripts/bench/crates.sh).
-mkdir -p target/unshrunk && cp "$WASM" target/unshrunk/
-# Drop unused exports, wasm-opt -Oz, shorten import/export names (see the script).
-node scripts/shrink.mjs "$OUT.tmp" gopay_widget_wasm
+# The linked module, names and all, for the size breakdown by crate (scripts/bench/crates.sh);
+# without its linking and relocation sections, which would count as bytes of the module. (As
+# linked in linked.wasm, for a profiling build: KEEP_NAMES=1 node scripts/shrink.mjs DIR NAME
+# target/unshrunk/linked.wasm.)
+mkdir -p target/unshrunk
+node --input-type=module -e "import fs from 'node:fs'; import { withoutCustomSections } from '$PWD/scripts/data-prune.mjs';
+  fs.writeFileSync('target/unshrunk/gopay_widget.wasm', withoutCustomSections(fs.readFileSync('$WASM'),
+    (s) => s === 'linking' || s.startsWith('reloc.')));"
+cp "$WASM" target/unshrunk/linked.wasm
+# Drop unused exports and dead statics, wasm-opt -Oz, shorten import/export names (see the script).
+node scripts/shrink.mjs "$OUT.tmp" gopay_widget_wasm "$WASM"
 # The browser entries, minified: pure.js is mount() and define() with the glue bundled in (one
 # module, no waterfall to the glue); index.js imports it and adds define() and the observer, so
 # both entries share one module and one wasm instance. The wasm stays a separate file, found

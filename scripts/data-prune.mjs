@@ -59,7 +59,6 @@ const CUSTOM = 0;
 // Relocation types (LLVM's WasmRelocs.def) that carry an addend, and those that name a static.
 const WITH_ADDEND = new Set([3, 4, 5, 8, 9, 11, 14, 15, 16, 17, 21, 22, 23, 25]);
 const MEMORY_ADDR = new Set([3, 4, 5, 11, 14, 15, 16, 17, 21, 23, 25]);
-const SYMBOL_FUNCTION = 0;
 const SYMBOL_DATA = 1;
 const SYMBOL_UNDEFINED = 0x10;
 const SYMBOL_EXPLICIT_NAME = 0x40;
@@ -80,7 +79,8 @@ export function readLinked(bytes) {
   }
   const one = (pred, what) => {
     const found = sections.filter(pred);
-    if (found.length !== 1) throw new Error(`the linked module has ${found.length} ${what} sections`);
+    if (found.length !== 1)
+      throw new Error(`the linked module has ${found.length} ${what} sections`);
     return found[0];
   };
 
@@ -119,7 +119,11 @@ export function readLinked(bytes) {
     const q = new Reader(bytes, code.payload);
     for (let i = 0, n = q.uleb(); i < n; i++) {
       const size = q.uleb();
-      bodies.push({ index: importedFunctions + i, start: q.at - code.payload, end: q.at - code.payload + size });
+      bodies.push({
+        index: importedFunctions + i,
+        start: q.at - code.payload,
+        end: q.at - code.payload + size,
+      });
       q.at += size;
     }
   }
@@ -285,7 +289,9 @@ export function deadRanges(linked, liveFunctions, values) {
   }
   while (stack.length) for (const s of outgoing.get(stack.pop()) ?? []) reach(s);
 
-  const liveRanges = defined.filter((s) => reached.has(s.i)).map((s) => [s.address, s.address + s.size]);
+  const liveRanges = defined
+    .filter((s) => reached.has(s.i))
+    .map((s) => [s.address, s.address + s.size]);
   const dead = [];
   for (const s of defined) {
     if (reached.has(s.i) || s.size === 0) continue;
@@ -333,7 +339,8 @@ export function zeroData(wat, ranges) {
       return ` (data ${label}(i32.const ${base}) "${printed}")`;
     },
   );
-  if (segments !== (wat.match(/^ \(data /gm) ?? []).length) throw new Error("a data segment did not parse");
+  if (segments !== (wat.match(/^ \(data /gm) ?? []).length)
+    throw new Error("a data segment did not parse");
   return { wat: text, zeroed };
 }
 

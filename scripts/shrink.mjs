@@ -14,7 +14,11 @@
 // The glue is edited on its syntax tree (acorn): each edit replaces the source range of a node
 // found there, so a change in how wasm-bindgen lays out its text cannot make an edit miss or
 // land elsewhere, and a node that is not where it is expected fails the build.
-// Usage: node scripts/shrink.mjs <dir> <name>   (files <name>.js and <name>_bg.wasm)
+//  1b. With the linked module (built with --emit-relocs), the statics only dead code referred to
+//     are zeroed (scripts/data-prune.mjs), after the table entries no code names go.
+//  3. Table entries nothing can call any more go, on the optimised module.
+// Usage: node scripts/shrink.mjs <dir> <name> [linked.wasm]   (files <name>.js and <name>_bg.wasm;
+//        linked.wasm: what wasm-bindgen read, for step 1b)
 
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -22,8 +26,17 @@ import path from "node:path";
 import { parse } from "acorn";
 import { simple as walk } from "acorn-walk";
 import binaryen from "binaryen";
+import {
+  codeValues,
+  deadRanges,
+  definedFunctions,
+  readLinkedFile,
+  withoutCustomSections,
+  zeroData,
+} from "./data-prune.mjs";
+import { pruneTableFile } from "./table-prune.mjs";
 
-const [dir, name] = process.argv.slice(2);
+const [dir, name, linkedPath] = process.argv.slice(2);
 const jsPath = path.join(dir, `${name}.js`);
 const wasmPath = path.join(dir, `${name}_bg.wasm`);
 const bin = (tool) => path.resolve("node_modules/.bin", tool);
@@ -102,7 +115,44 @@ function importObject(program) {
 
 let js = fs.readFileSync(jsPath, "utf8");
 
+// The linked module's (mangled) name of each function, by the name wasm-bindgen gave it: the
+// same wasm-bindgen run again with --no-demangle lists the same functions in the same order.
+const functionNames = (file) => {
+  const module = binaryen.readBinary(fs.readFileSync(file));
+  const names = [];
+  for (let i = 0; i < module.getNumFunctions(); i++) {
+    const f = binaryen.getFunctionInfo(module.getFunctionByIndex(i));
+    names.push(f.module ? `import ${f.module} ${f.base}` : f.name);
+  }
+  module.dispose();
+  return names;
+};
+let linkedNameOf;
+const stale = (section) => section === "linking" || section.startsWith("reloc.");
+fs.writeFileSync(wasmPath, withoutCustomSections(fs.readFileSync(wasmPath), stale));
+if (linkedPath) {
+  const tmp = fs.mkdtempSync(path.join(dir, "mangled-"));
+  execFileSync("wasm-bindgen", [
+    ...["--target", "web", "--no-typescript", "--keep-debug", "--no-demangle"],
+    ...["--out-dir", tmp, "--out-name", "m", linkedPath],
+  ]);
+  const shown = functionNames(wasmPath);
+  const mangledPath = path.join(tmp, "m_bg.wasm");
+  fs.writeFileSync(mangledPath, withoutCustomSections(fs.readFileSync(mangledPath), stale));
+  const mangled = functionNames(mangledPath);
+  fs.rmSync(tmp, { recursive: true });
+  if (shown.length !== mangled.length) fail("wasm-bindgen --no-demangle lists other functions");
+  linkedNameOf = new Map();
+  shown.forEach((n, i) => {
+    if (n.startsWith("import ") !== mangled[i].startsWith("import ")) {
+      fail("wasm-bindgen --no-demangle lists the functions in another order");
+    }
+    linkedNameOf.set(n, mangled[i]);
+  });
+}
+
 // 0. Panics trap at once, and the streaming code of step 1 with them.
+const trapped = new Set();
 {
   const h = "\\[[0-9a-f]+\\]";
   // Each a function that only formats a panic's message or reports it; wasm-bindgen's
@@ -146,6 +196,7 @@ let js = fs.readFileSync(jsPath, "utf8");
     module.addFunction(f.name, f.params, f.results, [], module.unreachable());
   }
   if (!module.validate()) fail("the module is invalid after trapping its panics");
+  for (const f of traps) trapped.add(f.name);
   fs.writeFileSync(wasmPath, module.emitBinary());
   module.dispose();
   const streaming = traps.filter((f) => STREAMING.test(f.name)).length;
@@ -213,10 +264,68 @@ const graphPath = path.join(dir, "graph.json");
 fs.writeFileSync(graphPath, JSON.stringify(graph));
 execFileSync(
   bin("wasm-metadce"),
-  [...FEATURES, ...NAMES, "--graph-file", graphPath, "-o", wasmPath, wasmPath],
+  // Names kept (-g) for step 1b; step 2 strips them.
+  [...FEATURES, "-g", "--graph-file", graphPath, "-o", wasmPath, wasmPath],
   { stdio: "ignore" },
 );
 fs.rmSync(graphPath);
+
+// The functions of the linked module that one of wasm-bindgen's output is: by the same name;
+// by a name that wasm-bindgen made unique with a `_N`; for an export, by its symbol
+// (`name_HASH`). Every duplicate counts.
+const WASM_BINDGEN_MADE = / shim(_\d+)?$|^__wbindgen_|^__wbg_|-> Externref|^Closure\(/;
+let linkedByName;
+function linkedFunctions(linked, shown, mangled) {
+  if (!linkedByName) {
+    linkedByName = new Map();
+    for (const [i, n] of linked.names) {
+      if (!linkedByName.has(n)) linkedByName.set(n, []);
+      linkedByName.get(n).push(i);
+    }
+  }
+  if (mangled === undefined) return undefined;
+  const exact = linkedByName.get(mangled) ?? linkedByName.get(mangled.replace(/_\d+$/, ""));
+  if (exact) return exact;
+  const exported = [...linkedByName].filter(
+    ([n]) => n.startsWith(`${shown}_`) && /^[0-9a-f]{16}$/.test(n.slice(shown.length + 1)),
+  );
+  return exported.length ? exported.flatMap(([, is]) => is) : undefined;
+}
+
+// 1b. The statics no live code refers to are zeroed, so that memory packing drops them. First
+// the table entries no constant or data word names go (see scripts/table-prune.mjs), and the
+// functions only they kept; the live functions are those left that do not trap, and the linked
+// module's relocations say which statics each refers to.
+if (linkedPath) {
+  pruneTableFile(wasmPath, { bin, features: FEATURES, names: true });
+  const wat = execFileSync(bin("wasm-dis"), [wasmPath], { maxBuffer: 1 << 28 }).toString();
+  const linked = readLinkedFile(linkedPath);
+  const live = new Set();
+  const unmatched = [];
+  for (const f of definedFunctions(wat)) {
+    const found = linkedFunctions(linked, f, linkedNameOf.get(f));
+    if (found === undefined) unmatched.push(f);
+    else if (!trapped.has(f)) for (const i of found) live.add(i);
+  }
+  // A function the linker did not write is one wasm-bindgen did (its shims and adapters):
+  // they call into Rust and refer to no static. Any other would be Rust code whose statics
+  // this cannot see.
+  const unknown = unmatched.filter(
+    (f) => !WASM_BINDGEN_MADE.test(f) && f !== "__pruned_from_table",
+  );
+  if (unknown.length) fail(`no linked function matches ${unknown.slice(0, 5).join(", ")}`);
+  const dead = deadRanges(linked, live, codeValues(wat));
+  const { wat: zeroedWat, zeroed } = zeroData(wat, dead);
+  // SHOW_ZEROED=FILE: the zeroed address ranges, as JSON, to look at what went.
+  if (process.env.SHOW_ZEROED) fs.writeFileSync(process.env.SHOW_ZEROED, JSON.stringify(dead));
+  const watPath = path.join(dir, "zeroed.wat");
+  fs.writeFileSync(watPath, zeroedWat);
+  execFileSync(bin("wasm-as"), [...FEATURES, "-g", watPath, "-o", wasmPath]);
+  fs.rmSync(watPath);
+  console.log(`shrink: ${zeroed} bytes of statics no live code refers to are zeroed`);
+} else {
+  console.log("shrink: no linked module given, statics left as they are");
+}
 
 // 2. Optimise, then shorten names.
 // Wasm memory starts zeroed, so zero bytes in data segments need not be stored; flatten and
@@ -244,6 +353,18 @@ const mapText = execFileSync(
   { maxBuffer: 1 << 26 },
 ).toString();
 const map = JSON.parse(mapText.slice(mapText.indexOf("{")));
+
+// 3. Table entries nothing can call any more go, with the functions only they kept (see
+// scripts/table-prune.mjs): the optimiser has removed the code that trapping the panics left
+// dead, and the pointers that code held.
+{
+  const { pruned, entries } = pruneTableFile(wasmPath, {
+    bin,
+    features: FEATURES,
+    names: NAMES.length > 0,
+  });
+  console.log(`shrink: ${pruned} of ${entries} table entries are never called`);
+}
 
 // Import functions the optimised module no longer imports are removed from the glue, so
 // the minifier can also drop the helpers only they used.

@@ -45,7 +45,9 @@ export function pointerValues(wat) {
     values.add(Number(v & 0xffffffffn));
     values.add(Number(v >> 32n));
   }
-  const segments = [...wat.matchAll(/^ \(data (?:\S+ )?\(i32\.const (\d+)\) "((?:[^"\\]|\\.)*)"\)$/gm)];
+  const segments = [
+    ...wat.matchAll(/^ \(data (?:\S+ )?\(i32\.const (\d+)\) "((?:[^"\\]|\\.)*)"\)$/gm),
+  ];
   if (segments.length !== (wat.match(/^ \(data /gm) ?? []).length) {
     throw new Error("a data segment did not parse");
   }
@@ -73,13 +75,22 @@ export function pruneTable(wat) {
   if (elems.length !== 1) throw new Error(`expected one element segment, found ${elems.length}`);
   const [at] = elems;
   const m = /^( \(elem \S+ (?:\(table \S+\) )?\(i32\.const (\d+)\) func )(.*)\)$/.exec(lines[at]);
-  if (!m) throw new Error(`the element segment is not an active list of functions: ${lines[at].slice(0, 80)}`);
+  if (!m)
+    throw new Error(
+      `the element segment is not an active list of functions: ${lines[at].slice(0, 80)}`,
+    );
   const offset = Number(m[2]);
   // Entries reached otherwise than by an index the module holds: from JS, or written at run time.
   const table = /\(table (\$\S+)\)/.exec(lines[at])?.[1] ?? "$0";
   const t = table.replace(/[$.*+?^()[\]{}|\\]/g, "\\$&");
-  if (new RegExp(`\\(export "[^"]*" \\(table ${t}\\)|\\(table\\.(set|grow|copy|init|fill) ${t}\\b`).test(wat)) {
-    throw new Error(`the table ${table} is exported or written at run time: its entries cannot be judged`);
+  if (
+    new RegExp(
+      `\\(export "[^"]*" \\(table ${t}\\)|\\(table\\.(set|grow|copy|init|fill) ${t}\\b`,
+    ).test(wat)
+  ) {
+    throw new Error(
+      `the table ${table} is exported or written at run time: its entries cannot be judged`,
+    );
   }
   const names = [...m[3].matchAll(/\$"(?:[^"\\]|\\.)*"|\$[^\s)]+/g)].map((n) => n[0]);
   if (names.join(" ") !== m[3].trim()) throw new Error("the element segment's names did not parse");
@@ -91,7 +102,8 @@ export function pruneTable(wat) {
     return TRAP;
   });
   lines[at] = `${m[1]}${kept.join(" ")})`;
-  if (!/^ \(func \$__pruned_from_table\b/m.test(wat)) lines.splice(at, 0, ` (func ${TRAP} unreachable)`);
+  if (!/^ \(func \$__pruned_from_table\b/m.test(wat))
+    lines.splice(at, 0, ` (func ${TRAP} unreachable)`);
   return { wat: lines.join("\n"), pruned, entries: names.length };
 }
 
@@ -112,8 +124,17 @@ export function pruneTableFile(wasmPath, { bin, features, names = false }) {
     if (result.pruned === pruned) return result;
     pruned = result.pruned;
     fs.writeFileSync(watPath, result.wat);
-    execFileSync(bin("wasm-as"), [...features, ...debug, watPath, "-o", wasmPath], { stdio: "inherit" });
+    execFileSync(bin("wasm-as"), [...features, ...debug, watPath, "-o", wasmPath], {
+      stdio: "inherit",
+    });
     fs.rmSync(watPath);
-    execFileSync(bin("wasm-opt"), ["--remove-unused-module-elements", ...features, ...debug, "-o", wasmPath, wasmPath]);
+    execFileSync(bin("wasm-opt"), [
+      "--remove-unused-module-elements",
+      ...features,
+      ...debug,
+      "-o",
+      wasmPath,
+      wasmPath,
+    ]);
   }
 }

@@ -31,7 +31,10 @@ const MODULE = `(module
 `;
 
 test("data strings as wasm-dis prints them decode to their bytes", () => {
-  assert.deepEqual([...dataBytes(String.raw`a\00\ff\t\n\r\"\'\\`)], [97, 0, 255, 9, 10, 13, 34, 39, 92]);
+  assert.deepEqual(
+    [...dataBytes(String.raw`a\00\ff\t\n\r\"\'\\`)],
+    [97, 0, 255, 9, 10, 13, 34, 39, 92],
+  );
   assert.throws(() => dataBytes(String.raw`\q`), /unknown escape/);
 });
 
@@ -74,7 +77,13 @@ test("a table that JS or the code itself can change is left to itself", () => {
     /exported or written at run time/,
   );
   assert.throws(
-    () => pruneTable(MODULE.replace("(i32.const 50))", "(table.set $tb (i32.const 5) (ref.func $one)) (i32.const 50))")),
+    () =>
+      pruneTable(
+        MODULE.replace(
+          "(i32.const 50))",
+          "(table.set $tb (i32.const 5) (ref.func $one)) (i32.const 50))",
+        ),
+      ),
     /exported or written at run time/,
   );
 });
