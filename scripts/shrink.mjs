@@ -193,7 +193,9 @@ const trapped = new Set();
   const traps = functions.filter(
     (f) =>
       !f.module &&
-      (STREAMING.test(f.name) || DELEGATION.test(f.name) || PANIC_PATHS.some((p) => p.test(f.name))),
+      (STREAMING.test(f.name) ||
+        DELEGATION.test(f.name) ||
+        PANIC_PATHS.some((p) => p.test(f.name))),
   );
   for (const p of REQUIRED) {
     if (!traps.some((f) => p.test(f.name))) fail(`no function matches ${p}: the names changed`);
