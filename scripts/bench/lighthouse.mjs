@@ -24,7 +24,13 @@ function startChromium(executable, args) {
       child.kill();
       await exited;
     }
-    fs.rmSync(profile, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing the profile when the browser has
+    // exited (ENOTEMPTY): retried, and a profile left behind does not fail the measurement.
+    try {
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    } catch (e) {
+      console.error(`note: ${profile} left behind (${e.code ?? e.message})`);
+    }
   };
   return new Promise((resolve, reject) => {
     let said = "";
