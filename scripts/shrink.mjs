@@ -282,7 +282,7 @@ fs.rmSync(graphPath);
 // The functions of the linked module that one of wasm-bindgen's output is: by the same name;
 // by a name that wasm-bindgen made unique with a `_N`; for an export, by its symbol
 // (`name_HASH`). Every duplicate counts.
-const WASM_BINDGEN_MADE = / shim(_\d+)?$|^__wbindgen_|^__wbg_|-> Externref|^Closure\(/;
+const WASM_BINDGEN_MADE = / shim(_\d+)?$|^__wbindgen_|-> Externref|^Closure\(/;
 let linkedByName;
 function linkedFunctions(linked, shown, mangled) {
   if (!linkedByName) {
