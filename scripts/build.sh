@@ -29,9 +29,10 @@ wasm-bindgen --target web --no-typescript --keep-debug --out-dir "$OUT.tmp" --ou
 # linked in linked.wasm, for a profiling build: KEEP_NAMES=1 node scripts/shrink.mjs DIR NAME
 # target/unshrunk/linked.wasm.)
 mkdir -p target/unshrunk
-node --input-type=module -e "import fs from 'node:fs'; import { withoutCustomSections } from '$PWD/scripts/data-prune.mjs';
-  fs.writeFileSync('target/unshrunk/gopay_widget.wasm', withoutCustomSections(fs.readFileSync('$WASM'),
-    (s) => s === 'linking' || s.startsWith('reloc.')));"
+node --input-type=module -e "import fs from 'node:fs';
+  import { isLinkingSection, withoutCustomSections } from '$PWD/scripts/data-prune.mjs';
+  fs.writeFileSync('target/unshrunk/gopay_widget.wasm',
+    withoutCustomSections(fs.readFileSync('$WASM'), isLinkingSection));"
 cp "$WASM" target/unshrunk/linked.wasm
 # Drop unused exports and dead statics, wasm-opt -Oz, shorten import/export names (see the script).
 node scripts/shrink.mjs "$OUT.tmp" gopay_widget_wasm "$WASM"

@@ -11,7 +11,7 @@
 // compiler folded to just before or after a static still keeps that static.
 
 import fs from "node:fs";
-import { dataBytes } from "./table-prune.mjs";
+import { constants, DATA_SEGMENT, dataBytes } from "./table-prune.mjs";
 
 /** A reader of the wasm binary format's integers, strings and sections. */
 class Reader {
@@ -63,20 +63,30 @@ const SYMBOL_DATA = 1;
 const SYMBOL_UNDEFINED = 0x10;
 const SYMBOL_EXPLICIT_NAME = 0x40;
 
-/** What the linked module says of its statics: see the top of this file. */
-export function readLinked(bytes) {
+/**
+ * The sections of a wasm module, in order: `id`, `header` (where the section begins),
+ * `start` (its contents, after the size: what relocation offsets count from), `payload`
+ * (after a custom section's name), `end`, `index` and, for a custom section, `name`.
+ */
+function sectionsOf(bytes) {
   const r = new Reader(bytes, 8);
   const sections = [];
   while (r.at < bytes.length) {
+    const header = r.at;
     const id = r.u8();
     const size = r.uleb();
-    const start = r.at;
-    const section = { id, start, end: start + size, index: sections.length };
+    const section = { id, header, start: r.at, end: r.at + size, index: sections.length };
     if (id === CUSTOM) section.name = r.name();
     section.payload = r.at;
     sections.push(section);
-    r.at = start + size;
+    r.at = section.end;
   }
+  return sections;
+}
+
+/** What the linked module says of its statics: see the top of this file. */
+export function readLinked(bytes) {
+  const sections = sectionsOf(bytes);
   const one = (pred, what) => {
     const found = sections.filter(pred);
     if (found.length !== 1)
@@ -316,32 +326,28 @@ export const readLinkedFile = (file) => readLinked(new Uint8Array(fs.readFileSyn
 export function zeroData(wat, ranges) {
   const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
   let zeroed = 0;
-  let segments = 0;
-  const text = wat.replace(
-    /^ \(data ((?:\S+ )?)\(i32\.const (\d+)\) "((?:[^"\\]|\\.)*)"\)$/gm,
-    (line, label, at, body) => {
-      segments++;
-      const base = Number(at);
-      const bytes = dataBytes(body);
-      let changed = false;
-      for (const [a, b] of sorted) {
-        if (b <= base || a >= base + bytes.length) continue;
-        for (let x = Math.max(a, base); x < Math.min(b, base + bytes.length); x++) {
-          if (bytes[x - base] !== 0) {
-            bytes[x - base] = 0;
-            zeroed++;
-            changed = true;
-          }
+  const lines = wat.split("\n").map((line) => {
+    if (!line.startsWith(" (data ")) return line;
+    const m = DATA_SEGMENT.exec(line);
+    if (!m) throw new Error("a data segment did not parse");
+    const [, label, at, body] = m;
+    const base = Number(at);
+    const bytes = dataBytes(body);
+    let changed = false;
+    for (const [a, b] of sorted) {
+      for (let x = Math.max(a, base); x < Math.min(b, base + bytes.length); x++) {
+        if (bytes[x - base] !== 0) {
+          bytes[x - base] = 0;
+          zeroed++;
+          changed = true;
         }
       }
-      if (!changed) return line;
-      const printed = [...bytes].map((v) => `\\${v.toString(16).padStart(2, "0")}`).join("");
-      return ` (data ${label}(i32.const ${base}) "${printed}")`;
-    },
-  );
-  if (segments !== (wat.match(/^ \(data /gm) ?? []).length)
-    throw new Error("a data segment did not parse");
-  return { wat: text, zeroed };
+    }
+    if (!changed) return line;
+    const printed = [...bytes].map((v) => `\\${v.toString(16).padStart(2, "0")}`).join("");
+    return ` (data ${label}(i32.const ${base}) "${printed}")`;
+  });
+  return { wat: lines.join("\n"), zeroed };
 }
 
 /**
@@ -350,17 +356,12 @@ export function zeroData(wat, ranges) {
  * own offsets).
  */
 export function codeValues(wat) {
-  const values = new Set();
-  for (const line of wat.split("\n")) {
-    if (line.startsWith(" (data ")) continue;
-    for (const m of line.matchAll(/\bi32\.const (-?\d+)/g)) values.add(Number(m[1]) >>> 0);
-    for (const m of line.matchAll(/\boffset=(\d+)/g)) values.add(Number(m[1]));
-    for (const m of line.matchAll(/\bi64\.const (-?\d+)/g)) {
-      const v = BigInt.asUintN(64, BigInt(m[1]));
-      values.add(Number(v & 0xffffffffn));
-      values.add(Number(v >> 32n));
-    }
-  }
+  const code = wat
+    .split("\n")
+    .filter((line) => !line.startsWith(" (data "))
+    .join("\n");
+  const values = constants(code);
+  for (const m of code.matchAll(/\boffset=(\d+)/g)) values.add(Number(m[1]));
   return values;
 }
 
@@ -374,21 +375,15 @@ export function definedFunctions(wat) {
   return names;
 }
 
+/** The sections the linker writes for tools after it, which wasm-bindgen copies along. */
+export const isLinkingSection = (name) => name === "linking" || name.startsWith("reloc.");
+
 /**
  * `bytes` (a wasm module) without the custom sections whose names `drop` accepts: wasm-bindgen
  * copies the linking and relocation sections into its output, where they no longer describe
  * the code.
  */
 export function withoutCustomSections(bytes, drop) {
-  const r = new Reader(bytes, 8);
-  const kept = [bytes.subarray(0, 8)];
-  while (r.at < bytes.length) {
-    const start = r.at;
-    const id = r.u8();
-    const size = r.uleb();
-    const end = r.at + size;
-    if (!(id === CUSTOM && drop(r.name()))) kept.push(bytes.subarray(start, end));
-    r.at = end;
-  }
-  return Buffer.concat(kept);
+  const kept = sectionsOf(bytes).filter((s) => !(s.id === CUSTOM && drop(s.name)));
+  return Buffer.concat([bytes.subarray(0, 8), ...kept.map((s) => bytes.subarray(s.header, s.end))]);
 }

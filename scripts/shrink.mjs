@@ -30,11 +30,12 @@ import {
   codeValues,
   deadRanges,
   definedFunctions,
+  isLinkingSection,
   readLinkedFile,
   withoutCustomSections,
   zeroData,
 } from "./data-prune.mjs";
-import { pruneTableFile } from "./table-prune.mjs";
+import { assemble, pruneTableFile, TRAP_NAME } from "./table-prune.mjs";
 
 const [dir, name, linkedPath] = process.argv.slice(2);
 const jsPath = path.join(dir, `${name}.js`);
@@ -115,44 +116,23 @@ function importObject(program) {
 
 let js = fs.readFileSync(jsPath, "utf8");
 
-// The linked module's (mangled) name of each function, by the name wasm-bindgen gave it: the
-// same wasm-bindgen run again with --no-demangle lists the same functions in the same order.
-const functionNames = (file) => {
-  const module = binaryen.readBinary(fs.readFileSync(file));
-  const names = [];
+// wasm-bindgen copies the linker's sections for later tools along; binaryen cannot read them.
+fs.writeFileSync(wasmPath, withoutCustomSections(fs.readFileSync(wasmPath), isLinkingSection));
+
+// The functions of a module in index order (binaryen's function infos), and a name for each
+// (an import's as "import MODULE BASE").
+const functionInfos = (module) => {
+  const infos = [];
   for (let i = 0; i < module.getNumFunctions(); i++) {
-    const f = binaryen.getFunctionInfo(module.getFunctionByIndex(i));
-    names.push(f.module ? `import ${f.module} ${f.base}` : f.name);
+    infos.push(binaryen.getFunctionInfo(module.getFunctionByIndex(i)));
   }
-  module.dispose();
-  return names;
+  return infos;
 };
-let linkedNameOf;
-const stale = (section) => section === "linking" || section.startsWith("reloc.");
-fs.writeFileSync(wasmPath, withoutCustomSections(fs.readFileSync(wasmPath), stale));
-if (linkedPath) {
-  const tmp = fs.mkdtempSync(path.join(dir, "mangled-"));
-  execFileSync("wasm-bindgen", [
-    ...["--target", "web", "--no-typescript", "--keep-debug", "--no-demangle"],
-    ...["--out-dir", tmp, "--out-name", "m", linkedPath],
-  ]);
-  const shown = functionNames(wasmPath);
-  const mangledPath = path.join(tmp, "m_bg.wasm");
-  fs.writeFileSync(mangledPath, withoutCustomSections(fs.readFileSync(mangledPath), stale));
-  const mangled = functionNames(mangledPath);
-  fs.rmSync(tmp, { recursive: true });
-  if (shown.length !== mangled.length) fail("wasm-bindgen --no-demangle lists other functions");
-  linkedNameOf = new Map();
-  shown.forEach((n, i) => {
-    if (n.startsWith("import ") !== mangled[i].startsWith("import ")) {
-      fail("wasm-bindgen --no-demangle lists the functions in another order");
-    }
-    linkedNameOf.set(n, mangled[i]);
-  });
-}
+const nameOf = (f) => (f.module ? `import ${f.module} ${f.base}` : f.name);
 
 // 0. Panics trap at once, and the streaming code of step 1 with them.
 const trapped = new Set();
+let shownNames; // wasm-bindgen's names of the functions, before any trap
 {
   const h = "\\[[0-9a-f]+\\]";
   // Each a function that only formats a panic's message or reports it; wasm-bindgen's
@@ -186,10 +166,8 @@ const trapped = new Set();
     .concat(STREAMING, DELEGATION);
   binaryen.setDebugInfo(true);
   const module = binaryen.readBinary(fs.readFileSync(wasmPath));
-  const functions = [];
-  for (let i = 0; i < module.getNumFunctions(); i++) {
-    functions.push(binaryen.getFunctionInfo(module.getFunctionByIndex(i)));
-  }
+  const functions = functionInfos(module);
+  shownNames = functions.map(nameOf);
   const traps = functions.filter(
     (f) =>
       !f.module &&
@@ -212,6 +190,34 @@ const trapped = new Set();
   console.log(
     `shrink: ${traps.length - streaming - 1} panic paths, ${streaming} streaming functions and event delegation trap at once`,
   );
+}
+
+// The linked module's (mangled) name of each function, by the name wasm-bindgen gave it: the
+// same wasm-bindgen run again with --no-demangle lists the same functions in the same order.
+let linkedNameOf;
+if (linkedPath) {
+  const tmp = fs.mkdtempSync(path.join(dir, "mangled-"));
+  execFileSync("wasm-bindgen", [
+    ...["--target", "web", "--no-typescript", "--keep-debug", "--no-demangle"],
+    ...["--out-dir", tmp, "--out-name", "m", linkedPath],
+  ]);
+  const bytes = withoutCustomSections(
+    fs.readFileSync(path.join(tmp, "m_bg.wasm")),
+    isLinkingSection,
+  );
+  fs.rmSync(tmp, { recursive: true });
+  const module = binaryen.readBinary(bytes);
+  const mangled = functionInfos(module).map(nameOf);
+  module.dispose();
+  if (shownNames.length !== mangled.length)
+    fail("wasm-bindgen --no-demangle lists other functions");
+  linkedNameOf = new Map();
+  shownNames.forEach((n, i) => {
+    if (n.startsWith("import ") !== mangled[i].startsWith("import ")) {
+      fail("wasm-bindgen --no-demangle lists the functions in another order");
+    }
+    linkedNameOf.set(n, mangled[i]);
+  });
 }
 
 // 1. Drop the streaming classes and their exports: each class, the FinalizationRegistry const
@@ -283,15 +289,7 @@ fs.rmSync(graphPath);
 // by a name that wasm-bindgen made unique with a `_N`; for an export, by its symbol
 // (`name_HASH`). Every duplicate counts.
 const WASM_BINDGEN_MADE = / shim(_\d+)?$|^__wbindgen_|-> Externref|^Closure\(/;
-let linkedByName;
-function linkedFunctions(linked, shown, mangled) {
-  if (!linkedByName) {
-    linkedByName = new Map();
-    for (const [i, n] of linked.names) {
-      if (!linkedByName.has(n)) linkedByName.set(n, []);
-      linkedByName.get(n).push(i);
-    }
-  }
+function linkedFunctions(linkedByName, shown, mangled) {
   if (mangled === undefined) return undefined;
   const exact = linkedByName.get(mangled) ?? linkedByName.get(mangled.replace(/_\d+$/, ""));
   if (exact) return exact;
@@ -308,31 +306,31 @@ function linkedFunctions(linked, shown, mangled) {
 // Again while a round zeroes more: a dead static's function pointers no longer keep their
 // table entries (measured: a second round zeroes 34 bytes more and saves 119 B brotli).
 const linked = linkedPath ? readLinkedFile(linkedPath) : undefined;
+const linkedByName = new Map();
+for (const [i, n] of linked?.names ?? []) {
+  if (!linkedByName.has(n)) linkedByName.set(n, []);
+  linkedByName.get(n).push(i);
+}
 for (let round = 0; linked; round++) {
-  pruneTableFile(wasmPath, { bin, features: FEATURES, names: true });
-  const wat = execFileSync(bin("wasm-dis"), [wasmPath], { maxBuffer: 1 << 28 }).toString();
+  const named = { bin, features: FEATURES, names: true };
+  const { wat } = pruneTableFile(wasmPath, named);
   const live = new Set();
   const unmatched = [];
   for (const f of definedFunctions(wat)) {
-    const found = linkedFunctions(linked, f, linkedNameOf.get(f));
+    const found = linkedFunctions(linkedByName, f, linkedNameOf.get(f));
     if (found === undefined) unmatched.push(f);
     else if (!trapped.has(f)) for (const i of found) live.add(i);
   }
   // A function the linker did not write is one wasm-bindgen did (its shims and adapters):
   // they call into Rust and refer to no static. Any other would be Rust code whose statics
   // this cannot see.
-  const unknown = unmatched.filter(
-    (f) => !WASM_BINDGEN_MADE.test(f) && f !== "__pruned_from_table",
-  );
+  const unknown = unmatched.filter((f) => !WASM_BINDGEN_MADE.test(f) && f !== TRAP_NAME);
   if (unknown.length) fail(`no linked function matches ${unknown.slice(0, 5).join(", ")}`);
   const dead = deadRanges(linked, live, codeValues(wat));
   const { wat: zeroedWat, zeroed } = zeroData(wat, dead);
   // SHOW_ZEROED=FILE: the zeroed address ranges, as JSON, to look at what went.
   if (process.env.SHOW_ZEROED) fs.writeFileSync(process.env.SHOW_ZEROED, JSON.stringify(dead));
-  const watPath = path.join(dir, "zeroed.wat");
-  fs.writeFileSync(watPath, zeroedWat);
-  execFileSync(bin("wasm-as"), [...FEATURES, "-g", watPath, "-o", wasmPath]);
-  fs.rmSync(watPath);
+  assemble(zeroedWat, wasmPath, named);
   console.log(`shrink: ${zeroed} bytes of statics no live code refers to are zeroed`);
   if (zeroed === 0 || round === 5) break;
 }

@@ -36,25 +36,38 @@ export function dataBytes(text) {
   return Buffer.from(out);
 }
 
-/** Every value a function pointer could have in the printed module. */
-export function pointerValues(wat) {
+/** The i32 constants, and both halves of the i64 constants, of printed wasm text. */
+export function constants(text) {
   const values = new Set();
-  for (const m of wat.matchAll(/\bi32\.const (-?\d+)/g)) values.add(Number(m[1]) >>> 0);
-  for (const m of wat.matchAll(/\bi64\.const (-?\d+)/g)) {
+  for (const m of text.matchAll(/\bi32\.const (-?\d+)/g)) values.add(Number(m[1]) >>> 0);
+  for (const m of text.matchAll(/\bi64\.const (-?\d+)/g)) {
     const v = BigInt.asUintN(64, BigInt(m[1]));
     values.add(Number(v & 0xffffffffn));
     values.add(Number(v >> 32n));
   }
-  const segments = [
-    ...wat.matchAll(/^ \(data (?:\S+ )?\(i32\.const (\d+)\) "((?:[^"\\]|\\.)*)"\)$/gm),
-  ];
-  if (segments.length !== (wat.match(/^ \(data /gm) ?? []).length) {
-    throw new Error("a data segment did not parse");
-  }
+  return values;
+}
+
+/** A line of printed wasm that holds an active data segment: label, offset and bytes. */
+export const DATA_SEGMENT = /^ \(data ((?:\S+ )?)\(i32\.const (\d+)\) "((?:[^"\\]|\\.)*)"\)$/;
+
+/** The data segments of the printed module, each `{ base, bytes }`; all must parse. */
+export function dataSegments(wat) {
+  const lines = wat.split("\n").filter((l) => l.startsWith(" (data "));
+  return lines.map((line) => {
+    const m = DATA_SEGMENT.exec(line);
+    if (!m) throw new Error("a data segment did not parse");
+    return { base: Number(m[2]), bytes: dataBytes(m[3]) };
+  });
+}
+
+/** Every value a function pointer could have in the printed module. */
+export function pointerValues(wat) {
+  const values = constants(wat);
   // The memory image the segments write (zero between them: memory starts zeroed, and
   // wasm-opt cuts zero runs out of segments, even the zero bytes of one word).
-  if (segments.length === 0) return values;
-  const placed = segments.map((m) => ({ base: Number(m[1]), bytes: dataBytes(m[2]) }));
+  const placed = dataSegments(wat);
+  if (placed.length === 0) return values;
   const low = Math.min(...placed.map((p) => p.base)) & ~3;
   const high = Math.max(...placed.map((p) => p.base + p.bytes.length));
   const image = Buffer.alloc(high - low + 4);
@@ -63,7 +76,9 @@ export function pointerValues(wat) {
   return values;
 }
 
-const TRAP = "$__pruned_from_table";
+/** The name of the one function pruned entries are given: it traps. */
+export const TRAP_NAME = "__pruned_from_table";
+const TRAP = `$${TRAP_NAME}`;
 
 /**
  * Rewrites the printed module `wat` with every table entry whose index no pointer value in it
@@ -102,36 +117,43 @@ export function pruneTable(wat) {
     return TRAP;
   });
   lines[at] = `${m[1]}${kept.join(" ")})`;
-  if (!/^ \(func \$__pruned_from_table\b/m.test(wat))
+  if (!new RegExp(`^ \\(func \\${TRAP}\\b`, "m").test(wat)) {
     lines.splice(at, 0, ` (func ${TRAP} unreachable)`);
+  }
   return { wat: lines.join("\n"), pruned, entries: names.length };
+}
+
+/** Writes the printed module `wat` as `wasmPath`; `names` keeps its names (`-g`). */
+export function assemble(wat, wasmPath, { bin, features, names = false }) {
+  const watPath = `${wasmPath}.wat`;
+  fs.writeFileSync(watPath, wat);
+  execFileSync(bin("wasm-as"), [...features, ...(names ? ["-g"] : []), watPath, "-o", wasmPath], {
+    stdio: "inherit",
+  });
+  fs.rmSync(watPath);
 }
 
 /**
  * pruneTable on a wasm file in place (through wasm-dis and wasm-as), with the pointer values
  * read from the module itself: an optimised copy is no evidence, since wasm-opt rewrites
  * the constants of the functions it merges. Then the functions only the pruned entries kept
- * are removed. `names`: keep the function names (for a profiler).
+ * are removed. `names`: keep the function names (for a profiler). Returns how many entries
+ * went, of how many, and the module as it is then, printed.
  */
 export function pruneTableFile(wasmPath, { bin, features, names = false }) {
-  const debug = names ? ["-g"] : [];
-  const watPath = `${wasmPath}.pruned.wat`;
+  const options = { bin, features, names };
   // Again while a round frees more: a removed function's own pointers go with it.
   let pruned = -1;
   for (;;) {
     const wat = execFileSync(bin("wasm-dis"), [wasmPath], { maxBuffer: 1 << 28 }).toString();
     const result = pruneTable(wat);
-    if (result.pruned === pruned) return result;
+    if (result.pruned === pruned) return { pruned, entries: result.entries, wat };
     pruned = result.pruned;
-    fs.writeFileSync(watPath, result.wat);
-    execFileSync(bin("wasm-as"), [...features, ...debug, watPath, "-o", wasmPath], {
-      stdio: "inherit",
-    });
-    fs.rmSync(watPath);
+    assemble(result.wat, wasmPath, options);
     execFileSync(bin("wasm-opt"), [
       "--remove-unused-module-elements",
       ...features,
-      ...debug,
+      ...(names ? ["-g"] : []),
       "-o",
       wasmPath,
       wasmPath,
