@@ -476,8 +476,6 @@ function timeline() {
   return {
     htmlEnd: nav.responseEnd,
     wasmAsked: wasm.startTime,
-    wasmConnect: wasm.connectEnd - wasm.connectStart,
-    wasmFirstByte: wasm.responseStart,
     wasmEnd: wasm.responseEnd,
     bytesByWasmEnd: before.reduce((n, r) => n + r.encodedBodySize, 0),
     htmlBytes: nav.encodedBodySize,
@@ -638,7 +636,6 @@ async function verify(browser, server, spec) {
   return result;
 }
 
-/** Warm: the wasm and the qrcode bundle loaded, then mount-until-drawn vs encode+insert. */
 /** How long the bench watches a waiting payment's main thread. */
 const WAITING_MS = 10_000;
 
@@ -681,6 +678,7 @@ async function whileWaiting(browser, server, specs, loads) {
   return out;
 }
 
+/** Warm: the wasm and the qrcode bundle loaded, then mount-until-drawn vs encode+insert. */
 async function warm(browser, base) {
   const context = await browser.newContext(DESKTOP);
   const page = await context.newPage();
@@ -832,8 +830,7 @@ const plain = (v) => String(v);
  */
 function printWhereTheTimeGoes(slow, budgets) {
   const rate = PHONE_NETWORK.downloadThroughput / 1000; // bytes per ms
-  const ms = (v) => `${v.toFixed(0)} ms`;
-  const bytes = (v) => `${Math.round(v).toLocaleString("en-US")} B`;
+  const ms = (v) => `${v.toFixed(0)} ms`; // whole milliseconds here
   const rows = Object.entries(slow.steps).map(([key, t]) => [
     key,
     ms(t.htmlEnd),
