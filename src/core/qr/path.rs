@@ -2,8 +2,6 @@
 //! way each run is drawn and whether each move is `m` or `M`, chosen by dynamic programming
 //! over the runs (the pen left by one run is the next move's origin).
 
-use std::fmt::Write as _;
-
 /// A horizontal run of dark modules: `w` modules from column `x` of row `y`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Run {
@@ -49,8 +47,34 @@ pub(super) fn write_move(out: &mut String, pen: Option<Pen>, to: Pen, relative: 
         Some(p) if relative => ('m', (to.0 - p.0, to.1 - p.1)),
         _ => ('M', to),
     };
-    let sep = if b < 0 { "" } else { " " };
-    let _ = write!(out, "{cmd}{a}{sep}{b}");
+    out.push(cmd);
+    write_num(out, a);
+    if b >= 0 {
+        out.push(' ');
+    }
+    write_num(out, b);
+}
+
+/// `n` in decimal, as `{n}` writes it: by hand, so the QR module (crates/qr-module) links no
+/// formatting machinery.
+pub(super) fn write_num(out: &mut String, n: i32) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 10];
+    let mut rest = n.unsigned_abs();
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (rest % 10) as u8;
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &d in digits[..len].iter().rev() {
+        out.push(char::from(d));
+    }
 }
 
 /// One run in the drawing: which way it is drawn, how the pen got to its
@@ -160,7 +184,8 @@ impl Drawing {
         let mut pen = None;
         for step in &self.steps {
             write_move(&mut out, pen, step.start(), step.relative);
-            let _ = write!(out, "h{}", step.stroke());
+            out.push('h');
+            write_num(&mut out, step.stroke());
             pen = Some(step.end());
         }
         out

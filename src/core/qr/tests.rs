@@ -2,7 +2,7 @@
 //! against a module-by-module one, the path against every other walk, and the errors.
 
 use super::mask::{penalty, MASKS};
-use super::path::{move_to, num_len, write_move, Drawing, Run, Step};
+use super::path::{move_to, num_len, write_move, write_num, Drawing, Run, Step};
 use super::segments::{push_segments, segment_modes, segmented};
 use super::*;
 use qrcode::bits::Bits;
@@ -211,6 +211,15 @@ fn penalty_is_the_reference() {
 fn number_lengths() {
     for n in [0, 1, 9, 10, 99, 100, -1, -9, -10, -100, i32::MAX, i32::MIN] {
         assert_eq!(num_len(n), n.to_string().len(), "{n}");
+    }
+}
+
+#[test]
+fn numbers_are_written_as_display_writes_them() {
+    for n in (-1_000..=1_000).chain([i32::MAX, i32::MIN, 12_345_678, -987_654]) {
+        let mut out = String::from("x");
+        write_num(&mut out, n);
+        assert_eq!(out, format!("x{n}"));
     }
 }
 
