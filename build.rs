@@ -1,5 +1,6 @@
 //! Minifies the widget's stylesheet at build time (comments and layout whitespace go), so
-//! the wasm carries the rules only. The source stays readable in src/ui/widget.css.
+//! the wasm carries the rules only. The source stays readable in src/ui/widget.css. Also says
+//! which build draws its QR codes with the package's QR module (`qr_module`).
 
 use std::{env, fs, path::Path};
 
@@ -42,4 +43,14 @@ fn main() {
     let css = fs::read_to_string(source).expect("src/ui/widget.css is readable");
     let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("widget.min.css");
     fs::write(out, minify_css(&css)).expect("OUT_DIR is writable");
+
+    // `qr_module`: the browser build, which draws QR codes with the package's QR module
+    // (crates/qr-module) instead of linking an encoder of its own (src/core/qr/mod.rs's
+    // `draw`). The `server` build and the project's own tests (`internals`) keep the encoder.
+    println!("cargo::rustc-check-cfg=cfg(qr_module)");
+    let wasm = env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|arch| arch == "wasm32");
+    let feature = |name: &str| env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
+    if wasm && !feature("SERVER") && !feature("INTERNALS") {
+        println!("cargo::rustc-cfg=qr_module");
+    }
 }

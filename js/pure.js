@@ -2,14 +2,85 @@
 // the page calls one: the wasm loads on the first mount, define() registers <gopay-widget>.
 // The main entry (index.js) is this module, define() and the [data-gopay-widget] observer;
 // it imports this very file, so both entries share one WebAssembly instance.
-import init, { mountWidget } from "./gopay_widget_wasm.js";
+import init, { mountWidget, useQrModule } from "./gopay_widget_wasm.js";
 
 /** @type {Promise<unknown> | undefined} */
 let ready;
-/** Instantiates the wasm module once for every widget on the page. */
-function load() {
+/** @typedef {(payload: string) => [number, string] | undefined} Draw */
+/** @type {Promise<Draw> | undefined} */
+let qrModule;
+
+/**
+ * The QR module (the widget's QR encoder alone, a small wasm module of its own): fetched and
+ * instantiated once, and its drawing function handed to the widget's module.
+ */
+function loadQrModule() {
+  qrModule ??= fetch(new URL("./gopay_widget_qr.wasm", import.meta.url))
+    .then((response) => {
+      if (!response.ok) throw new Error(`the QR module's fetch failed: ${response.status}`);
+      return response.arrayBuffer();
+    })
+    .then((bytes) => WebAssembly.instantiate(bytes))
+    .then(({ instance }) => drawing(/** @type {any} */ (instance.exports)));
+  // A failed load is tried again by the next mount.
+  qrModule.catch(() => {
+    qrModule = undefined;
+  });
+  return qrModule;
+}
+
+/**
+ * The QR module's drawing, as the widget's module calls it: the payload's UTF-8 bytes written
+ * where `input` says, then `draw` returns where its three words are: the side in modules (0
+ * when the payload cannot be drawn), and the address and length of the path's text.
+ * @param {{ memory: WebAssembly.Memory, input(length: number): number,
+ *   draw(at: number, length: number): number }} qr
+ * @returns {Draw}
+ */
+const drawing = (qr) => (payload) => {
+  const bytes = new TextEncoder().encode(payload);
+  const at = qr.input(bytes.length);
+  new Uint8Array(qr.memory.buffer, at, bytes.length).set(bytes);
+  const out = qr.draw(at, bytes.length);
+  // Read after draw: drawing may grow the memory, which detaches the buffer before it.
+  const [side, path, length] = new Uint32Array(qr.memory.buffer, out, 3);
+  return side
+    ? [side, new TextDecoder().decode(new Uint8Array(qr.memory.buffer, path, length))]
+    : undefined;
+};
+
+/**
+ * Instantiates the wasm module once for every widget on the page, and with `qr`, the QR
+ * module too.
+ * @param {boolean} qr
+ */
+function load(qr) {
   ready ??= init();
-  return ready;
+  if (!qr) return ready;
+  return Promise.all([ready, loadQrModule()]).then(([, draw]) =>
+    useQrModule(draw),
+  );
+}
+
+/**
+ * Whether the view may have to draw a QR: unless a server already drew this charge's QR in the
+ * element (its first paint, parsed or still a template), which the view takes over.
+ * @param {Element} element
+ * @param {unknown} charge
+ */
+function mayDrawQr(element, charge) {
+  const template = element.querySelector(':scope > template[shadowrootmode="open" i]');
+  const root = element.shadowRoot ?? /** @type {HTMLTemplateElement | null} */ (template)?.content;
+  const painted =
+    root?.querySelector("figure[part=qr] > svg") &&
+    root.querySelector("[part=order-id]")?.textContent;
+  if (!painted) return true;
+  try {
+    const parsed = typeof charge === "string" ? JSON.parse(charge) : charge;
+    return parsed?.order_id !== painted;
+  } catch {
+    return true;
+  }
 }
 
 const ATTRIBUTES = {
@@ -84,7 +155,7 @@ export async function mount(element, options = /** @type {any} */ ({})) {
   if (!element || typeof element.attachShadow !== "function") {
     throw new TypeError("gopay-widget: mount() needs an HTML element");
   }
-  await load();
+  await load(mayDrawQr(element, /** @type {any} */ (options)?.charge));
   pending.delete(element);
   return mountNow(element, options);
 }
@@ -96,7 +167,7 @@ export async function mount(element, options = /** @type {any} */ ({})) {
 function mountFromAttributes(element) {
   const token = {};
   pending.set(element, token);
-  load().then(
+  load(mayDrawQr(element, element.getAttribute(ATTRIBUTES.charge))).then(
     () => {
       if (pending.get(element) !== token) return;
       pending.delete(element);

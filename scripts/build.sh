@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Release build of the npm package into pkg/: cargo (wasm32) -> wasm-bindgen (--target web)
-# -> unused exports dropped, wasm-opt -Oz and names shortened (scripts/shrink.mjs) -> the JS
-# minified with rolldown -> the hand-written entries, types and package files; then the server
+# -> unused exports dropped, wasm-opt -Oz and names shortened (scripts/shrink.mjs) -> the QR
+# module beside it (scripts/shrink-qr.mjs) -> the JS minified with rolldown -> the hand-written entries, types and package files; then the server
 # entry (the same crate with `server`, for Node, its wasm inlined) and the stylesheet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +44,11 @@ node --input-type=module -e "import fs from 'node:fs';
 cp "$WASM" target/unshrunk/linked.wasm
 # Drop unused exports and dead statics, wasm-opt -Oz, shorten import/export names (see the script).
 node scripts/shrink.mjs "$OUT.tmp" gopay_widget_wasm "$WASM"
+# The QR module (crates/qr-module): the widget's QR encoder alone, which the browser build
+# draws with (src/core/qr/mod.rs's `draw`); linked the same way, for the same pruning.
+cargo rustc --release --target wasm32-unknown-unknown -p gopay-widget-qr --lib -- \
+  -C link-arg=--emit-relocs -C link-arg=--table-base=$TABLE_BASE
+node scripts/shrink-qr.mjs target/wasm32-unknown-unknown/release/gopay_widget_qr.wasm "$OUT.tmp/gopay_widget_qr.wasm"
 # The browser entries, minified: pure.js is mount() and define() with the glue bundled in (one
 # module, no waterfall to the glue); index.js imports it and adds define() and the observer, so
 # both entries share one module and one wasm instance. The wasm stays a separate file, found

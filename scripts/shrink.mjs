@@ -36,6 +36,7 @@ import {
   zeroData,
 } from "./data-prune.mjs";
 import { assemble, pruneTableFile, TRAP_NAME } from "./table-prune.mjs";
+import { functionInfos, trapFunctions } from "./traps.mjs";
 
 const [dir, name, linkedPath] = process.argv.slice(2);
 const jsPath = path.join(dir, `${name}.js`);
@@ -119,15 +120,7 @@ let js = fs.readFileSync(jsPath, "utf8");
 // wasm-bindgen copies the linker's sections for later tools along; binaryen cannot read them.
 fs.writeFileSync(wasmPath, withoutCustomSections(fs.readFileSync(wasmPath), isLinkingSection));
 
-// The functions of a module in index order (binaryen's function infos), and a name for each
-// (an import's as "import MODULE BASE").
-const functionInfos = (module) => {
-  const infos = [];
-  for (let i = 0; i < module.getNumFunctions(); i++) {
-    infos.push(binaryen.getFunctionInfo(module.getFunctionByIndex(i)));
-  }
-  return infos;
-};
+// A name for each function (an import's as "import MODULE BASE").
 const nameOf = (f) => (f.module ? `import ${f.module} ${f.base}` : f.name);
 
 // 0. Panics trap at once, and the streaming code of step 1 with them.
@@ -166,21 +159,14 @@ let shownNames; // wasm-bindgen's names of the functions, before any trap
     .concat(STREAMING, DELEGATION);
   binaryen.setDebugInfo(true);
   const module = binaryen.readBinary(fs.readFileSync(wasmPath));
-  const functions = functionInfos(module);
-  shownNames = functions.map(nameOf);
-  const traps = functions.filter(
-    (f) =>
-      !f.module &&
-      (STREAMING.test(f.name) ||
-        DELEGATION.test(f.name) ||
-        PANIC_PATHS.some((p) => p.test(f.name))),
+  shownNames = functionInfos(module).map(nameOf);
+  const traps = trapFunctions(
+    module,
+    (name) =>
+      STREAMING.test(name) || DELEGATION.test(name) || PANIC_PATHS.some((p) => p.test(name)),
   );
   for (const p of REQUIRED) {
     if (!traps.some((f) => p.test(f.name))) fail(`no function matches ${p}: the names changed`);
-  }
-  for (const f of traps) {
-    module.removeFunction(f.name);
-    module.addFunction(f.name, f.params, f.results, [], module.unreachable());
   }
   if (!module.validate()) fail("the module is invalid after trapping its panics");
   for (const f of traps) trapped.add(f.name);

@@ -39,10 +39,10 @@ export function brotliSize(raw) {
 
 /**
  * What a browser fetches from the package: the entry (`index.js`, which imports `pure.js`, the
- * module with the wasm's glue), the wasm and the stylesheets.
+ * module with the wasm's glue), the wasm, the QR module and the stylesheets.
  */
 export function shippedFiles(pkg) {
-  const names = ["index.js", "pure.js", "gopay_widget_wasm_bg.wasm"];
+  const names = ["index.js", "pure.js", "gopay_widget_wasm_bg.wasm", "gopay_widget_qr.wasm"];
   for (const name of names)
     if (!fs.existsSync(path.join(pkg, name)))
       throw new Error(`${path.join(pkg, name)} is missing: run make build first`);

@@ -89,7 +89,10 @@ export function pruneTable(wat) {
   const elems = lines.flatMap((line, i) => (line.startsWith(" (elem ") ? [i] : []));
   if (elems.length !== 1) throw new Error(`expected one element segment, found ${elems.length}`);
   const [at] = elems;
-  const m = /^( \(elem \S+ (?:\(table \S+\) )?\(i32\.const (\d+)\) func )(.*)\)$/.exec(lines[at]);
+  // `func` is printed only when the module's features include reference types.
+  const m = /^( \(elem \S+ (?:\(table \S+\) )?\(i32\.const (\d+)\) (?:func )?)(.*)\)$/.exec(
+    lines[at],
+  );
   if (!m)
     throw new Error(
       `the element segment is not an active list of functions: ${lines[at].slice(0, 80)}`,

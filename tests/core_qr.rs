@@ -4,7 +4,9 @@
 mod support;
 
 use gopay_widget::core::json;
-use gopay_widget::core::qr::{qr_modules, qr_svg, shortest_stroke_path_len, QrError, QUIET_ZONE};
+use gopay_widget::core::qr::{
+    qr_modules, qr_svg, qr_svg_plain, shortest_stroke_path_len, QrError, QUIET_ZONE,
+};
 use gopay_widget::core::qris;
 use support::{decode_cells, fixture, qr_sample_payloads, qris_like, rasterise_path, scan};
 
@@ -112,6 +114,27 @@ fn sample_payloads_are_what_they_say() {
     for len in [100, 101, 103, 104, 105, 108, 199, 203, 205, 500, 1000] {
         assert_eq!(qris_like(len, 7).len(), len);
     }
+}
+
+/// The browser's QR module draws the runs in reading order: the same modules as the shortest
+/// path, at most a fifth more text, and it scans back the same.
+#[test]
+fn plain_paths_stroke_the_same_modules() {
+    for (name, payload) in qr_sample_payloads() {
+        let best = qr_svg(&payload).unwrap();
+        let plain = qr_svg_plain(&payload).unwrap();
+        assert_eq!(plain.size, best.size, "{name}");
+        assert_eq!(
+            rasterise_path(&plain.path, plain.size),
+            rasterise_path(&best.path, best.size),
+            "{name}"
+        );
+        assert!(plain.path.len() >= best.path.len(), "{name}");
+        assert!(plain.path.len() * 5 <= best.path.len() * 6, "{name}");
+        assert_eq!(scan(&plain), vec![payload.clone()], "{name}");
+    }
+    assert_eq!(qr_svg_plain(""), Err(QrError::Empty));
+    assert_eq!(qr_svg_plain(&"x".repeat(5000)), Err(QrError::TooLong));
 }
 
 #[test]

@@ -8,6 +8,8 @@ mod browser;
 mod listener;
 mod opening;
 mod page;
+#[cfg(qr_module)]
+pub(crate) mod qr_module;
 mod request;
 mod save;
 mod shadow;

@@ -233,13 +233,14 @@ test("several widgets on one page share one wasm instance", async () => {
   for (const id of ["a", "b", "c"]) await page.locator(`#${id} figure > svg`).waitFor();
   const seen = server.requests.slice(before);
   assert.equal(seen.filter((r) => r.path === "/pkg/gopay_widget_wasm_bg.wasm").length, 1);
+  assert.equal(seen.filter((r) => r.path === "/pkg/gopay_widget_qr.wasm").length, 1);
   assert.equal(seen.filter((r) => r.path === "/pkg/index.js").length, 1);
   assert.match(await widgetText(page, "#b"), /order-B-77/);
   assert.equal(
     await page.evaluate(
       () => performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".wasm")).length,
     ),
-    1,
+    2,
   );
   assert.deepEqual(errors, []);
   await page.close();
@@ -360,10 +361,18 @@ test("an element removed while the wasm loads is never mounted", async () => {
       // A copy of the package (pure.js, where the wasm is located) whose wasm comes from the
       // slow route; its define() stands for the main entry's.
       const entry = await (await fetch("/pkg/pure.js")).text();
+      // Each module the entry locates with new URL("…", import.meta.url), which a blob cannot.
+      const located = (file) =>
+        new RegExp(`new URL\\([^)]*${file.replace(".", "\\.")}[^)]*import\\.meta\\.url\\)`);
       const wasmUrl = new URL("/slow/gopay_widget_wasm_bg.wasm", location.href).href;
-      const slowEntry = entry.replace(/new URL\([^)]*import\.meta\.url\)/, JSON.stringify(wasmUrl));
-      if (slowEntry === entry)
-        throw new Error("the entry no longer locates its wasm with new URL(..., import.meta.url)");
+      const qrUrl = new URL("/pkg/gopay_widget_qr.wasm", location.href).href;
+      const slowEntry = entry
+        .replace(located("gopay_widget_wasm_bg.wasm"), JSON.stringify(wasmUrl))
+        .replace(located("gopay_widget_qr.wasm"), JSON.stringify(qrUrl));
+      if (slowEntry.includes("import.meta.url"))
+        throw new Error(
+          "the entry no longer locates its modules with new URL(..., import.meta.url)",
+        );
       const entryUrl = URL.createObjectURL(new Blob([slowEntry], { type: "text/javascript" }));
       const kept = document.createElement("gopay-widget");
       kept.id = "kept";

@@ -35,6 +35,7 @@ const SHIPPED = [
   "LICENSE",
   "README.md",
   "gopay-widget.css",
+  "gopay_widget_qr.wasm",
   "gopay_widget_wasm_bg.wasm",
   "index.d.ts",
   "index.js",
@@ -56,7 +57,13 @@ const FRAMEWORKS = ["react", "vue", "svelte"];
 /** The framework type packages they augment, from the workspace's pinned devDependencies. */
 const FRAMEWORK_TYPES = ["@types/react", "vue", "svelte"];
 /** What a browser fetches for the widget (the server entry runs in Node only). */
-const BROWSER_FILES = ["index.js", "pure.js", "gopay_widget_wasm_bg.wasm", "gopay-widget.css"];
+const BROWSER_FILES = [
+  "index.js",
+  "pure.js",
+  "gopay_widget_wasm_bg.wasm",
+  "gopay_widget_qr.wasm",
+  "gopay-widget.css",
+];
 
 let tmp, tarball, packed, browser, status, charge;
 const children = [];
@@ -324,10 +331,11 @@ window.mounted = mount(document.getElementById("mounted"), {
     assert.deepEqual(await page.evaluate(() => window.callbacks), ["plain-mount"]);
     assert.equal(await page.evaluate(() => window.mounted), true);
     const wasm = server.requests.filter((r) => r.path.endsWith(".wasm"));
-    assert.deepEqual(
-      wasm.map((r) => r.path),
-      ["/node_modules/gopay-widget/gopay_widget_wasm_bg.wasm"],
-    );
+    // The widget's module and the QR module it draws with, each once for the three widgets.
+    assert.deepEqual(wasm.map((r) => r.path).sort(), [
+      "/node_modules/gopay-widget/gopay_widget_qr.wasm",
+      "/node_modules/gopay-widget/gopay_widget_wasm_bg.wasm",
+    ]);
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
@@ -364,7 +372,7 @@ test("gopay-widget/pure does nothing on import; with the main entry, one wasm in
     // The element already in the page upgraded with define() and shows the charge.
     await page.locator("#host figure > svg").waitFor();
     const wasm = server.requests.filter((r) => r.path.endsWith(".wasm")).map((r) => r.path);
-    assert.deepEqual(wasm, ["/pkg/gopay_widget_wasm_bg.wasm"]);
+    assert.deepEqual(wasm.sort(), ["/pkg/gopay_widget_qr.wasm", "/pkg/gopay_widget_wasm_bg.wasm"]);
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
@@ -387,8 +395,13 @@ test("Vite app: typed consumer code checks, builds, and works from vite preview"
 
   await run(process.execPath, [BIN.vite, "build", "--logLevel", "warn"], { cwd: dir });
   const assets = await fs.readdir(path.join(dir, "dist/assets"));
-  const wasmAssets = assets.filter((f) => f.endsWith(".wasm"));
-  assert.equal(wasmAssets.length, 1, `built assets: ${assets.join(", ")}`);
+  // The widget's module and the QR module, each emitted once under a hashed name.
+  const wasmAssets = assets.filter((f) => f.endsWith(".wasm")).sort();
+  assert.deepEqual(
+    wasmAssets.map((f) => f.replace(/-[\w-]{8}\.wasm$/, ".wasm")),
+    ["gopay_widget_qr.wasm", "gopay_widget_wasm_bg.wasm"],
+    `built assets: ${assets.join(", ")}`,
+  );
   t.diagnostic(`vite build: ${assets.join(", ")}`);
 
   const api = await startServer({
@@ -437,8 +450,8 @@ test("Vite app: typed consumer code checks, builds, and works from vite preview"
     );
     assert.equal(log.filter((e) => e.type.endsWith("error")).length, 0, JSON.stringify(log));
     assert.equal(await page.locator("#result").textContent(), "Paid: vite-1");
-    assert.equal(wasmLoads.length, 1);
-    assert.ok(wasmLoads[0].startsWith(`${origin}/assets/`), wasmLoads[0]);
+    assert.equal(wasmLoads.length, 2);
+    for (const url of wasmLoads) assert.ok(url.startsWith(`${origin}/assets/`), url);
     assert.deepEqual(errors, []);
     await page.close();
   } finally {

@@ -186,6 +186,9 @@ test("the package takes the server's view over: the same QR element, then pollin
     window.__painted.__mark = "painted";
   });
   const before = status.hits("ssr-takeover-1");
+  const qrModuleLoads = () =>
+    server.requests.filter((r) => r.path === "/pkg/gopay_widget_qr.wasm").length;
+  const qrBefore = qrModuleLoads();
   await p.addScriptTag({ type: "module", url: "/pkg/index.js" });
   await p.waitForFunction(
     () => document.querySelector("gopay-widget").shadowRoot.adoptedStyleSheets.length > 0,
@@ -200,6 +203,8 @@ test("the package takes the server's view over: the same QR element, then pollin
     };
   });
   assert.deepEqual(same, { same: true, count: 1, link: 0 });
+  // The QR was drawn already: the QR module is never fetched.
+  assert.equal(qrModuleLoads(), qrBefore, "no QR module for a taken-over QR");
   await p.waitForFunction(() => window.__events.some((e) => e.type === "gopay-status"));
   for (let i = 0; i < 50 && status.hits("ssr-takeover-1") <= before; i++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -222,9 +227,26 @@ test("the package takes the server's view over: the same QR element, then pollin
   await context.close();
 });
 
-/** A canonical form of a subtree: elements with sorted attributes and trimmed text, no comments. */
+/**
+ * A canonical form of a subtree: elements with sorted attributes and trimmed text, no comments.
+ * A path's `d` is the set of modules it strokes: the server writes the shortest path, the
+ * browser's QR module the runs in reading order.
+ */
 function canonical(root) {
   const out = [];
+  const strokes = (d) => {
+    const cells = new Set();
+    let [x, y] = [0, 0];
+    for (const [, c, a, b] of d.matchAll(/([Mmh])(-?\d+)(?: ?(-?\d+))?/g)) {
+      if (c === "M") [x, y] = [+a, +b];
+      else if (c === "m") [x, y] = [x + +a, y + +b];
+      else {
+        for (let i = Math.min(x, x + +a); i < Math.max(x, x + +a); i++) cells.add(`${i},${y}`);
+        x += +a;
+      }
+    }
+    return `strokes:${[...cells].sort().join(" ")}`;
+  };
   const walk = (node) => {
     for (const child of node.childNodes) {
       if (child.nodeType === 3) {
@@ -232,8 +254,9 @@ function canonical(root) {
         if (text)
           out.push(`#${child.parentElement?.getAttribute("part") === "countdown" ? "T" : text}`);
       } else if (child.nodeType === 1) {
+        const qr = child.localName === "path" && child.closest("figure[part=qr]");
         const attrs = [...child.attributes]
-          .map((a) => `${a.name}=${a.value}`)
+          .map((a) => `${a.name}=${qr && a.name === "d" ? strokes(a.value) : a.value}`)
           .sort()
           .join(" ");
         out.push(`<${child.localName} ${attrs}>`);

@@ -188,7 +188,7 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, ChargeError> {
                 qris = Some(q);
                 Some(QrPicture::InPage)
             }
-            Ok(q) => match qr::qr_svg(payload) {
+            Ok(q) => match qr::draw(payload) {
                 Ok(svg) => {
                     qris = Some(q);
                     Some(QrPicture::Svg {

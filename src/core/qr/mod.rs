@@ -83,6 +83,9 @@ pub enum QrError {
     Empty,
     /// More than a version 40 code holds at level M.
     TooLong,
+    /// The browser build has no QR module to draw with (the package loads it for every view
+    /// that may draw one: see [`draw`]).
+    NoModule,
 }
 
 impl fmt::Display for QrError {
@@ -90,6 +93,7 @@ impl fmt::Display for QrError {
         f.write_str(match self {
             QrError::Empty => "the QR payload is empty",
             QrError::TooLong => "the QR payload is too long for a QR code",
+            QrError::NoModule => "the QR module was not loaded",
         })
     }
 }
@@ -101,6 +105,35 @@ pub fn qr_svg(payload: &str) -> Result<QrSvg, QrError> {
     let m = Matrix::encode(payload)?;
     let path = Drawing::optimal(&m.rows()).render();
     Ok(QrSvg { size: m.size, path })
+}
+
+/// What the view draws a payload with. Native and `server` builds use [`qr_svg`]. The browser
+/// build (`cfg(qr_module)`, see build.rs) has no encoder: the package's QR module
+/// (crates/qr-module, this very encoder compiled alone) draws for it, loaded beside the widget's
+/// module for a page whose QR no server drew, and a page that shows a server's drawing never
+/// fetches it.
+#[cfg(not(qr_module))]
+pub fn draw(payload: &str) -> Result<QrSvg, QrError> {
+    qr_svg(payload)
+}
+
+#[cfg(qr_module)]
+pub fn draw(payload: &str) -> Result<QrSvg, QrError> {
+    if payload.is_empty() {
+        return Err(QrError::Empty);
+    }
+    crate::driver::qr_module::draw(payload)
+}
+
+/// [`qr_svg`] with the runs in reading order ([`Drawing::plain`]) instead of the shortest path:
+/// what the browser's QR module (crates/qr-module) draws, where the path's bytes are never sent
+/// and the shortest path's search would be.
+pub fn qr_svg_plain(payload: &str) -> Result<QrSvg, QrError> {
+    let m = Matrix::encode(payload)?;
+    Ok(QrSvg {
+        size: m.size,
+        path: Drawing::plain(&m.rows()),
+    })
 }
 
 /// The dark/light modules of `payload`'s code, quiet zone included, row by row
