@@ -1,6 +1,6 @@
 //! Minifies the widget's stylesheet at build time (comments and layout whitespace go), so
 //! the wasm carries the rules only. The source stays readable in src/ui/widget.css. Also says
-//! which build draws its QR codes with the package's QR module (`qr_module`).
+//! which build is the package's browser build (`browser_build`).
 
 use std::{env, fs, path::Path};
 
@@ -44,13 +44,15 @@ fn main() {
     let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("widget.min.css");
     fs::write(out, minify_css(&css)).expect("OUT_DIR is writable");
 
-    // `qr_module`: the browser build, which draws QR codes with the package's QR module
-    // (crates/qr-module) instead of linking an encoder of its own (src/core/qr/mod.rs's
-    // `draw`). The `server` build and the project's own tests (`internals`) keep the encoder.
-    println!("cargo::rustc-check-cfg=cfg(qr_module)");
+    // `browser_build`: the package's browser build, which its JavaScript (js/pure.js) completes:
+    // it draws QR codes with the package's QR module (crates/qr-module) instead of an encoder
+    // of its own (src/core/qr/mod.rs's `draw`), and leaves the stylesheet to the script, which
+    // styles the early QR with the same sheet (src/driver/shadow.rs). The `server` build and
+    // the project's own tests (`internals`) keep both.
+    println!("cargo::rustc-check-cfg=cfg(browser_build)");
     let wasm = env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|arch| arch == "wasm32");
     let feature = |name: &str| env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
     if wasm && !feature("SERVER") && !feature("INTERNALS") {
-        println!("cargo::rustc-cfg=qr_module");
+        println!("cargo::rustc-cfg=browser_build");
     }
 }

@@ -3,9 +3,21 @@
 // The main entry (index.js) is this module, define() and the [data-gopay-widget] observer;
 // it imports this very file, so both entries share one WebAssembly instance.
 import init, { mountWidget, useQrModule } from "./gopay_widget_wasm.js";
+import css from "./widget-css.js";
 
 /** @type {Promise<unknown> | undefined} */
 let ready;
+/** @type {CSSStyleSheet | undefined} */
+let sheet;
+
+/** The widget's stylesheet, one for every widget on the page (the wasm carries none). */
+function styles() {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+  }
+  return sheet;
+}
 /** @typedef {(payload: string) => [number, string] | undefined} Draw */
 /** @type {Promise<Draw> | undefined} */
 let qrModule;
@@ -17,7 +29,7 @@ let qrModule;
 function loadQrModule() {
   qrModule ??= fetch(new URL("./gopay_widget_qr.wasm", import.meta.url))
     .then((response) => {
-      if (!response.ok) throw new Error(`the QR module's fetch failed: ${response.status}`);
+      if (!response.ok) throw new Error(`failed to fetch the QR module: ${response.status}`);
       return response.arrayBuffer();
     })
     .then((bytes) => WebAssembly.instantiate(bytes))
@@ -50,37 +62,140 @@ const drawing = (qr) => (payload) => {
 };
 
 /**
- * Instantiates the wasm module once for every widget on the page, and with `qr`, the QR
- * module too.
- * @param {boolean} qr
+ * Instantiates the wasm module once for every widget on the page, and the QR module when the
+ * view may draw a QR (see mayDrawQr), which draws `charge`'s QR at once if `wanted()` still
+ * (see drawEarly).
+ * @param {Element} element
+ * @param {unknown} charge
+ * @param {unknown} mode
+ * @param {() => boolean} wanted
  */
-function load(qr) {
+function load(element, charge, mode, wanted) {
   ready ??= init();
-  if (!qr) return ready;
-  return Promise.all([ready, loadQrModule()]).then(([, draw]) =>
-    useQrModule(draw),
+  if (!mayDrawQr(element, charge)) return ready;
+  const qr = loadQrModule();
+  qr.then(
+    (draw) => wanted() && drawEarly(element, charge, mode, draw),
+    () => {},
+  );
+  return Promise.all([ready, qr]).then(([, draw]) => useQrModule(draw));
+}
+
+/**
+ * A QRIS payload's top-level fields (ID -> value) when its CRC checks out.
+ * @param {string} payload
+ */
+function qrisFields(payload) {
+  let crc = 0xffff;
+  for (let i = 0; i < payload.length - 4; i++) {
+    crc ^= payload.charCodeAt(i) << 8;
+    for (let bit = 0; bit < 8; bit++) crc = ((crc << 1) ^ (crc & 0x8000 ? 0x1021 : 0)) & 0xffff;
+  }
+  if (crc.toString(16).padStart(4, "0") !== payload.slice(-4).toLowerCase()) return;
+  /** @type {Record<string, string>} */
+  const fields = {};
+  for (let i = 0; i < payload.length; i += 4 + Number(payload.slice(i + 2, i + 4))) {
+    fields[payload.slice(i, i + 2)] = payload.substr(i + 4, Number(payload.slice(i + 2, i + 4)));
+  }
+  return fields;
+}
+
+/**
+ * The QR drawn in a new shadow root of `element` while the widget's module still loads: only a
+ * pending charge's QR that comes first on every device (a charge with no app link, or the QR
+ * mode), whose QRIS payload checks out (its CRC) and asks exactly the charge's amount with
+ * no tip or fee. The view takes that drawing over as it takes a server's (the same markup,
+ * the same `<svg>`), after its own checks of the whole charge, which show the error view
+ * instead if any fails.
+ * @param {Element} element
+ * @param {any} charge
+ * @param {unknown} mode
+ * @param {Draw} draw
+ */
+function drawEarly(element, charge, mode, draw) {
+  if (drawnBefore(element)) return;
+  charge = parsed(charge);
+  const payload = charge?.qr_string;
+  const fields = typeof payload === "string" ? qrisFields(payload) : undefined;
+  const drawn =
+    fields &&
+    typeof charge.order_id === "string" &&
+    String(charge.transaction_status).trim() === "pending" &&
+    (String(mode).trim().toLowerCase() === "qr" ||
+      !charge.actions?.some?.((/** @type {any} */ a) => a?.name === "deeplink-redirect")) &&
+    fields["01"] === "12" &&
+    Number(fields["54"]) === Number(charge.gross_amount) &&
+    !(fields["55"] || fields["56"] || fields["57"]) &&
+    draw(payload);
+  if (!drawn) return;
+  /**
+   * @param {string} tag
+   * @param {Record<string, string | number>} attributes
+   * @param {(Node | string)[]} children
+   */
+  const make = (tag, attributes, ...children) => {
+    const node = /^(svg|path)$/.test(tag)
+      ? document.createElementNS("http://www.w3.org/2000/svg", tag)
+      : document.createElement(tag);
+    for (const name in attributes) node.setAttribute(name, String(attributes[name]));
+    node.append(...children);
+    return node;
+  };
+  const [side, path] = drawn;
+  // As the view draws it (src/ui/mod.rs's QrFigure), labelled by the view when it takes it.
+  const svg = make(
+    "svg",
+    { viewBox: `0 -.5 ${side} ${side}`, width: 264, "shape-rendering": "crispEdges", role: "img" },
+    make("path", { stroke: "#000", d: path }),
+  );
+  const root = element.attachShadow({ mode: "open" });
+  root.adoptedStyleSheets = [styles()];
+  root.append(
+    make(
+      "div",
+      {},
+      make(
+        "section",
+        { part: "widget", class: "gw" },
+        make("div", { class: "gw-scan" }, make("figure", { part: "qr", class: "gw-qr" }, svg)),
+        make("p", { part: "order-id", hidden: "" }, charge.order_id),
+      ),
+    ),
   );
 }
 
 /**
- * Whether the view may have to draw a QR: unless a server already drew this charge's QR in the
- * element (its first paint, parsed or still a template), which the view takes over.
+ * What a server (or this script) drew in `element` before the view: its shadow root, or its
+ * first paint still in a template (inserted by a script, not parsed).
+ * @param {Element} element
+ */
+const drawnBefore = (element) =>
+  element.shadowRoot ??
+  /** @type {HTMLTemplateElement | null} */ (element.querySelector(":scope > template"))?.content;
+
+/**
+ * The charge option as an object (a JSON text parsed), or undefined.
+ * @param {unknown} charge
+ * @returns {any}
+ */
+function parsed(charge) {
+  try {
+    return typeof charge === "string" ? JSON.parse(charge) : charge;
+  } catch {}
+}
+
+/**
+ * Whether the view may have to draw a QR: unless the QR of this charge's order was drawn
+ * before it, which it takes over.
  * @param {Element} element
  * @param {unknown} charge
  */
 function mayDrawQr(element, charge) {
-  const template = element.querySelector(':scope > template[shadowrootmode="open" i]');
-  const root = element.shadowRoot ?? /** @type {HTMLTemplateElement | null} */ (template)?.content;
+  const root = drawnBefore(element);
   const painted =
     root?.querySelector("figure[part=qr] > svg") &&
     root.querySelector("[part=order-id]")?.textContent;
-  if (!painted) return true;
-  try {
-    const parsed = typeof charge === "string" ? JSON.parse(charge) : charge;
-    return parsed?.order_id !== painted;
-  } catch {
-    return true;
-  }
+  return !painted || parsed(charge)?.order_id !== painted;
 }
 
 const ATTRIBUTES = {
@@ -132,6 +247,8 @@ function mountNow(element, options) {
   const previous = handles.get(element);
   if (previous) previous.destroy();
   const inner = mountWidget(/** @type {HTMLElement} */ (element), options);
+  // In the same task as the mount: the view is never painted unstyled.
+  /** @type {ShadowRoot} */ (element.shadowRoot).adoptedStyleSheets = [styles()];
   let live = true;
   const handle = {
     destroy() {
@@ -155,7 +272,8 @@ export async function mount(element, options = /** @type {any} */ ({})) {
   if (!element || typeof element.attachShadow !== "function") {
     throw new TypeError("gopay-widget: mount() needs an HTML element");
   }
-  await load(mayDrawQr(element, /** @type {any} */ (options)?.charge));
+  const { charge, mode } = /** @type {any} */ (options);
+  await load(element, charge, mode, () => !handles.has(element));
   pending.delete(element);
   return mountNow(element, options);
 }
@@ -167,7 +285,13 @@ export async function mount(element, options = /** @type {any} */ ({})) {
 function mountFromAttributes(element) {
   const token = {};
   pending.set(element, token);
-  load(mayDrawQr(element, element.getAttribute(ATTRIBUTES.charge))).then(
+  const wanted = () => pending.get(element) === token && element.isConnected;
+  load(
+    element,
+    element.getAttribute(ATTRIBUTES.charge),
+    element.getAttribute(ATTRIBUTES.mode),
+    wanted,
+  ).then(
     () => {
       if (pending.get(element) !== token) return;
       pending.delete(element);

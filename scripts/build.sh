@@ -21,11 +21,11 @@ export RUSTFLAGS="-Zlocation-detail=none --remap-path-prefix=$CARGO_HOME_DIR/reg
 # optimiser drop them; the code is the same as without).
 # The function table starts at TABLE_BASE instead of 1. scripts/table-prune.mjs keeps an entry
 # whose index appears anywhere as a constant or a word of memory, and small numbers (1 to 300)
-# are everywhere; numbers from 12007 are rare, so more of the entries nothing calls are seen as
-# such (measured: 109 of 299 pruned instead of 61, -947 B brotli in all; a base of 2909 saved
-# 713 B, 40009 saved 874 B).
-# The cost is an engine's table of 12,306 slots instead of 299, mostly empty.
-TABLE_BASE=12007
+# are everywhere; far from them, more of the entries nothing calls are seen as such (111 of
+# 289 pruned instead of 61 of 299 at first: -947 B brotli). Which base is best moves with the
+# code, by some 100 B either way (measured: 8009 +69 B, 12007 +383 B, 30011 -18 B, 50021
+# +83 B against 20011). The cost is an engine's table of some 20,300 slots, mostly empty.
+TABLE_BASE=20011
 cargo rustc --release --target wasm32-unknown-unknown -p gopay-widget --lib -- \
   -C link-arg=--emit-relocs -C link-arg=--table-base=$TABLE_BASE
 rm -rf "$OUT.tmp" && mkdir -p "$OUT.tmp"
@@ -49,15 +49,6 @@ node scripts/shrink.mjs "$OUT.tmp" gopay_widget_wasm "$WASM"
 cargo rustc --release --target wasm32-unknown-unknown -p gopay-widget-qr --lib -- \
   -C link-arg=--emit-relocs -C link-arg=--table-base=$TABLE_BASE
 node scripts/shrink-qr.mjs target/wasm32-unknown-unknown/release/gopay_widget_qr.wasm "$OUT.tmp/gopay_widget_qr.wasm"
-# The browser entries, minified: pure.js is mount() and define() with the glue bundled in (one
-# module, no waterfall to the glue); index.js imports it and adds define() and the observer, so
-# both entries share one module and one wasm instance. The wasm stays a separate file, found
-# through new URL(..., import.meta.url).
-cp js/pure.js "$OUT.tmp/pure-entry.js"
-node_modules/.bin/rolldown "$OUT.tmp/pure-entry.js" --format esm --minify --file "$OUT.tmp/pure.js" >/dev/null
-node_modules/.bin/rolldown js/index.js --external ./pure.js --format esm --minify --file "$OUT.tmp/index.js" >/dev/null
-rm "$OUT.tmp/pure-entry.js"
-rm "$OUT.tmp/gopay_widget_wasm.js"
 # The server entry (gopay-widget/server, for Node): the same crate built with `server`, which
 # renders the first paint to HTML. Never fetched by a browser, so it is only -Oz'd.
 # Same flags and target dir as above: only the crates the feature changes are built again, and
@@ -80,9 +71,22 @@ rm "$OUT.tmp/server-entry.js" "$OUT.tmp/gopay_widget_server.js" "$OUT.tmp/gopay_
   "$OUT.tmp/gopay_widget_server_bg.wasm"
 # What edge runtimes, workers and browser bundles get for gopay-widget/server.
 cp js/server-unavailable.js js/server.d.ts "$OUT.tmp/"
-# The stylesheet for pages that link it, written from the same text the wasm adopts.
-node --input-type=module -e "import { stylesheet } from '$PWD/$OUT.tmp/server.js'; process.stdout.write(stylesheet())" \
-  > "$OUT.tmp/gopay-widget.css"
+# The stylesheet, from the text the server inlines: as a file, for pages that link it, and as
+# a module of pure.js, whose script adopts it in every widget's shadow root (the browser build
+# leaves it out).
+node --input-type=module -e "import fs from 'node:fs';
+  import { stylesheet } from '$PWD/$OUT.tmp/server.js';
+  fs.writeFileSync('$OUT.tmp/gopay-widget.css', stylesheet());
+  fs.writeFileSync('$OUT.tmp/widget-css.js', 'export default ' + JSON.stringify(stylesheet()) + ';\n');"
+# The browser entries, minified: pure.js is mount() and define() with the glue bundled in (one
+# module, no waterfall to the glue); index.js imports it and adds define() and the observer, so
+# both entries share one module and one wasm instance. The wasm stays a separate file, found
+# through new URL(..., import.meta.url).
+cp js/pure.js "$OUT.tmp/pure-entry.js"
+node_modules/.bin/rolldown "$OUT.tmp/pure-entry.js" --format esm --minify --file "$OUT.tmp/pure.js" >/dev/null
+node_modules/.bin/rolldown js/index.js --external ./pure.js --format esm --minify --file "$OUT.tmp/index.js" >/dev/null
+rm "$OUT.tmp/pure-entry.js"
+rm "$OUT.tmp/gopay_widget_wasm.js" "$OUT.tmp/widget-css.js"
 cp js/index.d.ts js/pure.d.ts js/package.json js/README.md "$OUT.tmp/"
 # The framework components (plain ES modules, no JSX) and their types, which also type the
 # element in each framework's markup.

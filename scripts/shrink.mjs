@@ -145,6 +145,9 @@ let shownNames; // wasm-bindgen's names of the functions, before any trap
     `^<alloc${h}::vec::Vec<_, _>>::\\w+::assert_failed$`,
     `^__rustc${h}::rust_begin_unwind$`,
     `^std${h}::panicking::panic_with_hook$`,
+    // A JsValue's Debug: only an unwrap's or expect's panic message formats one (tachys'
+    // DOM calls), and it alone keeps wasm-bindgen's debug_string import and its glue.
+    `^<wasm_bindgen${h}::JsValue as core${h}::fmt::Debug>::fmt$`,
   ].map((p) => new RegExp(p));
   // Any function of wasm_streams, or generic over its types: only its exports reach them.
   const STREAMING = new RegExp(`wasm_streams${h}`);
@@ -250,6 +253,19 @@ const dropped = [];
   js = splice(js, edits);
 }
 if (/IntoUnderlying/.test(js)) fail("a streaming class is still referenced in the glue");
+
+// pure.js calls init() with no argument: the branch of __wbg_init_once that reads one (an options
+// object, or warns of the older form) never runs.
+{
+  const init = parseGlue(js).body.find(
+    (s) => s.type === "FunctionDeclaration" && s.id?.name === "__wbg_init_once",
+  );
+  const branch = init?.body.body.find(
+    (s) => s.type === "IfStatement" && js.slice(s.start, s.end).includes("deprecated parameters"),
+  );
+  if (!branch) fail("__wbg_init_once's branch for an argument was not found");
+  js = splice(js, [removal(js, branch)]);
+}
 
 const wat = execFileSync(bin("wasm-dis"), [wasmPath], { maxBuffer: 1 << 28 }).toString();
 const exportsAll = [...wat.matchAll(/\(export "([^"]+)"/g)].map((m) => m[1]);

@@ -8,7 +8,7 @@ mod browser;
 mod listener;
 mod opening;
 mod page;
-#[cfg(qr_module)]
+#[cfg(browser_build)]
 pub(crate) mod qr_module;
 mod request;
 mod save;
@@ -167,7 +167,7 @@ fn run(shared: &Rc<Shared>, started: Started, painted: Option<PaintedQr>) {
     let Some((signals, parts)) = view.payment else {
         return;
     };
-    let adopted_qr = painted.and_then(|painted| parts.adopt(painted));
+    let adopted_qr = painted.and_then(|painted| parts.adopt(painted, &plan.qr_label));
     let listeners = listen(shared, plan.status_url.is_some(), plan.deeplink.is_some());
     let tick = {
         let weak = Rc::downgrade(shared);

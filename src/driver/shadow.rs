@@ -1,21 +1,35 @@
 //! The host's open shadow root, made ready for a view: emptied, the widget's stylesheet
-//! adopted, and a container to mount the view in.
+//! adopted (by the package's script in its browser build), and a container to mount the view in.
 
 use super::browser;
-use crate::ui;
-use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot};
+use web_sys::{HtmlElement, ShadowRoot};
 
-/// The stylesheet shared by every widget on the page.
-fn shared_sheet() -> Option<CssStyleSheet> {
+/// The stylesheet shared by every widget on the page, adopted by `root`. The package's browser
+/// build has none: its script adopts the same sheet, made from the same text, after each mount
+/// (js/pure.js), and styles the QR it draws before the widget's module is there with it.
+#[cfg(not(browser_build))]
+fn adopt_sheet(root: &ShadowRoot) -> Result<(), JsValue> {
+    use web_sys::CssStyleSheet;
     thread_local! {
         static SHEET: Option<CssStyleSheet> = CssStyleSheet::new().ok().inspect(|s| {
-            let _ = s.replace_sync(ui::CSS);
+            let _ = s.replace_sync(crate::ui::CSS);
         });
     }
-    SHEET.with(Clone::clone)
+    if let Some(sheet) = SHEET.with(Clone::clone) {
+        js_sys::Reflect::set(
+            root,
+            &"adoptedStyleSheets".into(),
+            &js_sys::Array::of1(&sheet),
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(browser_build)]
+fn adopt_sheet(_: &ShadowRoot) -> Result<(), JsValue> {
+    Ok(())
 }
 
 /// The host's open shadow root, emptied, with the widget's stylesheet and a container.
@@ -28,13 +42,7 @@ pub fn prepare_root(host: &HtmlElement) -> Result<HtmlElement, JsValue> {
     while let Some(child) = root.first_child() {
         root.remove_child(&child)?;
     }
-    if let Some(sheet) = shared_sheet() {
-        Reflect::set(
-            &root,
-            &"adoptedStyleSheets".into(),
-            &js_sys::Array::of1(&sheet),
-        )?;
-    }
+    adopt_sheet(&root)?;
     let document = browser::document().ok_or("no document")?;
     let container: HtmlElement = document.create_element("div")?.unchecked_into();
     root.append_child(&container)?;

@@ -250,13 +250,15 @@ impl Parts {
         }
     }
 
-    /// Moves the QR a server drew into this view's figure, above the QRIS frame's caption
-    /// where the view draws its own: the same element, nothing redrawn. `None` when this view
-    /// draws its own QR.
+    /// Moves the QR drawn before the view (by a server, or by the package's script while the
+    /// module loaded) into this view's figure, above the QRIS frame's caption where the view
+    /// draws its own: the same element, nothing redrawn, named by `label` as the view names its
+    /// own. `None` when this view draws its own QR.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    pub fn adopt(&self, painted: PaintedQr) -> Option<AdoptedQr> {
+    pub fn adopt(&self, painted: PaintedQr, label: &str) -> Option<AdoptedQr> {
         let figure = self.qr.get()?;
         let svg = painted.into_svg();
+        svg.set_attribute("aria-label", label).ok()?;
         figure
             .insert_before(&svg, figure.first_child().as_ref())
             .ok()?;

@@ -108,16 +108,16 @@ pub fn qr_svg(payload: &str) -> Result<QrSvg, QrError> {
 }
 
 /// What the view draws a payload with. Native and `server` builds use [`qr_svg`]. The browser
-/// build (`cfg(qr_module)`, see build.rs) has no encoder: the package's QR module
+/// build (`cfg(browser_build)`, see build.rs) has no encoder: the package's QR module
 /// (crates/qr-module, this very encoder compiled alone) draws for it, loaded beside the widget's
 /// module for a page whose QR no server drew, and a page that shows a server's drawing never
 /// fetches it.
-#[cfg(not(qr_module))]
+#[cfg(not(browser_build))]
 pub fn draw(payload: &str) -> Result<QrSvg, QrError> {
     qr_svg(payload)
 }
 
-#[cfg(qr_module)]
+#[cfg(browser_build)]
 pub fn draw(payload: &str) -> Result<QrSvg, QrError> {
     if payload.is_empty() {
         return Err(QrError::Empty);
