@@ -18,6 +18,7 @@ function styles() {
   }
   return sheet;
 }
+
 /** @typedef {(payload: string) => [number, string] | undefined} Draw */
 /** @type {Promise<Draw> | undefined} */
 let qrModule;
@@ -185,17 +186,19 @@ function parsed(charge) {
 }
 
 /**
- * Whether the view may have to draw a QR: unless the QR of this charge's order was drawn
- * before it, which it takes over.
+ * Whether the view may have to draw a QR: a charge with a QR payload (Midtrans' own QR image
+ * needs no drawing), unless the QR of this charge's order was drawn before the view, which it
+ * takes over.
  * @param {Element} element
  * @param {unknown} charge
  */
 function mayDrawQr(element, charge) {
+  const { qr_string, order_id } = parsed(charge) ?? {};
   const root = drawnBefore(element);
   const painted =
     root?.querySelector("figure[part=qr] > svg") &&
     root.querySelector("[part=order-id]")?.textContent;
-  return !painted || parsed(charge)?.order_id !== painted;
+  return typeof qr_string === "string" && (!painted || painted !== order_id);
 }
 
 const ATTRIBUTES = {

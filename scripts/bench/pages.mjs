@@ -90,11 +90,15 @@ ${body}
 // The references' QR at about the widget's size, so both paint a similar area.
 const QR_BOX = "<style>.qr{width:264px}</style>";
 const WIDGET_SCRIPT = `<script type="module" src="/pkg/index.js"></script>`;
-// The head of every widget page, as the README shows it: the entry, the module it imports and
-// the wasm fetched while the page parses (the wasm compiles as it streams in).
+// The head of every widget page, as the package README shows it: the entry, the module it
+// imports and the wasm fetched while the page parses (the wasm compiles as it streams in).
 const WIDGET_HINTS = `<link rel="modulepreload" href="/pkg/index.js">
 <link rel="modulepreload" href="/pkg/pure.js">
 <link rel="preload" href="/pkg/gopay_widget_wasm_bg.wasm" as="fetch" type="application/wasm" crossorigin>`;
+// A page that renders the widget in the browser also preloads the QR module, first (the
+// package README): the QR is drawn with it while the widget's module loads.
+const CLIENT_HINTS = `<link rel="preload" href="/pkg/gopay_widget_qr.wasm" as="fetch" type="application/wasm" crossorigin>
+${WIDGET_HINTS}`;
 
 /** `<gopay-widget>` with the charge response's JSON text as the backend has it. */
 const element = (chargeText, attributes) =>
@@ -141,7 +145,7 @@ async function buildPages() {
   const pages = {
     "widget.html": shell(
       "widget, client-only",
-      WIDGET_HINTS,
+      CLIENT_HINTS,
       element(JSON.stringify(qris), "") + WIDGET_SCRIPT,
     ),
     "qrcode.html": qrcodePage("qrcode package", payload),
@@ -191,7 +195,7 @@ function buildPhonePages({ qrisOrder, gopayOrder, environment }) {
   const widgetPage = (title, order) =>
     shell(
       title,
-      WIDGET_HINTS,
+      CLIENT_HINTS,
       element(
         order.text,
         ` data-environment="${environment}" data-status-url="/api/orders/{order_id}/status"`,
@@ -470,7 +474,7 @@ function describeLcp() {
 function timeline() {
   const [nav] = performance.getEntriesByType("navigation");
   const resources = performance.getEntriesByType("resource");
-  const wasm = resources.find((r) => new URL(r.name).pathname.endsWith(".wasm"));
+  const wasm = resources.find((r) => new URL(r.name).pathname.endsWith("gopay_widget_wasm_bg.wasm"));
   if (!nav || !wasm) return null;
   const before = [nav, ...resources].filter((r) => r.responseEnd <= wasm.responseEnd);
   return {
