@@ -474,7 +474,9 @@ function describeLcp() {
 function timeline() {
   const [nav] = performance.getEntriesByType("navigation");
   const resources = performance.getEntriesByType("resource");
-  const wasm = resources.find((r) => new URL(r.name).pathname.endsWith("gopay_widget_wasm_bg.wasm"));
+  const wasm = resources.find((r) =>
+    new URL(r.name).pathname.endsWith("gopay_widget_wasm_bg.wasm"),
+  );
   if (!nav || !wasm) return null;
   const before = [nav, ...resources].filter((r) => r.responseEnd <= wasm.responseEnd);
   return {
