@@ -92,7 +92,9 @@ cp js/index.d.ts js/pure.d.ts js/package.json js/README.md "$OUT.tmp/"
 # element in each framework's markup.
 cp js/react.js js/react.d.ts js/vue.js js/vue.d.ts js/svelte.js js/svelte.d.ts "$OUT.tmp/"
 cp LICENSE "$OUT.tmp/"
-# Precompressed copies of the browser files, for servers that send them as they are.
+# Precompressed copies of the browser files, for servers that send them as they are; the demo
+# shop's own static files (www/) too, which it sends the same way.
 node scripts/precompress.mjs "$OUT.tmp"
+node scripts/precompress.mjs www
 rm -rf "$OUT" && mv "$OUT.tmp" "$OUT"
 echo "pkg/ written:"; ls -l "$OUT" | tail -n +2
