@@ -7,6 +7,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import {
   ARTIFACTS,
+  answerMidtransHosts,
   decodeQr,
   escapeHtml,
   fixture,
@@ -57,6 +58,8 @@ data-charge="${escapeHtml(JSON.stringify(charge))}"></gopay-widget><p id="below"
 async function openHeld(url) {
   const page = await browser.newPage({ viewport: { width: 412, height: 915 } });
   const errors = watchErrors(page);
+  // Midtrans' QR image (shown for an altered payload) and app links, answered here.
+  await answerMidtransHosts(page);
   let release;
   const released = new Promise((resolve) => {
     release = resolve;
