@@ -67,12 +67,13 @@ const drawing = (qr) => (payload) => {
  * view may draw a QR (see mayDrawQr), which draws `charge`'s QR at once if `wanted()` still
  * (see drawEarly).
  * @param {Element} element
- * @param {unknown} charge
+ * @param {unknown} option the charge option, a JSON text or an object
  * @param {unknown} mode
  * @param {() => boolean} wanted
  */
-function load(element, charge, mode, wanted) {
+function load(element, option, mode, wanted) {
   ready ??= init();
+  const charge = parsed(option);
   if (!mayDrawQr(element, charge)) return ready;
   const qr = loadQrModule();
   qr.then(
@@ -109,13 +110,12 @@ function qrisFields(payload) {
  * the same `<svg>`), after its own checks of the whole charge, which show the error view
  * instead if any fails.
  * @param {Element} element
- * @param {any} charge
+ * @param {any} charge the charge, parsed
  * @param {unknown} mode
  * @param {Draw} draw
  */
 function drawEarly(element, charge, mode, draw) {
   if (drawnBefore(element)) return;
-  charge = parsed(charge);
   const payload = charge?.qr_string;
   const fields = typeof payload === "string" ? qrisFields(payload) : undefined;
   const drawn =
@@ -190,10 +190,10 @@ function parsed(charge) {
  * needs no drawing), unless the QR of this charge's order was drawn before the view, which it
  * takes over.
  * @param {Element} element
- * @param {unknown} charge
+ * @param {any} charge the charge, parsed
  */
 function mayDrawQr(element, charge) {
-  const { qr_string, order_id } = parsed(charge) ?? {};
+  const { qr_string, order_id } = charge ?? {};
   const root = drawnBefore(element);
   const painted =
     root?.querySelector("figure[part=qr] > svg") &&

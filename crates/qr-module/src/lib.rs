@@ -6,7 +6,7 @@
 //! The calling convention, used by the package's `pure.js`:
 //! 1. `input(len)` starts a drawing: it forgets the previous one and returns where to write
 //!    the payload's `len` UTF-8 bytes in `memory`;
-//! 2. `draw(len)` draws them and returns the address of three little-endian `u32`s: the side
+//! 2. `draw(at, len)` draws them and returns the address of three little-endian `u32`s: the side
 //!    in modules (quiet zone included) and the address and length of the path's text; a side
 //!    of 0 means the payload cannot be drawn (empty, or too long for a QR code at level M).
 //!
